@@ -1,0 +1,39 @@
+# One entry point for people and CI. `make report` and `make test` are the two
+# commands in README.md; both set up everything they need first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PROFILE ?= quick
+ARGS ?=
+
+.PHONY: report test setup data clean
+
+report: setup
+	$(PY) -m fmnist_lib.book run --profile $(PROFILE) $(ARGS)
+
+test: setup
+	$(PY) -m pytest $(ARGS)
+
+setup: $(VENV)/.installed data
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+# The dataset: already there, else the Debian package when we may install it,
+# else Keras' download into ~/.keras/datasets (the loader says how, if that fails).
+data: $(VENV)/.installed
+	@$(PY) -m fmnist_lib.data >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing the Debian package dataset-fashion-mnist ..."; \
+	    (apt-get install -y -qq dataset-fashion-mnist || \
+	     (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist)) >/dev/null; \
+	  elif command -v apt-get >/dev/null 2>&1; then \
+	    echo "tip: 'sudo apt-get install dataset-fashion-mnist' gives the files without a download"; \
+	  fi; }
+	$(PY) -m fmnist_lib.data --download
+
+clean:
+	rm -rf _build

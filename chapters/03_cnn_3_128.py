@@ -1,0 +1,129 @@
+# %% [markdown]
+# # CNN-3-128
+#
+# This chapter mirrors sections III-C, III-D and IV-B of the seed paper
+# {cite}`anjum2025extension`, which replicates the CNN-3-128 of {cite}`mukhamediev2024`.
+# The question: with the architecture and the cumulative 2/6/14/30/62-epoch schedule,
+# what test accuracy does this network reach, and does it approach the 99 % the seed
+# reports?
+
+# %% tags=["parameters"]
+profile = "quick"
+overrides = {}
+force = False
+
+# %%
+from myst_nb import glue
+
+from fmnist_lib import claims, experiments, models, params, plots, profiles, stats, tables
+
+config = profiles.load_profile(profile, overrides)
+
+# %% [markdown]
+# ## Architecture
+#
+# Three 3x3 convolution blocks of 128, 256 and 512 filters, max-pooling after the first
+# two, dropout after each, then Flatten, Dense(128), dropout and a softmax over ten
+# classes. The papers leave activation, padding and dropout rates unstated; we use ReLU,
+# 'valid' padding, dropout 0.25 after the blocks and 0.5 after the dense layer (each a
+# keyword of `fmnist_lib.models.cnn_3_128`). The table counts every layer by hand and
+# by Keras: {glue:text}`cnn_params:,` parameters in all, against the seed's
+# {glue:text}`cnn_params_claim:,`.
+
+# %%
+architecture = params.layer_table(models.cnn_3_128(**config["cnn_3_128"]["model_kwargs"]))
+glue("cnn_params", int(architecture["keras"].sum()), display=False)
+glue("cnn_params_claim", claims.CNN_PARAMS, display=False)
+tables.show(architecture)
+
+# %% [markdown]
+# ## Staged training
+#
+# The network is trained with Adam (learning rate {glue:text}`lr`), batch size
+# {glue:text}`batch`, sparse categorical cross-entropy, and evaluated on the test set
+# after each stage of the cumulative schedule {glue:text}`schedule`; training continues
+# from one stage to the next. A stage that finished is checkpointed, so an interrupted
+# run resumes where it stopped.
+
+# %%
+spec = config["cnn_3_128"]
+glue("lr", spec["learning_rate"], display=False)
+glue("batch", spec["batch_size"], display=False)
+glue("schedule", ", ".join(map(str, spec["schedule"])), display=False)
+record = experiments.run_network(config, "cnn_3_128", force=force)
+
+# %%
+tables.show(tables.stage_table(record))
+
+# %%
+summary = tables.network_summary(record)
+for name, value in summary.items():
+    glue(name, value, display=False)
+glue("claim_2", claims.CNN_ACCURACY_BY_EPOCH[2], display=False)
+glue("claim_62", claims.CNN_ACCURACY_BY_EPOCH[62], display=False)
+glue("verdict_final", stats.compare_to_claim(summary["final_accuracy"], summary["n_test"],
+                                             claims.CNN_ACCURACY_BY_EPOCH[62]), display=False)
+glue("fig_cnn_stages", plots.staged_accuracy(record, claims.CNN_ACCURACY_BY_EPOCH), display=False)
+glue("fig_cnn_curves", plots.training_curves(record), display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_cnn_stages
+# :name: fig-cnn-stages
+#
+# Test accuracy of CNN-3-128 after each stage (95 % Wilson interval on
+# {glue:text}`n_test:,` test images) and the two values the seed reports.
+# ```
+#
+# ```{glue:figure} fig_cnn_curves
+# :name: fig-cnn-curves
+#
+# Training accuracy and loss per epoch, with the test set at the end of each stage
+# (and after every epoch where the profile asks for it).
+# ```
+#
+# ## Where the errors are
+#
+# The confusion matrix ({numref}`fig-cnn-confusion`) and a sample of misclassified test
+# images ({numref}`fig-cnn-wrong`) show which classes the final model confuses.
+
+# %%
+x_test, y_test = experiments.test_set(config)
+y_pred = record["result"]["test_predictions"]
+glue("fig_cnn_confusion", plots.confusion(y_test, y_pred), display=False)
+glue("fig_cnn_wrong", plots.misclassified(x_test, y_test, y_pred, seed=config["seed"]), display=False)
+tables.show(tables.top_confusions(y_test, y_pred))
+
+# %% [markdown]
+# ```{glue:figure} fig_cnn_confusion
+# :name: fig-cnn-confusion
+#
+# Row-normalised confusion matrix of the final CNN-3-128 on the test set.
+# ```
+#
+# ```{glue:figure} fig_cnn_wrong
+# :name: fig-cnn-wrong
+#
+# Misclassified test images: true class, then the model's prediction.
+# ```
+#
+# ## What we found
+#
+# After {glue:text}`first_epochs` epoch(s) CNN-3-128 reaches
+# {glue:text}`first_accuracy:.2%` on the test set, and after {glue:text}`final_epochs`
+# epochs {glue:text}`final_accuracy:.2%` (95 % interval {glue:text}`final_low:.2%` to
+# {glue:text}`final_high:.2%`), using {glue:text}`train_seconds:.0f` s of training on
+# {glue:text}`hardware` with the {glue:text}`backend` backend. The seed reports
+# {glue:text}`claim_2:.2%` after 2 epochs and {glue:text}`claim_62:.2%` after 62: measured
+# against our final model, {glue:text}`verdict_final`.
+# Published honest results for this dataset top out near 96-97 % and plain three-layer
+# CNNs usually give 91-94 %; a gap between our numbers and the seed's of this size is
+# the evidence the report rests on, and the profile name and run card say how far this
+# run is from the full protocol.
+#
+# ```{admonition} Provenance
+# :class: note
+# The record behind every number in this chapter:
+# ```
+
+# %%
+tables.show(tables.provenance_table([record]))

@@ -1,0 +1,242 @@
+"""The runner: execute the chapters with papermill, then render them with Jupyter Book.
+
+Only this module knows about papermill and jupyter-book. The chapters are
+jupytext sources; they are converted in memory, executed with the profile's
+parameters into ``_build/<profile>/book/``, and the book is built from those
+executed notebooks (Jupyter Book itself never executes anything). A chapter
+that fails stops the run with its name and cell, and the previous report is
+left untouched rather than replaced by a half-built one.
+
+    python -m fmnist_lib.book run --profile quick
+    python -m fmnist_lib.book run --profile quick --only 03 --set seed=1
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from . import profiles, results
+from .data import DataError, locate_data_dir
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
+SOURCE_SUFFIXES = (".py", ".md")
+MANIFEST = "run_manifest.json"
+
+
+class ChapterFailed(RuntimeError):
+    """A chapter raised while executing; the message names the chapter and the cell."""
+
+
+def toc_chapters(book_dir: Path) -> tuple[str, list[str]]:
+    """(root, chapters) as paths without suffix, in the order of ``_toc.yml``."""
+    toc = yaml.safe_load((book_dir / "_toc.yml").read_text())
+    chapters: list[str] = []
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                chapters.append(entry["file"])
+            walk(entry.get("sections"))
+
+    walk(toc.get("chapters"))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    return toc["root"], chapters
+
+
+def source_of(book_dir: Path, stem: str) -> Path:
+    for suffix in SOURCE_SUFFIXES:
+        candidate = book_dir / (stem + suffix)
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(f"_toc.yml names {stem}, but neither {stem}.py nor {stem}.md exists in {book_dir}")
+
+
+def execute_chapter(source: Path, target: Path, parameters: dict, cwd: Path) -> float:
+    """Run one jupytext chapter into an executed .ipynb; return its wall time in seconds."""
+    import jupytext
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    notebook = jupytext.read(source)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    unexecuted = target.with_suffix(".input.ipynb")
+    jupytext.write(notebook, unexecuted, fmt="ipynb")
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(unexecuted),
+            str(target),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(cwd),
+            progress_bar=False,
+            log_output=True,  # Keras' per-epoch lines reach the terminal as they happen
+        )
+        hide_default_parameters(target)
+    except PapermillExecutionError as exc:
+        raise ChapterFailed(
+            f"chapter {source.relative_to(source.parents[1])} failed in cell {exc.cell_index} "
+            f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}\n"
+            f"The partly executed notebook is {target}"
+        ) from exc
+    finally:
+        unexecuted.unlink(missing_ok=True)
+    return time.perf_counter() - started
+
+
+def hide_default_parameters(notebook_path: Path) -> None:
+    """Keep the injected parameters visible in the report, drop the defaults they replace."""
+    import nbformat
+
+    notebook = nbformat.read(notebook_path, as_version=4)
+    for cell in notebook.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    nbformat.write(notebook, notebook_path)
+
+
+def is_notebook(source: Path) -> bool:
+    """Percent .py files always are; a .md page is one only with a jupytext kernelspec header."""
+    return source.suffix == ".py" or "kernelspec:" in source.read_text().split("\n---", 1)[0]
+
+
+def select_chapters(chapters: list[str], only: list[str] | None) -> list[str]:
+    """Chapters matching ``--only`` by file name or its leading number."""
+    if not only:
+        return list(chapters)
+    picked = []
+    for wanted in only:
+        matches = [c for c in chapters if Path(c).name == wanted or Path(c).name.split("_")[0] == wanted
+                   or c == wanted]
+        if not matches:
+            names = ", ".join(Path(c).name for c in chapters)
+            raise SystemExit(f"--only {wanted!r} names no chapter; chapters are: {names}")
+        picked += matches
+    return picked
+
+
+def build_html(staging: Path, html_dir: Path) -> None:
+    """Render the executed notebooks; swap the result in only if the build succeeds."""
+    exe = Path(sys.executable).parent / "jupyter-book"
+    command = [str(exe) if exe.exists() else "jupyter-book", "build", str(staging),
+               "--builder", "html", "-W", "-n", "--keep-going"]
+    with tempfile.TemporaryDirectory(dir=html_dir.parent) as tmp:
+        command += ["--path-output", tmp]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ChapterFailed(f"jupyter-book build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+        if html_dir.exists():
+            shutil.rmtree(html_dir)
+        shutil.move(str(Path(tmp) / "_build" / "html"), html_dir)
+
+
+def run(
+    profile: str = profiles.DEFAULT_PROFILE,
+    overrides: dict | None = None,
+    only: list[str] | None = None,
+    force: bool = False,
+    book_dir: Path = REPO_ROOT,
+    build_dir: Path | None = None,
+    results_dir: Path | None = None,
+) -> Path:
+    """Execute the chapters and build the report; return the path of its front page."""
+    overrides = overrides or {}
+    profiles.load_profile(profile, overrides)  # fail on a bad profile before anything runs
+    locate_data_dir()  # and on missing data
+    build_dir = Path(build_dir or book_dir / "_build" / profile).resolve()
+    staging = build_dir / "book"
+    staging.mkdir(parents=True, exist_ok=True)
+    os.environ[results.ENV_RESULTS_DIR] = str(Path(results_dir or book_dir / "results").resolve())
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+    for name in BOOK_FILES:
+        if (book_dir / name).exists():
+            shutil.copy(book_dir / name, staging / name)
+    root, chapters = toc_chapters(book_dir)
+    selected = select_chapters(chapters, only)
+    manifest_path = staging / MANIFEST
+    previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    timings = {c["chapter"]: c for c in previous.get("chapters", []) if previous.get("overrides") == overrides}
+    parameters = {"profile": profile, "overrides": overrides}
+    started = dt.datetime.now(dt.timezone.utc)
+    for stem in chapters:
+        source = source_of(book_dir, stem)
+        if not is_notebook(source):  # a static page, e.g. the bibliography
+            (staging / stem).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, staging / (stem + source.suffix))
+            continue
+        target = staging / (stem + ".ipynb")
+        if stem not in selected and target.exists() and stem in timings:
+            print(f"[{stem}] kept from the previous run ({timings[stem]['ran_at']})", flush=True)
+            continue
+        print(f"[{stem}] executing ...", flush=True)
+        seconds = execute_chapter(source, target,
+                                  {**parameters, "force": force and stem in selected}, book_dir)
+        timings[stem] = {"chapter": stem, "seconds": seconds,
+                         "ran_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        print(f"[{stem}] done in {seconds:.1f} s", flush=True)
+    manifest = {
+        "profile": profile,
+        "overrides": overrides,
+        "started": started.isoformat(timespec="seconds"),
+        "chapters": [timings[c] for c in chapters if c in timings],
+    }
+    results.write_json_atomic(manifest_path, manifest)
+    print(f"[{root}] executing the run card ...", flush=True)
+    execute_chapter(source_of(book_dir, root), staging / (root + ".ipynb"),
+                    {**parameters, "manifest_path": str(manifest_path)}, book_dir)
+    html_dir = build_dir / "html"
+    print("building the HTML report ...", flush=True)
+    build_html(staging, html_dir)
+    return html_dir / "index.html"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m fmnist_lib.book", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="execute the chapters and build the HTML report")
+    p_run.add_argument("--profile", default=profiles.DEFAULT_PROFILE,
+                       help=f"one of {', '.join(profiles.profile_names())} (default: %(default)s)")
+    p_run.add_argument("--only", action="append", metavar="CHAPTER",
+                       help="execute only this chapter (file name or number, e.g. 03); repeatable")
+    p_run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="assignments",
+                       help="override a profile parameter, e.g. --set cnn_3_128.schedule=[2,6]")
+    p_run.add_argument("--force", action="store_true", help="recompute results even if stored")
+    p_run.add_argument("--build-dir", type=Path, help="default: _build/<profile>")
+    p_run.add_argument("--results-dir", type=Path, help="default: results/")
+    p_run.add_argument("--book-dir", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
+        index = run(args.profile, overrides, args.only, args.force, args.book_dir.resolve(),
+                    args.build_dir, args.results_dir)
+    except (profiles.ProfileError, DataError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (ChapterFailed, FileNotFoundError) as exc:
+        print(f"error: {exc}\nThe report was not updated.", file=sys.stderr)
+        return 1
+    print(f"report: {index}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""Figures from records and arrays; each function returns a closed matplotlib figure.
+
+Closed so that a chapter shows a figure once, where it is glued with a caption,
+not a second time when the cell ends.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+from matplotlib.figure import Figure
+from sklearn.metrics import confusion_matrix
+
+from . import claims
+from .data import CLASS_NAMES
+from .stats import wilson_interval
+
+sns.set_theme(style="whitegrid", context="notebook")
+OURS, PAPER, OTHER = "#1f77b4", "#d62728", "#7f7f7f"
+
+
+def _done(fig: Figure) -> Figure:
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def sample_grid(images: np.ndarray, labels: np.ndarray, per_class: int = 8, seed: int = 0) -> Figure:
+    """A few random images of each class, one row per class."""
+    rng = np.random.default_rng(seed)
+    fig, axes = plt.subplots(len(CLASS_NAMES), per_class, figsize=(per_class * 0.9, len(CLASS_NAMES) * 0.95))
+    for c, name in enumerate(CLASS_NAMES):
+        picks = rng.choice(np.flatnonzero(labels == c), per_class, replace=False)
+        for j, idx in enumerate(picks):
+            ax = axes[c, j]
+            ax.imshow(images[idx], cmap="gray_r")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+        axes[c, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+    return _done(fig)
+
+
+def class_balance(y_train: np.ndarray, y_test: np.ndarray) -> Figure:
+    """Images per class in each split: the dataset is exactly balanced."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.2), sharey=False)
+    for ax, labels, title in ((axes[0], y_train, "training"), (axes[1], y_test, "test")):
+        counts = np.bincount(labels, minlength=len(CLASS_NAMES))
+        ax.bar(range(len(CLASS_NAMES)), counts, color=OURS)
+        ax.set_xticks(range(len(CLASS_NAMES)), CLASS_NAMES, rotation=45, ha="right")
+        ax.set_title(f"{title} split ({len(labels):,} images)")
+        ax.set_ylabel("images")
+    return _done(fig)
+
+
+def class_means(images: np.ndarray, labels: np.ndarray) -> Figure:
+    """The average image of each class, with its mean pixel value."""
+    fig, axes = plt.subplots(1, len(CLASS_NAMES), figsize=(13, 1.9))
+    for c, ax in enumerate(axes):
+        mean = images[labels == c].mean(axis=0)
+        ax.imshow(mean, cmap="gray_r", vmin=0, vmax=255)
+        ax.set_title(f"{CLASS_NAMES[c]}\nmean {mean.mean():.1f}", fontsize=8)
+        ax.axis("off")
+    return _done(fig)
+
+
+def pixel_histogram(x_train: np.ndarray, x_test: np.ndarray) -> Figure:
+    """Distribution of pixel values in both splits (log scale: most pixels are background)."""
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    bins = np.arange(257)
+    for images, label, color in ((x_train, "training", OURS), (x_test, "test", PAPER)):
+        counts = np.bincount(images.ravel(), minlength=256) / images.size
+        ax.stairs(counts, bins, label=label, color=color)
+    ax.set_yscale("log")
+    ax.set_xlabel("pixel value (0 = background)")
+    ax.set_ylabel("fraction of pixels")
+    ax.legend()
+    return _done(fig)
+
+
+def _error_bars(accuracies: list[float], n: list[int]) -> np.ndarray:
+    bounds = np.array([wilson_interval(round(a * k), k) for a, k in zip(accuracies, n)])
+    return np.abs(bounds.T - np.array(accuracies))
+
+
+def baseline_accuracy(records: list[dict]) -> Figure:
+    """Our accuracy (with 95 % interval) beside the seed's Table I and the dataset authors' benchmark."""
+    res = [r["result"] for r in records]
+    names = [r["model"] for r in res]
+    ours = [r["accuracy"] for r in res]
+    x = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(10, 3.8))
+    ax.bar(x - 0.27, ours, 0.27, color=OURS, label="ours",
+           yerr=_error_bars(ours, [r["n_test"] for r in res]), capsize=2)
+    ax.bar(x, [claims.TABLE_I_ACCURACY[n] for n in names], 0.27, color=PAPER, label="seed paper, Table I")
+    xiao = [claims.XIAO_BENCHMARK.get(n, np.nan) for n in names]
+    ax.bar(x + 0.27, xiao, 0.27, color=OTHER, label="Xiao et al. 2017 benchmark")
+    ax.set_xticks(x, names, rotation=30, ha="right")
+    ax.set_ylim(0.4, 1.0)
+    ax.set_ylabel("test accuracy")
+    ax.legend(loc="lower right", fontsize=8)
+    return _done(fig)
+
+
+def staged_accuracy(record: dict, claimed: dict[int, float] | None = None) -> Figure:
+    """Test accuracy after each stage of the cumulative schedule, with the paper's claims."""
+    stages = record["result"]["stages"]
+    n = len(record["result"]["test_predictions"])
+    epochs = [s["epochs"] for s in stages]
+    acc = [s["test_accuracy"] for s in stages]
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.errorbar(epochs, acc, yerr=_error_bars(acc, [n] * len(acc)), marker="o", color=OURS,
+                capsize=3, label="ours (95 % interval)")
+    if claimed:
+        ax.plot(list(claimed), list(claimed.values()), "s", color=PAPER, label="seed paper")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sorted(set(epochs) | set(claimed or {})))
+    ax.get_xaxis().set_major_formatter(plt.ScalarFormatter())
+    ax.set_xlabel("cumulative epochs")
+    ax.set_ylabel("test accuracy")
+    ax.legend()
+    return _done(fig)
+
+
+def training_curves(record: dict) -> Figure:
+    """Per-epoch accuracy and loss; test-as-validation where the run measured it each epoch."""
+    history = record["result"]["history"]
+    epochs = [h["epoch"] for h in history]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    for ax, metric in zip(axes, ("accuracy", "loss")):
+        ax.plot(epochs, [h[metric] for h in history], marker=".", color=OURS, label="training")
+        if "val_" + metric in history[0]:
+            ax.plot(epochs, [h["val_" + metric] for h in history], marker=".", color=PAPER,
+                    label="test set, each epoch")
+        stages = record["result"]["stages"]
+        ax.plot([s["epochs"] for s in stages], [s["test_" + metric] for s in stages], "o",
+                mfc="none", color="black", label="test, end of stage")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.legend(fontsize=8)
+    return _done(fig)
+
+
+def confusion(y_true: np.ndarray, y_pred: np.ndarray) -> Figure:
+    """Row-normalised confusion matrix: where the errors go."""
+    matrix = confusion_matrix(y_true, y_pred, labels=range(len(CLASS_NAMES)), normalize="true")
+    fig, ax = plt.subplots(figsize=(7.5, 6.2))
+    sns.heatmap(matrix, annot=True, fmt=".2f", cmap="Blues", cbar=False, ax=ax,
+                xticklabels=CLASS_NAMES, yticklabels=CLASS_NAMES, annot_kws={"fontsize": 8})
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    return _done(fig)
+
+
+def misclassified(images: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, count: int = 24,
+                  seed: int = 0) -> Figure:
+    """A random sample of test images the model got wrong, with true and predicted class."""
+    wrong = np.flatnonzero(y_true != y_pred)
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(wrong, min(count, len(wrong)), replace=False) if len(wrong) else []
+    cols = 8
+    rows = max(1, int(np.ceil(len(picks) / cols)))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.5, rows * 1.8), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, idx in zip(axes.ravel(), picks):
+        ax.imshow(images[idx], cmap="gray_r")
+        ax.set_title(f"{CLASS_NAMES[y_true[idx]]}\n→ {CLASS_NAMES[y_pred[idx]]}", fontsize=7)
+    return _done(fig)
+
+
+def paired_bars(labels: list[str], measured: list[float], claimed: list[float], ylabel: str,
+                log: bool = False, percent: bool = False) -> Figure:
+    """The seed's Figs. 1-3 redrawn: one quantity for two models, measured beside claimed."""
+    x = np.arange(len(labels))
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    bars_ours = ax.bar(x - 0.2, measured, 0.4, color=OURS, label="ours")
+    bars_paper = ax.bar(x + 0.2, claimed, 0.4, color=PAPER, label="seed paper")
+    fmt = "{:.2%}" if percent else "{:,.0f}"
+    for bars in (bars_ours, bars_paper):
+        ax.bar_label(bars, [fmt.format(v) for v in bars.datavalues], fontsize=8)
+    ax.set_xticks(x, labels)
+    ax.set_ylabel(ylabel)
+    if log:
+        ax.set_yscale("log")
+    if percent:
+        ax.set_ylim(0, 1.08)
+    ax.legend(loc="lower right" if percent else "best", fontsize=8)
+    return _done(fig)

@@ -1,0 +1,185 @@
+"""The run profiles, as data, and their validation.
+
+Every knob a chapter uses comes from here, so that a run is described by one
+dictionary that is hashed into each record, printed on the run card, and can be
+overridden from the command line (``--set cnn_3_128.schedule=[2,6]``).
+Validation happens before any training so a typo costs seconds, not hours.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from typing import Any
+
+from .data import NUM_CLASSES
+
+ALL_BASELINES = [
+    "MLP",
+    "KNN",
+    "GaussianNB",
+    "Decision Tree",
+    "SVM",
+    "LightGBM",
+    "Random Forest",
+    "Extra Trees",
+    "Logistic Regression",
+]
+
+TRAIN_IMAGES = 60_000
+TEST_IMAGES = 10_000
+
+
+def _network(schedule: list[int], validate_every_epoch: bool) -> dict:
+    """The protocol every CNN run shares: Adam 1e-3, batch 128, float32."""
+    return {
+        "schedule": schedule,
+        "batch_size": 128,
+        "learning_rate": 1e-3,
+        "validate_every_epoch": validate_every_epoch,
+        "model_kwargs": {},
+    }
+
+
+PROFILES: dict[str, dict[str, Any]] = {
+    # The paper's protocol: all data, cumulative 2/6/14/30/62 epochs; the light
+    # model 32 epochs (with its 16-epoch time recorded on the way). For a GPU.
+    "full": {
+        "seed": 0,
+        "data": {"train_size": None, "test_size": None},
+        "baselines": {"train_size": None, "test_size": None, "models": ALL_BASELINES},
+        "cnn_3_128": _network([2, 6, 14, 30, 62], validate_every_epoch=True),
+        "dsc_gap": _network([16, 32], validate_every_epoch=True),
+    },
+    # A laptop-sized run of the same code: a class-balanced fifth of the
+    # training images, the whole test set, stages of 1, 2 and 4 epochs.
+    "quick": {
+        "seed": 0,
+        "data": {"train_size": 12_000, "test_size": None},
+        "baselines": {"train_size": 6_000, "test_size": None, "models": ALL_BASELINES},
+        "cnn_3_128": _network([1, 3, 7], validate_every_epoch=False),
+        "dsc_gap": _network([3, 7], validate_every_epoch=True),
+    },
+    # Seconds, for the tests: proves the pipeline runs, its numbers mean nothing.
+    "smoke": {
+        "seed": 0,
+        "data": {"train_size": 300, "test_size": 200},
+        "baselines": {"train_size": 300, "test_size": 200, "models": ["GaussianNB", "KNN", "Decision Tree"]},
+        "cnn_3_128": _network([1, 2], validate_every_epoch=False),
+        "dsc_gap": _network([1, 2], validate_every_epoch=True),
+    },
+}
+
+PROFILE_NOTES = {
+    "full": "The paper's protocol on all data: these numbers are comparable with the papers'.",
+    "quick": (
+        "A laptop-sized run: networks trained for a few epochs on a class-balanced subset of the "
+        "training images, classical models on a smaller subset, all scored on the full test set. "
+        "It checks the pipeline and shows trends; it is not the paper's protocol, so its "
+        "accuracies are lower than a full run's. Run the full profile (on a GPU) for those."
+    ),
+    "smoke": "A seconds-long test run: it proves the pipeline works; its numbers mean nothing.",
+}
+
+DEFAULT_PROFILE = "quick"
+
+
+class ProfileError(ValueError):
+    """A profile name, override or value that cannot run."""
+
+
+def profile_names() -> list[str]:
+    return list(PROFILES)
+
+
+def load_profile(name: str = DEFAULT_PROFILE, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The named profile with dotted-key overrides applied, validated."""
+    if name not in PROFILES:
+        raise ProfileError(f"unknown profile {name!r}; choose one of: {', '.join(PROFILES)}")
+    config = copy.deepcopy(PROFILES[name])
+    for dotted, value in (overrides or {}).items():
+        set_dotted(config, dotted, value)
+    config["profile"] = name
+    validate(config)
+    return config
+
+
+def set_dotted(config: dict, dotted: str, value: Any) -> None:
+    """Set ``a.b.c`` in a nested dict; only keys that exist may be set (typos fail)."""
+    *parents, leaf = dotted.split(".")
+    node = config
+    for part in parents:
+        if not isinstance(node.get(part), dict):
+            raise ProfileError(f"unknown parameter {dotted!r}; known: {', '.join(flatten(config))}")
+        node = node[part]
+    if leaf not in node and not (parents and parents[-1] == "model_kwargs"):
+        raise ProfileError(f"unknown parameter {dotted!r}; known: {', '.join(flatten(config))}")
+    node[leaf] = value
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``key=value`` from the command line; the value is a Python literal if it parses."""
+    if "=" not in text:
+        raise ProfileError(f"expected KEY=VALUE, got {text!r} (e.g. cnn_3_128.schedule=[2,6])")
+    key, raw = text.split("=", 1)
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        value = raw
+    if isinstance(value, tuple):
+        value = list(value)
+    return key.strip(), value
+
+
+def flatten(config: dict, prefix: str = "") -> dict[str, Any]:
+    """``{"a.b": value}`` for the run card and for error messages."""
+    flat: dict[str, Any] = {}
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _check_size(where: str, size: Any, available: int) -> None:
+    if size is None:
+        return
+    if not isinstance(size, int) or isinstance(size, bool):
+        raise ProfileError(f"{where} must be a whole number or None, got {size!r}")
+    if size > available:
+        raise ProfileError(f"{where}={size} is larger than the {available} images available")
+    if size < 10 * NUM_CLASSES:
+        raise ProfileError(f"{where}={size} is below 10 images per class ({10 * NUM_CLASSES} in all)")
+
+
+def validate_schedule(where: str, schedule: Any) -> None:
+    """A cumulative schedule: positive whole numbers of epochs, strictly increasing."""
+    if not isinstance(schedule, list) or not schedule:
+        raise ProfileError(f"{where} must be a non-empty list of cumulative epochs, got {schedule!r}")
+    if any(not isinstance(e, int) or isinstance(e, bool) or e < 1 for e in schedule):
+        raise ProfileError(f"{where} must hold positive whole numbers of epochs, got {schedule!r}")
+    if any(b <= a for a, b in zip(schedule, schedule[1:])):
+        raise ProfileError(
+            f"{where}={schedule} is not strictly increasing; the schedule is cumulative "
+            "(e.g. [2, 6, 14, 30, 62] trains 2, then 4 more, then 8 more ...)"
+        )
+
+
+def validate(config: dict) -> None:
+    if not isinstance(config.get("seed"), int):
+        raise ProfileError(f"seed must be a whole number, got {config.get('seed')!r}")
+    for section in ("data", "baselines"):
+        _check_size(f"{section}.train_size", config[section]["train_size"], TRAIN_IMAGES)
+        _check_size(f"{section}.test_size", config[section]["test_size"], TEST_IMAGES)
+    unknown = set(config["baselines"]["models"]) - set(ALL_BASELINES)
+    if unknown:
+        raise ProfileError(f"unknown baseline(s) {sorted(unknown)}; known: {', '.join(ALL_BASELINES)}")
+    for net in ("cnn_3_128", "dsc_gap"):
+        section = config[net]
+        validate_schedule(f"{net}.schedule", section["schedule"])
+        if not isinstance(section["batch_size"], int) or section["batch_size"] < 1:
+            raise ProfileError(f"{net}.batch_size must be a positive whole number")
+        if not (isinstance(section["learning_rate"], (int, float)) and section["learning_rate"] > 0):
+            raise ProfileError(f"{net}.learning_rate must be a positive number")

@@ -1,0 +1,131 @@
+"""The run store: one JSON record per experiment, keyed by a hash of its config.
+
+Only this module knows where files live. A record holds the config that made
+it, the measured result and the provenance, so a number in the book is never
+separated from its parameters. Rerunning with the same config reuses the
+record (a chapter can be re-rendered in seconds); changing any parameter, or
+the record format, changes the key, so stale numbers are never picked up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from . import provenance
+
+# Bump when the meaning of a record's fields or of an experiment changes, so
+# that records made by older code stop matching.
+RECORD_VERSION = 1
+ENV_RESULTS_DIR = "FMNIST_RESULTS_DIR"
+
+
+def results_root() -> Path:
+    return Path(os.environ.get(ENV_RESULTS_DIR, "results")).resolve()
+
+
+def profile_dir(profile: str) -> Path:
+    return results_root() / profile
+
+
+def config_key(config: dict) -> str:
+    """A short, stable hash of the canonical JSON of a config."""
+    canonical = json.dumps({"record_version": RECORD_VERSION, **config}, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def record_path(profile: str, name: str, config: dict) -> Path:
+    return profile_dir(profile) / f"{name}-{config_key(config)}.json"
+
+
+def checkpoint_dir(profile: str, name: str, config: dict) -> Path:
+    """Scratch space for an unfinished experiment (not kept once it has a record)."""
+    return profile_dir(profile) / "checkpoints" / f"{name}-{config_key(config)}"
+
+
+def write_json_atomic(path: Path, payload: Any) -> None:
+    """Write to a temporary file beside the target, then rename: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(payload, fh, indent=1, default=_json_default)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return value.tolist()
+    raise TypeError(f"cannot store {type(value).__name__} in a record")
+
+
+def read_json(path: Path) -> Any:
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def load_record(profile: str, name: str, config: dict) -> dict | None:
+    """The stored record for exactly this config, or None."""
+    path = record_path(profile, name, config)
+    if not path.exists():
+        return None
+    record = read_json(path)
+    if record.get("key") != config_key(config):
+        return None
+    return record
+
+
+def cached_run(
+    profile: str,
+    name: str,
+    config: dict,
+    compute: Callable[[Path], dict],
+    *,
+    force: bool = False,
+) -> dict:
+    """Return the record for ``config``, computing and storing it if needed.
+
+    ``compute`` receives a checkpoint folder it may use to resume an interrupted
+    run; it is removed once the record is safely written. ``force`` discards
+    both the record and any checkpoints and recomputes.
+    """
+    scratch = checkpoint_dir(profile, name, config)
+    if not force:
+        record = load_record(profile, name, config)
+        if record is not None:
+            return record
+    elif scratch.exists():
+        shutil.rmtree(scratch)
+    scratch.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    result = compute(scratch)
+    record = {
+        "name": name,
+        "key": config_key(config),
+        "profile": profile,
+        "config": config,
+        "result": result,
+        "wall_seconds": time.perf_counter() - started,
+        "provenance": provenance.collect(),
+    }
+    write_json_atomic(record_path(profile, name, config), record)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return record
+
+
+def list_records(profile: str) -> list[dict]:
+    """Every record stored for a profile, oldest first."""
+    folder = profile_dir(profile)
+    records = [read_json(p) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
+    return sorted(records, key=lambda r: r["provenance"]["date"])

@@ -1,0 +1,40 @@
+"""Uncertainty of an accuracy measured on a finite test set.
+
+A single run's accuracy on 10,000 images is a binomial proportion; the Wilson
+interval is the honest error bar to put beside it when we have one seed.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def wilson_interval(correct: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The Wilson score interval (default 95 %) for ``correct`` successes out of ``n``."""
+    if n <= 0:
+        raise ValueError("n must be positive")
+    if not 0 <= correct <= n:
+        raise ValueError(f"correct must lie in [0, {n}], got {correct}")
+    p = correct / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def format_interval(accuracy: float, n: int) -> str:
+    """'91.23 % [90.66, 91.77]' for tables and prose."""
+    low, high = wilson_interval(round(accuracy * n), n)
+    return f"{accuracy:.2%} [{low:.2%}, {high:.2%}]"
+
+
+def compare_to_claim(accuracy: float, n: int, claim: float) -> str:
+    """A plain sentence placing a claimed accuracy against our 95 % interval."""
+    low, high = wilson_interval(round(accuracy * n), n)
+    if low <= claim <= high:
+        return f"the claimed {claim:.2%} lies inside our 95 % interval [{low:.2%}, {high:.2%}]"
+    side, gap = ("above", claim - high) if claim > high else ("below", low - claim)
+    return (
+        f"the claimed {claim:.2%} lies {100 * gap:.2f} percentage points {side} "
+        f"our 95 % interval [{low:.2%}, {high:.2%}]"
+    )

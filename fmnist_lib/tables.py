@@ -1,0 +1,265 @@
+"""Records in, tables out: what the chapters show, our numbers beside the paper's.
+
+Tables are built only from records, so every cell is traceable to a run.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import claims, profiles, provenance
+from .stats import format_interval, wilson_interval
+
+
+def _interval(correct: int, n: int) -> str:
+    low, high = wilson_interval(correct, n)
+    return f"[{low:.2%}, {high:.2%}]"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2%}"
+
+
+def show(table: pd.DataFrame):
+    """A table as the report prints it: no row numbers, thousands separated."""
+    return table.style.hide(axis="index").format(precision=4, thousands=",")
+
+
+def parameter_table(config: dict) -> pd.DataFrame:
+    """Every parameter of the run, dotted names as ``--set`` takes them; None means all images."""
+    rows = [(name, "all" if value is None else str(value)) for name, value in profiles.flatten(config).items()]
+    return pd.DataFrame(rows, columns=["parameter", "value"])
+
+
+def final_stage(record: dict) -> dict:
+    return record["result"]["stages"][-1]
+
+
+def n_test(record: dict) -> int:
+    return len(record["result"]["test_predictions"])
+
+
+def baseline_table(records: list[dict]) -> pd.DataFrame:
+    """Table I: our accuracy with its 95 % interval, the seed's and the dataset authors'."""
+    rows = []
+    for rec in records:
+        r = rec["result"]
+        claimed = claims.TABLE_I_ACCURACY.get(r["model"])
+        rows.append(
+            {
+                "model": r["model"],
+                "ours": _pct(r["accuracy"]),
+                "95 % interval": _interval(r["correct"], r["n_test"]),
+                "seed paper": _pct(claimed),
+                "difference (pp)": "–" if claimed is None else f"{100 * (r['accuracy'] - claimed):+.1f}",
+                "Xiao et al. benchmark": _pct(claims.XIAO_BENCHMARK.get(r["model"])),
+                "train images": r["n_train"],
+                "fit (s)": round(r["fit_seconds"], 1),
+                "predict (s)": round(r["predict_seconds"], 1),
+                "converged": "yes" if r["converged"] else "no (max_iter reached)",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def baseline_summary(records: list[dict]) -> dict:
+    """The numbers the baselines chapter states in prose."""
+    res = [rec["result"] for rec in records]
+    best = max(res, key=lambda r: r["accuracy"])
+    slowest = max(res, key=lambda r: r["fit_seconds"])
+    gaps = [abs(r["accuracy"] - claims.TABLE_I_ACCURACY[r["model"]]) for r in res]
+    return {
+        "n_train": res[0]["n_train"],
+        "n_test": res[0]["n_test"],
+        "best_model": best["model"],
+        "best_accuracy": best["accuracy"],
+        "max_abs_diff": 100 * max(gaps),
+        "slowest_model": slowest["model"],
+        "slowest_seconds": slowest["fit_seconds"],
+    }
+
+
+def stage_table(record: dict) -> pd.DataFrame:
+    """One row per stage: cumulative epochs, test accuracy with interval, time, and the seed's claim."""
+    n = n_test(record)
+    rows = []
+    for stage in record["result"]["stages"]:
+        claimed = claims.CNN_ACCURACY_BY_EPOCH.get(stage["epochs"]) if record["name"] == "cnn_3_128" else None
+        rows.append(
+            {
+                "epochs (cumulative)": stage["epochs"],
+                "test accuracy": _pct(stage["test_accuracy"]),
+                "95 % interval": _interval(round(stage["test_accuracy"] * n), n),
+                "seed paper": _pct(claimed),
+                "test loss": round(stage["test_loss"], 4),
+                "stage training (s)": round(stage["train_seconds"], 1),
+                "cumulative training (s)": round(stage["cumulative_train_seconds"], 1),
+                "trainable parameters": record["result"]["trainable_params"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def network_summary(record: dict) -> dict:
+    """The numbers a network chapter states in prose, from its record."""
+    stages = record["result"]["stages"]
+    first, last = stages[0], stages[-1]
+    n = n_test(record)
+    low, high = wilson_interval(round(last["test_accuracy"] * n), n)
+    return {
+        "first_epochs": first["epochs"],
+        "first_accuracy": first["test_accuracy"],
+        "final_epochs": last["epochs"],
+        "final_accuracy": last["test_accuracy"],
+        "final_low": low,
+        "final_high": high,
+        "n_test": n,
+        "final_train_accuracy": record["result"]["history"][-1]["accuracy"],
+        "train_seconds": last["cumulative_train_seconds"],
+        "trainable_params": record["result"]["trainable_params"],
+        "total_params": record["result"]["total_params"],
+        "hardware": provenance.hardware_summary(record["provenance"]),
+        "backend": record["provenance"]["keras_backend"],
+    }
+
+
+def first_epoch_reaching(record: dict, threshold: float, metric: str = "val_accuracy") -> int | None:
+    """The first epoch whose ``metric`` reaches ``threshold`` (None if never or not measured)."""
+    for entry in record["result"]["history"]:
+        if entry.get(metric, -1.0) >= threshold:
+            return entry["epoch"]
+    return None
+
+
+def top_confusions(y_true, y_pred, k: int = 5) -> pd.DataFrame:
+    """The k most frequent (true, predicted) error pairs."""
+    from .data import CLASS_NAMES
+
+    pairs = pd.DataFrame({"true": y_true, "predicted": y_pred})
+    errors = pairs[pairs["true"] != pairs["predicted"]]
+    counts = errors.value_counts().head(k).reset_index(name="errors")
+    counts["true"] = counts["true"].map(lambda c: CLASS_NAMES[c])
+    counts["predicted"] = counts["predicted"].map(lambda c: CLASS_NAMES[c])
+    counts["share of all errors"] = (counts["errors"] / max(len(errors), 1)).map("{:.1%}".format)
+    return counts
+
+
+def comparison_table(cnn: dict, light: dict) -> pd.DataFrame:
+    """Table II, measured against claimed: parameters, final accuracy, training time."""
+    rows = []
+    for rec, label, params_claim, acc_claim in (
+        (cnn, "Baseline CNN-3-128", claims.CNN_PARAMS, claims.CNN_ACCURACY_BY_EPOCH[62]),
+        (light, "Modified (DSC + GAP)", claims.LIGHT_PARAMS, claims.LIGHT_ACCURACY),
+    ):
+        r, last = rec["result"], final_stage(rec)
+        rows.append(
+            {
+                "model": label,
+                "total parameters": r["total_params"],
+                "trainable parameters": r["trainable_params"],
+                "seed paper parameters": params_claim,
+                "epochs": last["epochs"],
+                "test accuracy": _pct(last["test_accuracy"]),
+                "95 % interval": _interval(round(last["test_accuracy"] * n_test(rec)), n_test(rec)),
+                "seed paper accuracy": _pct(acc_claim),
+                "training time (s)": round(last["cumulative_train_seconds"], 1),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def stage_at(record: dict, epochs: int) -> dict:
+    """The stage that ended at ``epochs``, else the last one (the run was shorter)."""
+    for stage in record["result"]["stages"]:
+        if stage["epochs"] == epochs:
+            return stage
+    return final_stage(record)
+
+
+def comparison_summary(cnn: dict, light: dict) -> dict:
+    """Table II's derived numbers (reduction, accuracy drop, times) from the two records."""
+    cnn_last, light_last = final_stage(cnn), final_stage(light)
+    light_timed = stage_at(light, claims.LIGHT_EPOCHS_FOR_TIME)
+    return {
+        "reduction": 1 - light["result"]["total_params"] / cnn["result"]["total_params"],
+        "reduction_trainable": 1 - light["result"]["trainable_params"] / cnn["result"]["trainable_params"],
+        "drop_pp": 100 * (cnn_last["test_accuracy"] - light_last["test_accuracy"]),
+        "cnn_accuracy": cnn_last["test_accuracy"],
+        "light_accuracy": light_last["test_accuracy"],
+        "cnn_epochs": cnn_last["epochs"],
+        "light_epochs": light_last["epochs"],
+        "cnn_seconds": cnn_last["cumulative_train_seconds"],
+        "light_timed_epochs": light_timed["epochs"],
+        "light_seconds": light_timed["cumulative_train_seconds"],
+        "cnn_seconds_per_epoch": cnn_last["cumulative_train_seconds"] / cnn_last["epochs"],
+        "light_seconds_per_epoch": light_last["cumulative_train_seconds"] / light_last["epochs"],
+    }
+
+
+def provenance_table(records: list[dict]) -> pd.DataFrame:
+    """Which run made each record: key, date, hardware, backend, versions, commit, wall time."""
+    rows = []
+    for rec in records:
+        prov = rec["provenance"]
+        versions = prov["versions"]
+        rows.append(
+            {
+                "record": f"{rec['name']}-{rec['key']}",
+                "date (UTC)": prov["date"],
+                "hardware": provenance.hardware_summary(prov),
+                "backend": f"keras {versions.get('keras', '?')} / {prov['keras_backend']}",
+                "scikit-learn": versions.get("scikit-learn", "–"),
+                "commit": prov["git_commit"][:12] + ("+dirty" if prov["git_commit"].endswith("+dirty") else ""),
+                "seed": rec["config"].get("seed"),
+                "wall time (s)": round(rec["wall_seconds"], 1),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def headline_table(stored: dict) -> pd.DataFrame:
+    """The front page's summary: each headline claim beside this run's number."""
+    rows = []
+    for key, label, claim in (
+        ("cnn_3_128", "CNN-3-128, final test accuracy", claims.CNN_ACCURACY_BY_EPOCH[62]),
+        ("dsc_gap", "DSC + GAP model, final test accuracy", claims.LIGHT_ACCURACY),
+    ):
+        rec = stored.get(key)
+        if rec is None:
+            rows.append({"quantity": label, "ours": "not run", "epochs": "–", "seed paper": _pct(claim)})
+            continue
+        last = final_stage(rec)
+        rows.append({"quantity": label, "ours": format_interval(last["test_accuracy"], n_test(rec)),
+                     "epochs": last["epochs"], "seed paper": _pct(claim)})
+    if stored.get("baselines"):
+        best = max((r["result"] for r in stored["baselines"]), key=lambda r: r["accuracy"])
+        rows.append({"quantity": f"best classical model ({best['model']})",
+                     "ours": format_interval(best["accuracy"], best["n_test"]), "epochs": "–",
+                     "seed paper": _pct(claims.TABLE_I_ACCURACY[best["model"]])})
+    return pd.DataFrame(rows)
+
+
+def environment_table(prov: dict) -> pd.DataFrame:
+    """Machine and versions of the build, one row each."""
+    rows = [
+        ("hardware", provenance.hardware_summary(prov)),
+        ("CPU", prov["cpu"]),
+        ("platform", prov["platform"]),
+        ("Keras backend", prov["keras_backend"]),
+        ("git commit", prov["git_commit"]),
+        ("built (UTC)", prov["date"]),
+    ]
+    rows += [(name, version) for name, version in prov["versions"].items()]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def chapter_times(manifest: dict) -> pd.DataFrame:
+    """Wall time of each chapter as the runner measured it, and when it ran."""
+    rows = [{"chapter": c["chapter"], "wall time (s)": round(c["seconds"], 1), "executed (UTC)": c["ran_at"]}
+            for c in manifest.get("chapters", [])]
+    table = pd.DataFrame(rows, columns=["chapter", "wall time (s)", "executed (UTC)"])
+    if rows:
+        total = {"chapter": "total", "wall time (s)": round(sum(r["wall time (s)"] for r in rows), 1),
+                 "executed (UTC)": ""}
+        table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    return table

@@ -1,0 +1,173 @@
+"""Staged training on a cumulative epoch schedule, resumable after interruption.
+
+The papers train once and read the test accuracy at 2, 6, 14, 30 and 62
+epochs. Here each stage continues ``model.fit`` from the previous one, then
+evaluates on the test set and saves the model with its optimizer state, so an
+interrupted 62-epoch run resumes at the last finished stage instead of
+starting over. Only backend-neutral Keras 3 is used, so the same code runs on
+TensorFlow, JAX and PyTorch.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+import keras
+import numpy as np
+
+from .models import trainable_count, total_count
+from .results import read_json, write_json_atomic
+
+STATE_FILE = "state.json"
+
+
+class EpochClock(keras.callbacks.Callback):
+    """Per-epoch wall time, with the time spent validating kept apart.
+
+    Validation on the test set each epoch is for the curves only; it must not
+    inflate the training time that the paper compares.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.epochs: list[dict] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = time.perf_counter()
+        self._validation = 0.0
+
+    def on_test_begin(self, logs=None):
+        self._test_start = time.perf_counter()
+
+    def on_test_end(self, logs=None):
+        self._validation += time.perf_counter() - self._test_start
+
+    def on_epoch_end(self, epoch, logs=None):
+        total = time.perf_counter() - self._epoch_start
+        entry = {"epoch": epoch + 1, "seconds": total - self._validation, "validation_seconds": self._validation}
+        entry.update({k: float(v) for k, v in (logs or {}).items()})
+        self.epochs.append(entry)
+
+
+def compile_for_protocol(model: keras.Model, learning_rate: float) -> keras.Model:
+    """Adam, sparse categorical cross-entropy and class accuracy, as in [1]."""
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def _load_state(folder: Path) -> dict | None:
+    path = folder / STATE_FILE
+    if not path.exists():
+        return None
+    state = read_json(path)
+    if not (folder / state["model_file"]).exists():
+        return None
+    return state
+
+
+def _save_stage(folder: Path, model: keras.Model, state: dict) -> None:
+    """Model file first, then the state that names it: a crash in between loses one stage, not the run."""
+    stage_number = len(state["stages"])
+    model_file = f"stage-{stage_number}.keras"
+    tmp = folder / f".{model_file}.tmp.keras"
+    model.save(tmp)
+    tmp.replace(folder / model_file)
+    previous = state.get("model_file")
+    state["model_file"] = model_file
+    write_json_atomic(folder / STATE_FILE, state)
+    if previous and previous != model_file:
+        (folder / previous).unlink(missing_ok=True)
+
+
+def train_staged(
+    build: Callable[[], keras.Model],
+    train: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray],
+    *,
+    schedule: list[int],
+    batch_size: int,
+    learning_rate: float,
+    seed: int,
+    checkpoint_dir: Path,
+    validate_every_epoch: bool = False,
+    verbose: int = 2,
+    callbacks: list[keras.callbacks.Callback] | None = None,
+) -> dict:
+    """Train through the cumulative ``schedule``, evaluating after each stage.
+
+    Returns the per-stage test results, the per-epoch history, the parameter
+    counts and the final model's test predictions. Finished stages found in
+    ``checkpoint_dir`` are not retrained.
+    """
+    checkpoint_dir = Path(checkpoint_dir)
+    checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    x_train, y_train = train
+    x_test, y_test = test
+    state = _load_state(checkpoint_dir)
+    if state is None:
+        keras.utils.set_random_seed(seed)
+        model = compile_for_protocol(build(), learning_rate)
+        state = {"stages": [], "history": [], "resumed_at_stage": None}
+    else:
+        model = keras.models.load_model(checkpoint_dir / state["model_file"])
+        state["resumed_at_stage"] = len(state["stages"]) + 1
+        if verbose:
+            print(f"resuming after stage {len(state['stages'])} ({state['stages'][-1]['epochs']} epochs)")
+    done = len(state["stages"])
+    for stage_index in range(done, len(schedule)):
+        start_epoch = schedule[stage_index - 1] if stage_index else 0
+        end_epoch = schedule[stage_index]
+        # one seed per stage: a resumed run shuffles and drops out like an uninterrupted one
+        keras.utils.set_random_seed(seed * 1000 + stage_index)
+        clock = EpochClock()
+        if verbose:
+            print(f"stage {stage_index + 1}/{len(schedule)}: epochs {start_epoch + 1}-{end_epoch}")
+        fit_start = time.perf_counter()
+        model.fit(
+            x_train,
+            y_train,
+            batch_size=batch_size,
+            epochs=end_epoch,
+            initial_epoch=start_epoch,
+            validation_data=(x_test, y_test) if validate_every_epoch else None,
+            callbacks=[clock, *(callbacks or [])],
+            verbose=verbose,
+        )
+        fit_seconds = time.perf_counter() - fit_start
+        eval_start = time.perf_counter()
+        test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1024, verbose=0)
+        eval_seconds = time.perf_counter() - eval_start
+        train_seconds = fit_seconds - sum(e["validation_seconds"] for e in clock.epochs)
+        previous_total = state["stages"][-1]["cumulative_train_seconds"] if state["stages"] else 0.0
+        state["history"].extend(clock.epochs)
+        state["stages"].append(
+            {
+                "stage": stage_index + 1,
+                "epochs": end_epoch,
+                "test_accuracy": float(test_accuracy),
+                "test_loss": float(test_loss),
+                "train_seconds": train_seconds,
+                "cumulative_train_seconds": previous_total + train_seconds,
+                "eval_seconds": eval_seconds,
+            }
+        )
+        if verbose:
+            print(f"  test accuracy after {end_epoch} epochs: {test_accuracy:.4f} ({train_seconds:.1f} s training)")
+        _save_stage(checkpoint_dir, model, state)
+    probabilities = model.predict(x_test, batch_size=1024, verbose=0)
+    return {
+        "stages": state["stages"],
+        "history": state["history"],
+        "resumed_at_stage": state["resumed_at_stage"],
+        "optimizer_steps": int(keras.ops.convert_to_numpy(model.optimizer.iterations)),
+        "trainable_params": trainable_count(model),
+        "total_params": total_count(model),
+        "test_predictions": np.argmax(probabilities, axis=1).astype(int).tolist(),
+    }
+

@@ -1,0 +1,41 @@
+import numpy as np
+import pytest
+
+from fmnist_lib import baselines, data, experiments, profiles
+
+
+def test_models_have_the_papers_hyper_parameters():
+    assert baselines.make_classifier("KNN", 0).n_neighbors == 5
+    forest = baselines.make_classifier("Random Forest", 0)
+    assert (forest.n_estimators, forest.max_depth) == (200, 24)
+    assert baselines.make_classifier("SVM", 0).kernel == "rbf"
+    assert baselines.make_classifier("Logistic Regression", 0).max_iter == 200
+    for name in profiles.ALL_BASELINES:
+        baselines.make_classifier(name, 0)  # all nine construct
+    with pytest.raises(ValueError, match="unknown baseline"):
+        baselines.make_classifier("XGBoost", 0)
+
+
+def test_fit_and_score_on_real_images(real_data_dir):
+    ds = data.load_fashion_mnist(allow_download=False)
+    train = data.stratified_subsample(ds.y_train, 500, seed=0)
+    test = data.stratified_subsample(ds.y_test, 300, seed=0)
+    result = baselines.fit_and_score(
+        "KNN",
+        (data.as_vectors(ds.x_train[train]), ds.y_train[train]),
+        (data.as_vectors(ds.x_test[test]), ds.y_test[test]),
+        seed=0,
+    )
+    assert result["n_train"] == 500 and result["n_test"] == 300
+    assert result["accuracy"] == result["correct"] / 300
+    assert 0.5 < result["accuracy"] < 0.95  # far above chance on real clothes, not perfect
+    assert result["fit_seconds"] >= 0 and result["predict_seconds"] > 0
+
+
+def test_baselines_run_through_the_store_once(real_data_dir, results_dir):
+    config = profiles.load_profile("smoke", {"baselines.models": ["GaussianNB", "Decision Tree"]})
+    first = experiments.run_baselines(config)
+    again = experiments.run_baselines(config)
+    assert [r["result"]["model"] for r in first] == ["GaussianNB", "Decision Tree"]
+    assert [r["provenance"]["date"] for r in again] == [r["provenance"]["date"] for r in first]
+    assert all(np.isfinite(r["result"]["accuracy"]) for r in first)

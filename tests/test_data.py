@@ -1,0 +1,104 @@
+import gzip
+import shutil
+
+import numpy as np
+import pytest
+
+from fmnist_lib import data
+
+
+def test_real_files_load_with_the_official_content(real_data_dir):
+    ds = data.load_fashion_mnist(allow_download=False)
+    assert ds.x_train.shape == (60000, 28, 28) and ds.x_test.shape == (10000, 28, 28)
+    assert ds.x_train.dtype == np.uint8
+    assert np.bincount(ds.y_train).tolist() == [6000] * 10
+    assert np.bincount(ds.y_test).tolist() == [1000] * 10
+    # the mean pixel of Fashion-MNIST's training images (MNIST's is about 33.3)
+    assert ds.x_train.mean() == pytest.approx(72.94035223214286)
+
+
+def _copy_dataset(src, dst):
+    dst.mkdir()
+    for spec in data.FILES.values():
+        shutil.copy(src / spec["name"], dst / spec["name"])
+    return dst
+
+
+def test_truncated_file_is_rejected_with_its_name(real_data_dir, tmp_path, monkeypatch):
+    folder = _copy_dataset(real_data_dir, tmp_path / "fm")
+    target = folder / data.FILES["train_labels"]["name"]
+    target.write_bytes(target.read_bytes()[:2000])
+    monkeypatch.setenv(data.ENV_DIR, str(folder))
+    data._load_from.cache_clear()
+    with pytest.raises(data.DataError, match="train-labels-idx1-ubyte.gz.*truncated"):
+        data.load_fashion_mnist(allow_download=False)
+
+
+def test_tampered_file_fails_the_checksum(real_data_dir, tmp_path, monkeypatch):
+    folder = _copy_dataset(real_data_dir, tmp_path / "fm")
+    target = folder / data.FILES["test_labels"]["name"]
+    raw = bytearray(gzip.decompress(target.read_bytes()))
+    raw[100] = (raw[100] + 1) % 10  # one label changed: still a valid IDX file
+    target.write_bytes(gzip.compress(bytes(raw)))
+    monkeypatch.setenv(data.ENV_DIR, str(folder))
+    data._load_from.cache_clear()
+    with pytest.raises(data.DataError) as err:
+        data.load_fashion_mnist(allow_download=False)
+    message = str(err.value)
+    assert "t10k-labels-idx1-ubyte.gz" in message
+    assert data.FILES["test_labels"]["sha256"] in message
+    assert "official" in message
+
+
+def test_missing_data_says_how_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.ENV_DIR, str(tmp_path))
+    monkeypatch.setattr(data, "KERAS_CACHE_DIR", tmp_path / "keras")
+    monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "debian")
+    with pytest.raises(data.DataError) as err:
+        data.locate_data_dir(allow_download=False)
+    message = str(err.value)
+    assert "apt-get install dataset-fashion-mnist" in message
+    assert data.ENV_DIR in message
+    assert str(tmp_path / "keras") in message
+
+
+def test_partial_folder_is_skipped_for_a_complete_one(real_data_dir, tmp_path, monkeypatch):
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    shutil.copy(real_data_dir / data.FILES["train_labels"]["name"], partial)
+    monkeypatch.setenv(data.ENV_DIR, str(partial))
+    assert data.locate_data_dir(allow_download=False) != partial
+
+
+def test_subsample_is_stratified_and_deterministic():
+    labels = np.repeat(np.arange(10), 600)
+    first = data.stratified_subsample(labels, 1000, seed=3)
+    again = data.stratified_subsample(labels, 1000, seed=3)
+    other = data.stratified_subsample(labels, 1000, seed=4)
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first, other)
+    assert len(np.unique(first)) == 1000
+    assert np.bincount(labels[first]).tolist() == [100] * 10
+
+
+def test_subsample_keeps_proportions_of_unbalanced_labels():
+    labels = np.array([0] * 300 + [1] * 100 + list(range(2, 10)) * 50)
+    picked = data.stratified_subsample(labels, 200, seed=0)
+    counts = np.bincount(labels[picked], minlength=10)
+    assert counts.sum() == 200
+    assert counts[0] == pytest.approx(200 * 300 / len(labels), abs=1)
+
+
+@pytest.mark.parametrize("size,message", [(7000, "larger"), (50, "10 images per class")])
+def test_subsample_rejects_impossible_sizes(size, message):
+    with pytest.raises(ValueError, match=message):
+        data.stratified_subsample(np.repeat(np.arange(10), 600), size, seed=0)
+
+
+def test_preprocessing_matches_the_paper():
+    images = np.array([[[0, 255], [128, 64]]], dtype=np.uint8).repeat(14, 1).repeat(14, 2)
+    vectors = data.as_vectors(images)
+    assert vectors.shape == (1, 784) and vectors.max() == 255
+    cnn = data.as_cnn_input(images)
+    assert cnn.shape == (1, 28, 28, 1) and cnn.dtype == np.float32
+    assert cnn.min() == 0.0 and cnn.max() == 1.0

@@ -1,0 +1,110 @@
+"""The real pipeline, end to end, on the smoke profile: papermill executes the
+chapters, Jupyter Book renders them, and the HTML holds what the chapters glue."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fmnist_lib import book
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def visible_text(html: str) -> str:
+    main = html[html.find("<main"):html.find("</main>")]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+@pytest.fixture(scope="module")
+def smoke_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("smoke")
+    done = subprocess.run(
+        [sys.executable, "-m", "fmnist_lib.book", "run", "--profile", "smoke",
+         "--build-dir", str(out / "build"), "--results-dir", str(out / "results")],
+        cwd=REPO, capture_output=True, text=True, timeout=1200,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return out
+
+
+def page(report: Path, name: str) -> str:
+    return (report / "build" / "html" / "chapters" / f"{name}.html").read_text()
+
+
+def test_every_chapter_is_rendered_with_figures(smoke_report):
+    _, chapters = book.toc_chapters(REPO)
+    figures = {"01_dataset": 4, "02_baselines": 1, "03_cnn_3_128": 4, "04_light_model": 1, "05_comparison": 3}
+    for stem in chapters:
+        html = page(smoke_report, Path(stem).name)
+        assert "{glue" not in html, stem  # every glue role was resolved
+        expected = figures.get(Path(stem).name, 0)
+        assert len(re.findall(r"<img[^>]+\.png", html)) >= expected, stem
+
+
+def test_glued_numbers_come_from_the_run(smoke_report):
+    import json
+
+    dataset = visible_text(page(smoke_report, "01_dataset"))
+    assert "72.9404" in dataset and "60,000" in dataset
+    assert "2,067,850" in visible_text(page(smoke_report, "03_cnn_3_128"))
+    light = visible_text(page(smoke_report, "04_light_model"))
+    assert "178,968" in light and "176,406" in light
+    # the final accuracy printed in the prose is the one stored in the record
+    record_file = next((smoke_report / "results" / "smoke").glob("cnn_3_128-*.json"))
+    record = json.loads(record_file.read_text())
+    accuracy = record["result"]["stages"][-1]["test_accuracy"]
+    assert f"{accuracy:.2%}" in visible_text(page(smoke_report, "03_cnn_3_128"))
+    assert record["key"] in visible_text(page(smoke_report, "03_cnn_3_128"))
+
+
+def test_front_page_is_a_run_card(smoke_report):
+    text = visible_text(page(smoke_report, "index"))
+    for needle in ("smoke", "cnn_3_128.schedule", "keras", "scikit-learn", "01_dataset", "wall time"):
+        assert needle in text, needle
+
+
+def test_rerunning_one_chapter_reuses_the_others(smoke_report):
+    done = subprocess.run(
+        [sys.executable, "-m", "fmnist_lib.book", "run", "--profile", "smoke", "--only", "05",
+         "--build-dir", str(smoke_report / "build"), "--results-dir", str(smoke_report / "results")],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "[chapters/01_dataset] kept from the previous run" in done.stdout
+    assert "[chapters/05_comparison] executing" in done.stdout
+
+
+def test_failing_chapter_fails_the_run_and_keeps_the_old_report(tmp_path, smoke_report, capsys):
+    book_dir = tmp_path / "book"
+    (book_dir / "chapters").mkdir(parents=True)
+    shutil.copy(REPO / "_config.yml", book_dir)
+    (book_dir / "references.bib").write_text("")
+    (book_dir / "_toc.yml").write_text(
+        "format: jb-book\nroot: chapters/index\nchapters:\n  - file: chapters/01_broken\n")
+    (book_dir / "chapters" / "index.py").write_text("# %% [markdown]\n# # Index\n")
+    (book_dir / "chapters" / "01_broken.py").write_text(
+        '# %% [markdown]\n# # Broken\n\n# %% tags=["parameters"]\nprofile = "quick"\n\n'
+        '# %%\nraise ValueError("chapter exploded on purpose")\n')
+    html = tmp_path / "build" / "html"
+    html.mkdir(parents=True)
+    (html / "index.html").write_text("previous report")
+    code = book.main(["run", "--profile", "smoke", "--book-dir", str(book_dir),
+                      "--build-dir", str(tmp_path / "build"), "--results-dir", str(tmp_path / "results")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "chapters/01_broken" in err and "chapter exploded on purpose" in err
+    assert (html / "index.html").read_text() == "previous report"
+
+
+def test_unknown_profile_is_a_clear_error(capsys):
+    assert book.main(["run", "--profile", "fast"]) == 2
+    assert "unknown profile 'fast'" in capsys.readouterr().err
+
+
+def test_bad_override_is_a_clear_error(capsys):
+    assert book.main(["run", "--profile", "smoke", "--set", "cnn_3_128.schedule=[6,2]"]) == 2
+    assert "not strictly increasing" in capsys.readouterr().err

@@ -1,0 +1,63 @@
+import pytest
+
+from fmnist_lib import profiles
+from fmnist_lib.profiles import ProfileError
+
+
+def test_every_profile_is_valid():
+    for name in profiles.profile_names():
+        config = profiles.load_profile(name)
+        assert config["profile"] == name
+        assert name in profiles.PROFILE_NOTES
+
+
+def test_full_profile_is_the_papers_protocol():
+    full = profiles.load_profile("full")
+    assert full["cnn_3_128"]["schedule"] == [2, 6, 14, 30, 62]
+    assert full["dsc_gap"]["schedule"][-1] == 32
+    assert full["data"] == {"train_size": None, "test_size": None}
+    assert full["baselines"]["models"] == profiles.ALL_BASELINES
+    for net in ("cnn_3_128", "dsc_gap"):
+        assert full[net]["batch_size"] == 128 and full[net]["learning_rate"] == 1e-3
+
+
+def test_unknown_profile_names_the_known_ones():
+    with pytest.raises(ProfileError, match="unknown profile 'fast'.*quick"):
+        profiles.load_profile("fast")
+
+
+@pytest.mark.parametrize("schedule", [[2, 2, 6], [6, 2], [], [0, 2], [1.5, 3], "2,6"])
+def test_bad_schedules_are_rejected(schedule):
+    with pytest.raises(ProfileError, match="cnn_3_128.schedule"):
+        profiles.load_profile("quick", {"cnn_3_128.schedule": schedule})
+
+
+@pytest.mark.parametrize(
+    "key,value,message",
+    [
+        ("data.train_size", 70_000, "larger than the 60000"),
+        ("data.test_size", 50, "below 10 images per class"),
+        ("baselines.train_size", 99, "below 10 images per class"),
+        ("baselines.models", ["MLP", "XGBoost"], "unknown baseline"),
+        ("cnn_3_128.epochs", 3, "unknown parameter 'cnn_3_128.epochs'"),
+        ("dsc_gap.batch_size", 0, "batch_size"),
+    ],
+)
+def test_bad_values_fail_before_training(key, value, message):
+    with pytest.raises(ProfileError, match=message):
+        profiles.load_profile("quick", {key: value})
+
+
+def test_overrides_apply_and_do_not_leak_into_the_profile():
+    config = profiles.load_profile("quick", {"seed": 7, "cnn_3_128.schedule": [1, 2]})
+    assert config["seed"] == 7 and config["cnn_3_128"]["schedule"] == [1, 2]
+    assert profiles.load_profile("quick")["seed"] == 0
+
+
+def test_command_line_assignments_parse():
+    assert profiles.parse_assignment("cnn_3_128.schedule=[2,6]") == ("cnn_3_128.schedule", [2, 6])
+    assert profiles.parse_assignment("data.train_size=None") == ("data.train_size", None)
+    assert profiles.parse_assignment("seed=3") == ("seed", 3)
+    assert profiles.parse_assignment("x=2,6") == ("x", [2, 6])
+    with pytest.raises(ProfileError, match="KEY=VALUE"):
+        profiles.parse_assignment("seed")

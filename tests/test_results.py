@@ -1,0 +1,65 @@
+import json
+
+import pytest
+
+from fmnist_lib import results
+
+
+def test_key_is_stable_and_sensitive_to_every_value():
+    config = {"a": 1, "b": {"c": [1, 2]}}
+    assert results.config_key(config) == results.config_key({"b": {"c": [1, 2]}, "a": 1})
+    assert results.config_key(config) != results.config_key({"a": 1, "b": {"c": [1, 3]}})
+
+
+def test_cached_run_reuses_and_force_recomputes(results_dir):
+    calls = []
+
+    def compute(scratch):
+        calls.append(scratch)
+        return {"value": len(calls)}
+
+    first = results.cached_run("smoke", "demo", {"x": 1}, compute)
+    second = results.cached_run("smoke", "demo", {"x": 1}, compute)
+    assert len(calls) == 1 and second == first
+    forced = results.cached_run("smoke", "demo", {"x": 1}, compute, force=True)
+    assert len(calls) == 2 and forced["result"] == {"value": 2}
+    assert not calls[0].exists()  # scratch removed once the record is written
+
+
+def test_record_carries_config_and_provenance(results_dir):
+    record = results.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": 1})
+    stored = json.loads(results.record_path("smoke", "demo", {"x": 1}).read_text())
+    assert stored == record
+    assert record["config"] == {"x": 1}
+    prov = record["provenance"]
+    for field in ("date", "git_commit", "keras_backend", "cpu", "versions"):
+        assert prov[field]
+    assert "numpy" in prov["versions"]
+    assert record["wall_seconds"] >= 0
+
+
+def test_changed_config_or_format_never_reuses_a_stale_record(results_dir, monkeypatch):
+    results.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": "old"})
+    assert results.load_record("smoke", "demo", {"x": 2}) is None
+    monkeypatch.setattr(results, "RECORD_VERSION", results.RECORD_VERSION + 1)
+    assert results.load_record("smoke", "demo", {"x": 1}) is None
+    fresh = results.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": "new"})
+    assert fresh["result"] == {"value": "new"}
+
+
+def test_failed_computation_leaves_no_record(results_dir):
+    def explode(_):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        results.cached_run("smoke", "demo", {"x": 1}, explode)
+    assert results.load_record("smoke", "demo", {"x": 1}) is None
+
+
+def test_atomic_write_keeps_the_old_file_when_serialisation_fails(tmp_path):
+    path = tmp_path / "r.json"
+    results.write_json_atomic(path, {"ok": 1})
+    with pytest.raises(TypeError):
+        results.write_json_atomic(path, {"bad": object()})
+    assert json.loads(path.read_text()) == {"ok": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]

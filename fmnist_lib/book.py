@@ -36,6 +36,21 @@ SOURCE_SUFFIXES = (".py", ".md")
 MANIFEST = "run_manifest.json"
 
 
+NOISE = ("oneDNN custom operations", "absl::InitializeLog", "cpu_feature_guard", "To enable the following instructions",
+         "Kernel is running over TCP without encryption")
+
+
+class QuietKernelNoise(logging.Filter):
+    """Drop TensorFlow's and Jupyter's start-up chatter from the streamed chapter output."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        lines = [line for line in record.getMessage().splitlines() if not any(f in line for f in NOISE)]
+        if not lines:
+            return False
+        record.msg, record.args = "\n".join(lines), ()
+        return True
+
+
 class ChapterFailed(RuntimeError):
     """A chapter raised while executing; the message names the chapter and the cell."""
 
@@ -224,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--book-dir", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(QuietKernelNoise())
     try:
         overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
         index = run(args.profile, overrides, args.only, args.force, args.book_dir.resolve(),

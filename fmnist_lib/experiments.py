@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 from tqdm import tqdm
 
-from . import baselines, data, results, training
+import copy
+
+from . import augment, baselines, data, duplicates, leakage, results, training
 from .models import build_model
 
 
@@ -40,24 +42,29 @@ def network_config(cfg: dict, name: str) -> dict:
 def run_network(cfg: dict, name: str, *, force: bool = False, verbose: int = 2) -> dict:
     """Staged training of ``name`` (``cnn_3_128`` or ``dsc_gap``) under the profile's protocol."""
     spec = network_config(cfg, name)
+    ds = data.load_fashion_mnist()
+    train_idx, test_idx = split_indices(cfg)
+    return _train(
+        cfg["profile"], name, spec, lambda: build_model(name, **spec["model_kwargs"]),
+        lambda: (data.as_cnn_input(ds.x_train[train_idx]), ds.y_train[train_idx]),
+        lambda: (data.as_cnn_input(ds.x_test[test_idx]), ds.y_test[test_idx]),
+        force=force, verbose=verbose,
+    )
+
+
+def _train(profile, name, spec, build, train, test, *, force, verbose, extra=None) -> dict:
+    """Staged training through the run store; ``train``/``test`` are called only if training is needed."""
 
     def compute(checkpoints):
-        ds = data.load_fashion_mnist()
-        train_idx, test_idx = split_indices(cfg)
-        return training.train_staged(
-            lambda: build_model(name, **spec["model_kwargs"]),
-            (data.as_cnn_input(ds.x_train[train_idx]), ds.y_train[train_idx]),
-            (data.as_cnn_input(ds.x_test[test_idx]), ds.y_test[test_idx]),
-            schedule=spec["schedule"],
-            batch_size=spec["batch_size"],
-            learning_rate=spec["learning_rate"],
-            seed=spec["seed"],
-            checkpoint_dir=checkpoints,
-            validate_every_epoch=spec["validate_every_epoch"],
+        result = training.train_staged(
+            build, train(), test(),
+            schedule=spec["schedule"], batch_size=spec["batch_size"], learning_rate=spec["learning_rate"],
+            seed=spec["seed"], checkpoint_dir=checkpoints, validate_every_epoch=spec["validate_every_epoch"],
             verbose=verbose,
         )
+        return {**result, **(extra() if extra else {})}
 
-    return results.cached_run(cfg["profile"], name, spec, compute, force=force)
+    return results.cached_run(profile, name, spec, compute, force=force)
 
 
 def baseline_config(cfg: dict, model: str) -> dict:
@@ -109,3 +116,138 @@ def stored_records(cfg: dict) -> dict:
             if (rec := results.load_record(profile, baseline_name(model), baseline_config(cfg, model)))
         ],
     }
+
+
+def replication_records(cfg: dict, *, force: bool = False) -> dict:
+    """The replication chapters' records (computed only where the store lacks them)."""
+    return {
+        "baselines": run_baselines(cfg, force=force),
+        "cnn_3_128": run_network(cfg, "cnn_3_128", force=force),
+        "dsc_gap": run_network(cfg, "dsc_gap", force=force),
+    }
+
+
+# --- the audit: hypothesis experiments, seeds, near-duplicates -------------------
+
+
+def _protocol(cfg: dict, name: str = "cnn_3_128") -> dict:
+    """The replication protocol of ``name`` with the audit's schedule: same optimiser, batch, model."""
+    section = cfg[name]
+    return {
+        "batch_size": section["batch_size"],
+        "learning_rate": section["learning_rate"],
+        "model_kwargs": section["model_kwargs"],
+        "schedule": cfg["audit"]["schedule"],
+        "validate_every_epoch": False,
+    }
+
+
+def leak_config(cfg: dict, rotation: float) -> dict:
+    audit = cfg["audit"]
+    return {
+        "experiment": "pooled_augmentation_leak",
+        "model": "cnn_3_128",
+        "seed": cfg["seed"],
+        "pool_train_size": audit["pool_train_size"],
+        "pool_test_size": audit["pool_test_size"],
+        "copies": audit["copies"],
+        "rotation_degrees": rotation,
+        **_protocol(cfg),
+    }
+
+
+def leaky_split(cfg: dict, rotation: float) -> leakage.LeakySplit:
+    """The pooled, augmented, re-split data of hypothesis (b), rebuilt deterministically."""
+    ds = data.load_fashion_mnist()
+    audit = cfg["audit"]
+    train_idx = data.stratified_subsample(ds.y_train, audit["pool_train_size"], cfg["seed"])
+    test_idx = data.stratified_subsample(ds.y_test, audit["pool_test_size"], cfg["seed"])
+    return leakage.pooled_augmented_split(
+        data.as_cnn_input(ds.x_train[train_idx]), ds.y_train[train_idx],
+        data.as_cnn_input(ds.x_test[test_idx]), ds.y_test[test_idx],
+        copies=audit["copies"], rotation_degrees=rotation, seed=cfg["seed"],
+    )
+
+
+def run_leakage(cfg: dict, rotation: float, *, force: bool = False, verbose: int = 2) -> dict:
+    """Hypothesis (b): CNN-3-128 trained and scored on a split made after pooled augmentation."""
+    spec = leak_config(cfg, rotation)
+    split: dict = {}
+
+    def get() -> leakage.LeakySplit:
+        if not split:  # built once, and only if the record has to be computed
+            split["value"] = leaky_split(cfg, rotation)
+        return split["value"]
+
+    return _train(
+        cfg["profile"], f"leak-rot{rotation:g}", spec, lambda: build_model("cnn_3_128", **spec["model_kwargs"]),
+        lambda: (get().x_train, get().y_train), lambda: (get().x_eval, get().y_eval),
+        force=force, verbose=verbose, extra=lambda: {"leak": leakage.leak_summary(get())},
+    )
+
+
+def honest_augmentation_config(cfg: dict) -> dict:
+    return {
+        "experiment": "honest_augmentation",
+        "model": "cnn_3_128",
+        "seed": cfg["seed"],
+        "train_size": cfg["audit"]["augment_train_size"],
+        "test_size": cfg["data"]["test_size"],
+        "rotation_degrees": augment.PAPER_ROTATION_DEGREES,
+        **_protocol(cfg),
+    }
+
+
+def run_honest_augmentation(cfg: dict, *, force: bool = False, verbose: int = 2) -> dict:
+    """Hypothesis (d): the paper's augmenter on training batches only; the official test set untouched."""
+    spec = honest_augmentation_config(cfg)
+    ds = data.load_fashion_mnist()
+    train_idx = data.stratified_subsample(ds.y_train, spec["train_size"], cfg["seed"])
+    test_idx = data.stratified_subsample(ds.y_test, spec["test_size"], cfg["seed"])
+    return _train(
+        cfg["profile"], "honest-augmentation", spec,
+        lambda: augment.with_augmentation(build_model("cnn_3_128", **spec["model_kwargs"]),
+                                          spec["rotation_degrees"], seed=cfg["seed"]),
+        lambda: (data.as_cnn_input(ds.x_train[train_idx]), ds.y_train[train_idx]),
+        lambda: (data.as_cnn_input(ds.x_test[test_idx]), ds.y_test[test_idx]),
+        force=force, verbose=verbose,
+    )
+
+
+def with_seed(cfg: dict, seed: int) -> dict:
+    seeded = copy.deepcopy(cfg)
+    seeded["seed"] = seed
+    return seeded
+
+
+def run_seed_study(cfg: dict, *, force: bool = False, verbose: int = 2) -> dict:
+    """The headline numbers over the audit's seeds: both networks and the best classical model.
+
+    On a subsampled profile the seed also draws the subset, so the spread
+    includes the choice of training images, not only the initialisation.
+    """
+    best = max(run_baselines(cfg), key=lambda r: r["result"]["accuracy"])["result"]["model"]
+    study = {"cnn_3_128": [], "dsc_gap": [], "best_classical": [], "best_classical_model": best}
+    for seed in tqdm(cfg["audit"]["seeds"], desc="seeds", unit="seed"):
+        seeded = with_seed(cfg, seed)
+        for name in ("cnn_3_128", "dsc_gap"):
+            study[name].append(run_network(seeded, name, force=force, verbose=verbose))
+        seeded["baselines"]["models"] = [best]
+        study["best_classical"] += run_baselines(seeded, force=force)
+    return study
+
+
+def run_near_duplicates(cfg: dict, *, force: bool = False) -> dict:
+    """Nearest training image of every official test image (all 60,000 x 10,000 pairs)."""
+    spec = {"experiment": "near_duplicates", "metric": "rms_pixel_distance"}
+
+    def compute(_):
+        ds = data.load_fashion_mnist()
+        distances, nearest = duplicates.nearest_train_rms(ds.x_train, ds.x_test)
+        return {
+            "exact": duplicates.exact_duplicates(ds.x_train, ds.x_test).tolist(),
+            "rms_distance": distances.round(6).tolist(),
+            "nearest_train_index": nearest.tolist(),
+        }
+
+    return results.cached_run(cfg["profile"], "near-duplicates", spec, compute, force=force)

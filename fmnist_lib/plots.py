@@ -188,3 +188,53 @@ def paired_bars(labels: list[str], measured: list[float], claimed: list[float], 
         ax.set_ylim(0, 1.08)
     ax.legend(loc="lower right" if percent else "best", fontsize=8)
     return _done(fig)
+
+
+def mechanism_bars(found: list[dict], claims_by_epoch: dict[int, float]) -> Figure:
+    """Each hypothesis' number at its last stage, against the paper's claims."""
+    labels = [h["mechanism"] for h in found]
+    values = [h["final"] for h in found]
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(labels) + 1.2))
+    colors = [OURS if i == 0 else OTHER for i in range(len(labels))]
+    bars = ax.barh(range(len(labels)), values, color=colors)
+    ax.bar_label(bars, [f"{v:.2%}" for v in values], fontsize=8, padding=2)
+    for epochs, claim in claims_by_epoch.items():
+        ax.axvline(claim, color=PAPER, ls="--", lw=1)
+        ax.text(claim, len(labels) - 0.4, f" seed, {epochs} ep", color=PAPER, fontsize=7, rotation=90, va="top")
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(min(0.5, min(values) - 0.05), 1.02)
+    ax.set_xlabel("accuracy at the last stage")
+    return _done(fig)
+
+
+def nearest_distance_histogram(distances: np.ndarray, thresholds: list[float]) -> Figure:
+    """How far each test image is from its nearest training image."""
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    ax.hist(distances, bins=100, color=OURS)
+    for t in thresholds:
+        if t > 0:
+            ax.axvline(t, color=PAPER, ls="--", lw=1)
+    ax.set_yscale("log")
+    ax.set_xlabel("RMS pixel distance to the nearest training image (pixels in [0, 1])")
+    ax.set_ylabel("test images")
+    return _done(fig)
+
+
+def duplicate_pairs(x_test: np.ndarray, x_train: np.ndarray, distances: np.ndarray, nearest: np.ndarray,
+                    quantiles=(0.0, 0.002, 0.01, 0.03, 0.1, 0.5)) -> Figure:
+    """Test images (top) beside their nearest training image (bottom), from identical to typical."""
+    order = np.argsort(distances)
+    picks = [order[min(int(q * len(order)), len(order) - 1)] for q in quantiles]
+    fig, axes = plt.subplots(2, len(picks), figsize=(1.6 * len(picks), 3.6))
+    for j, idx in enumerate(picks):
+        axes[0, j].imshow(x_test[idx], cmap="gray_r")
+        axes[0, j].set_title(f"RMS {distances[idx]:.3f}", fontsize=8)
+        axes[1, j].imshow(x_train[nearest[idx]], cmap="gray_r")
+        for ax in axes[:, j]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+    axes[0, 0].set_ylabel("test", fontsize=8)
+    axes[1, 0].set_ylabel("nearest train", fontsize=8)
+    return _done(fig)

@@ -50,15 +50,34 @@ PROFILES: dict[str, dict[str, Any]] = {
         "baselines": {"train_size": None, "test_size": None, "models": ALL_BASELINES},
         "cnn_3_128": _network([2, 6, 14, 30, 62], validate_every_epoch=True),
         "dsc_gap": _network([16, 32], validate_every_epoch=True),
+        "audit": {
+            "seeds": [0, 1, 2, 3, 4],
+            "schedule": [2, 6, 14, 30, 62],
+            "pool_train_size": None,
+            "pool_test_size": None,
+            "copies": 1,
+            "rotations": [7.5, 0.75],
+            "augment_train_size": None,
+        },
     },
-    # A laptop-sized run of the same code: a class-balanced fifth of the
-    # training images, the whole test set, stages of 1, 2 and 4 epochs.
+    # A laptop-sized run of the same code: a class-balanced sixth of the
+    # training images, the whole test set, short schedules.
     "quick": {
         "seed": 0,
-        "data": {"train_size": 12_000, "test_size": None},
+        "data": {"train_size": 10_000, "test_size": None},
         "baselines": {"train_size": 6_000, "test_size": None, "models": ALL_BASELINES},
-        "cnn_3_128": _network([1, 3, 7], validate_every_epoch=False),
+        "cnn_3_128": _network([1, 2, 4], validate_every_epoch=False),
         "dsc_gap": _network([3, 7], validate_every_epoch=True),
+        # the audit's extra trainings are kept to a third of the quick budget
+        "audit": {
+            "seeds": [0, 1],
+            "schedule": [2, 4],
+            "pool_train_size": 4_000,
+            "pool_test_size": 1_000,
+            "copies": 1,
+            "rotations": [7.5],
+            "augment_train_size": 4_000,
+        },
     },
     # Seconds, for the tests: proves the pipeline runs, its numbers mean nothing.
     "smoke": {
@@ -67,6 +86,15 @@ PROFILES: dict[str, dict[str, Any]] = {
         "baselines": {"train_size": 300, "test_size": 200, "models": ["GaussianNB", "KNN", "Decision Tree"]},
         "cnn_3_128": _network([1, 2], validate_every_epoch=False),
         "dsc_gap": _network([1, 2], validate_every_epoch=True),
+        "audit": {
+            "seeds": [0, 1],
+            "schedule": [1, 2],
+            "pool_train_size": 200,
+            "pool_test_size": 100,
+            "copies": 1,
+            "rotations": [7.5],
+            "augment_train_size": 300,
+        },
     },
 }
 
@@ -183,3 +211,17 @@ def validate(config: dict) -> None:
             raise ProfileError(f"{net}.batch_size must be a positive whole number")
         if not (isinstance(section["learning_rate"], (int, float)) and section["learning_rate"] > 0):
             raise ProfileError(f"{net}.learning_rate must be a positive number")
+    audit = config["audit"]
+    validate_schedule("audit.schedule", audit["schedule"])
+    _check_size("audit.pool_train_size", audit["pool_train_size"], TRAIN_IMAGES)
+    _check_size("audit.pool_test_size", audit["pool_test_size"], TEST_IMAGES)
+    _check_size("audit.augment_train_size", audit["augment_train_size"], TRAIN_IMAGES)
+    seeds = audit["seeds"]
+    if not isinstance(seeds, list) or not seeds or any(not isinstance(x, int) for x in seeds):
+        raise ProfileError(f"audit.seeds must be a non-empty list of whole numbers, got {seeds!r}")
+    if len(set(seeds)) != len(seeds):
+        raise ProfileError(f"audit.seeds repeats a seed: {seeds}")
+    if not isinstance(audit["copies"], int) or audit["copies"] < 1:
+        raise ProfileError("audit.copies must be a whole number of augmented copies, at least 1")
+    if not audit["rotations"] or any(not isinstance(r, (int, float)) or r < 0 for r in audit["rotations"]):
+        raise ProfileError("audit.rotations must list rotation ranges in degrees (e.g. [7.5, 0.75])")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 
 def wilson_interval(correct: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
     """The Wilson score interval (default 95 %) for ``correct`` successes out of ``n``."""
@@ -38,3 +40,21 @@ def compare_to_claim(accuracy: float, n: int, claim: float) -> str:
         f"the claimed {claim:.2%} lies {100 * gap:.2f} percentage points {side} "
         f"our 95 % interval [{low:.2%}, {high:.2%}]"
     )
+
+
+def mean_interval(values: list[float], confidence: float = 0.95) -> dict:
+    """Mean, sample standard deviation and the Student-t interval of the mean over seeds.
+
+    With two seeds the interval is wide (t = 12.7): that is the honest price of
+    few runs, and the book prints it as it is.
+    """
+    from scipy import stats as sps
+
+    arr = np.asarray(values, dtype=float)
+    n = len(arr)
+    mean = float(arr.mean())
+    if n < 2:
+        return {"n": n, "mean": mean, "sd": float("nan"), "low": float("nan"), "high": float("nan")}
+    sd = float(arr.std(ddof=1))
+    half = float(sps.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
+    return {"n": n, "mean": mean, "sd": sd, "low": mean - half, "high": mean + half}

@@ -1,0 +1,114 @@
+"""The audit's switches change exactly what they claim to."""
+
+import numpy as np
+import pytest
+
+from fmnist_lib import audit, augment, claims, duplicates, leakage, stats, training
+
+
+def test_binary_accuracy_is_the_mean_per_output_agreement():
+    probs = np.array([[0.7, 0.2, 0.1], [0.4, 0.35, 0.25]])
+    labels = np.array([0, 1])
+    # row 1: outputs (1,0,0) vs one-hot (1,0,0): 3/3; row 2: (0,0,0) vs (0,1,0): 2/3
+    assert training.binary_accuracy_onehot(probs, labels) == pytest.approx(5 / 6)
+    # a model that is always wrong on 10 classes still scores 80 %
+    wrong = np.full((4, 10), 0.0)
+    wrong[:, 0] = 1.0
+    assert training.binary_accuracy_onehot(wrong, np.array([1, 2, 3, 4])) == pytest.approx(0.8)
+
+
+def test_mean_interval_matches_the_t_distribution():
+    s = stats.mean_interval([0.90, 0.92])
+    assert s["mean"] == pytest.approx(0.91)
+    assert s["sd"] == pytest.approx(0.0141421, abs=1e-6)
+    assert s["high"] - s["mean"] == pytest.approx(12.7062 * 0.0141421 / np.sqrt(2), rel=1e-4)
+    five = stats.mean_interval([1, 2, 3, 4, 5])
+    assert (five["low"], five["high"]) == pytest.approx((1.0367, 4.9633), abs=1e-4)
+    assert np.isnan(stats.mean_interval([0.9])["sd"])
+
+
+def _toy_images(n, seed):
+    rng = np.random.default_rng(seed)
+    return rng.random((n, 28, 28, 1)).astype(np.float32), rng.integers(0, 10, n)
+
+
+def test_pooled_split_really_leaks_test_images_into_training():
+    x_tr, y_tr = _toy_images(70, 0)
+    x_te, y_te = _toy_images(30, 1)
+    split = leakage.pooled_augmented_split(x_tr, y_tr, x_te, y_te, copies=2, rotation_degrees=7.5, seed=0)
+    assert len(split.y_train) + len(split.y_eval) == 100 * 3
+    assert len(split.y_eval) == round(300 / 7)
+    summary = leakage.leak_summary(split)
+    # official test images (or their augmented copies) are trained on ...
+    assert summary["official_test_images_in_train"] > 0
+    # ... and most evaluation images have a twin the model trained on
+    assert summary["eval_with_twin_in_train"] > 0.5 * summary["eval_images"]
+    # labels follow their images through augmentation and shuffling
+    pool_y = np.concatenate([y_tr, y_te])
+    assert np.array_equal(split.y_train, pool_y[split.origin_train])
+    # augmented copies differ from their originals, originals are kept unchanged
+    pool_x = np.concatenate([x_tr, x_te])
+    same = [np.array_equal(x, pool_x[o]) for x, o in zip(split.x_train, split.origin_train)]
+    assert 0 < sum(same) < len(same)
+
+
+def test_honest_augmentation_never_touches_the_test_images():
+    import keras
+
+    base = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    model = augment.with_augmentation(base)
+    x, _ = _toy_images(4, 2)
+    # inference (scoring the official test set) passes images through unchanged
+    np.testing.assert_allclose(np.asarray(model(x, training=False)), np.asarray(base(x, training=False)), rtol=1e-5)
+    aug = augment.augmenter()
+    assert not np.allclose(np.asarray(aug(x, training=True)), x)
+
+
+def test_exact_and_near_duplicates_are_found():
+    rng = np.random.default_rng(0)
+    train = rng.integers(0, 256, (50, 28, 28), dtype=np.uint8)
+    test = rng.integers(0, 256, (5, 28, 28), dtype=np.uint8)
+    test[1] = train[7]  # exact twin
+    test[3] = np.clip(train[20].astype(int) + 3, 0, 255)  # near twin
+    exact = duplicates.exact_duplicates(train, test)
+    assert exact.tolist() == [False, True, False, False, False]
+    dist, nearest = duplicates.nearest_train_rms(train, test, chunk=2)
+    assert nearest[1] == 7 and dist[1] == pytest.approx(0.0, abs=1e-6)
+    assert nearest[3] == 20 and dist[3] < 0.02
+    assert dist[0] > 0.3
+    acc, kept = duplicates.accuracy_without(np.array([1, 1, 0, 0]), np.array([1, 0, 0, 1]), np.array([0, 1, 0, 0]))
+    assert (acc, kept) == (pytest.approx(2 / 3), 3)
+
+
+def _record(name, stages, data=None, total=0, trainable=0, history=None, n=10_000):
+    return {
+        "name": name,
+        "config": {"data": data or {"train_size": None, "test_size": None}},
+        "result": {"stages": stages, "test_predictions": [0] * n, "total_params": total,
+                   "trainable_params": trainable, "history": history or [{"epoch": 1, "accuracy": 0.5}]},
+        "provenance": {"cpu": "test CPU", "accelerators": []},
+    }
+
+
+def test_verdicts_follow_the_stated_rule():
+    assert audit.accuracy_verdict(0.915, 10_000, 0.92, comparable=True) == audit.REPRODUCED
+    assert audit.accuracy_verdict(0.92, 10_000, 0.9967, comparable=True) == audit.NOT_REPRODUCED
+    assert audit.accuracy_verdict(0.995, 10_000, 0.9967, comparable=False) == audit.NOT_COMPARABLE
+
+
+def test_claims_table_judges_a_full_run_and_refuses_a_subsample():
+    stage = lambda e, a: {"epochs": e, "test_accuracy": a, "cumulative_train_seconds": 10.0 * e}
+    cnn = _record("cnn_3_128", [stage(2, 0.90), stage(62, 0.93)], total=claims.CNN_PARAMS,
+                  trainable=claims.CNN_PARAMS)
+    light = _record("dsc_gap", [stage(32, 0.92)], total=claims.LIGHT_PARAMS, trainable=176_406,
+                    history=[{"epoch": e, "val_accuracy": 0.9} for e in range(1, 33)])
+    table = audit.claims_table({"cnn_3_128": cnn, "dsc_gap": light, "baselines": []}).set_index("claim")
+    assert table.loc["CNN-3-128 accuracy after 62 epochs", "verdict"] == audit.NOT_REPRODUCED
+    assert table.loc["CNN-3-128 parameters", "verdict"] == audit.REPRODUCED
+    assert "176,406" in table.loc["light model parameters (called trainable)", "note"]
+    assert table.loc["parameter reduction", "verdict"] == audit.REPRODUCED
+    assert table.loc["CNN-3-128 training time, 62 epochs", "verdict"] == audit.NOT_COMPARABLE
+    assert table.loc["MLP accuracy", "ours"] == "not run"
+    sub = _record("cnn_3_128", [stage(2, 0.99)], data={"train_size": 1000, "test_size": None})
+    table = audit.claims_table({"cnn_3_128": sub, "baselines": []}).set_index("claim")
+    assert table.loc["CNN-3-128 accuracy after 2 epochs", "verdict"] == audit.NOT_COMPARABLE

@@ -8,13 +8,15 @@ rerun with the same profile reads the stored record instead of retraining.
 
 from __future__ import annotations
 
+import copy
+import shutil
+
+import keras
 import numpy as np
 from tqdm import tqdm
 
-import copy
-
-from . import augment, baselines, data, duplicates, leakage, results, training
-from .models import build_model
+from . import augment, baselines, compression, data, duplicates, leakage, params, results, scaling, training
+from .models import build_model, conv_net
 
 
 def split_indices(cfg: dict, section: str = "data") -> tuple[np.ndarray, np.ndarray]:
@@ -53,7 +55,11 @@ def run_network(cfg: dict, name: str, *, force: bool = False, verbose: int = 2) 
 
 
 def _train(profile, name, spec, build, train, test, *, force, verbose, extra=None) -> dict:
-    """Staged training through the run store; ``train``/``test`` are called only if training is needed."""
+    """Staged training through the run store; ``train``/``test`` are called only if training is needed.
+
+    The final model is kept beside the record (for the compression chapter);
+    ``extra(model)`` may add measurements of the trained model to the result.
+    """
 
     def compute(checkpoints):
         result = training.train_staged(
@@ -62,9 +68,24 @@ def _train(profile, name, spec, build, train, test, *, force, verbose, extra=Non
             seed=spec["seed"], checkpoint_dir=checkpoints, validate_every_epoch=spec["validate_every_epoch"],
             verbose=verbose,
         )
-        return {**result, **(extra() if extra else {})}
+        final = training.final_model_file(checkpoints)
+        kept = results.model_path(profile, name, spec)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(final, kept)
+        if extra:
+            result.update(extra(keras.models.load_model(final)))
+        return result
 
     return results.cached_run(profile, name, spec, compute, force=force)
+
+
+def trained_model(cfg: dict, name: str) -> keras.Model:
+    """The model behind a network's record; retrained if the record came without it (e.g. from another machine)."""
+    spec = network_config(cfg, name)
+    path = results.model_path(cfg["profile"], name, spec)
+    if not path.exists():
+        run_network(cfg, name, force=True)
+    return keras.models.load_model(path)
 
 
 def baseline_config(cfg: dict, model: str) -> dict:
@@ -182,7 +203,7 @@ def run_leakage(cfg: dict, rotation: float, *, force: bool = False, verbose: int
     return _train(
         cfg["profile"], f"leak-rot{rotation:g}", spec, lambda: build_model("cnn_3_128", **spec["model_kwargs"]),
         lambda: (get().x_train, get().y_train), lambda: (get().x_eval, get().y_eval),
-        force=force, verbose=verbose, extra=lambda: {"leak": leakage.leak_summary(get())},
+        force=force, verbose=verbose, extra=lambda _model: {"leak": leakage.leak_summary(get())},
     )
 
 
@@ -251,3 +272,81 @@ def run_near_duplicates(cfg: dict, *, force: bool = False) -> dict:
         }
 
     return results.cached_run(cfg["profile"], "near-duplicates", spec, compute, force=force)
+
+
+# --- parameter-accuracy scaling and compression -------------------------------
+
+
+def family_config(cfg: dict, member: list) -> dict:
+    depth, width, head, separable = member
+    return {
+        "experiment": "family_member",
+        "depth": depth, "width": width, "head": head, "separable": separable,
+        "seed": cfg["seed"],
+        "data": {"train_size": cfg["scaling"]["train_size"], "test_size": cfg["data"]["test_size"]},
+        "schedule": [cfg["scaling"]["epochs"]],
+        "batch_size": cfg["cnn_3_128"]["batch_size"],
+        "learning_rate": cfg["cnn_3_128"]["learning_rate"],
+        "validate_every_epoch": False,
+    }
+
+
+def run_family(cfg: dict, *, force: bool = False, verbose: int = 0) -> list[dict]:
+    """Train every family member of the profile with the same schedule; measure size, MACs and latency."""
+    ds = data.load_fashion_mnist()
+    records = []
+    for member in tqdm(cfg["scaling"]["members"], desc="model family", unit="model"):
+        spec = family_config(cfg, member)
+        train_idx = data.stratified_subsample(ds.y_train, spec["data"]["train_size"], cfg["seed"])
+        test_idx = data.stratified_subsample(ds.y_test, spec["data"]["test_size"], cfg["seed"])
+        x_test = data.as_cnn_input(ds.x_test[test_idx])
+        build = lambda m=member: conv_net(m[0], m[1], head=m[2], separable=m[3])  # noqa: E731
+
+        def measure(model, x=x_test):
+            return {
+                "macs": params.model_macs(model),
+                "analytic_params": int(sum(sum(params.analytic_count(layer)) for layer in model.layers)),
+                "latency_batch1_s": scaling.latency_per_image(model, x, 1, repeats=20),
+                "latency_batch1024_s": scaling.latency_per_image(model, x, 1024, repeats=3),
+            }
+
+        records.append(_train(
+            cfg["profile"], "family-" + scaling.member_name(*member), spec, build,
+            lambda i=train_idx: (data.as_cnn_input(ds.x_train[i]), ds.y_train[i]),
+            lambda: (x_test, ds.y_test[test_idx]),
+            force=force, verbose=verbose, extra=measure,
+        ))
+    return records
+
+
+def run_compression(cfg: dict, name: str, *, force: bool = False) -> dict:
+    """int8 quantisation and a magnitude-pruning sweep of a trained network, scored on its test set."""
+    spec = {"experiment": "compression", "network": network_config(cfg, name),
+            "sparsities": cfg["scaling"]["sparsities"]}
+
+    def compute(_):
+        model = trained_model(cfg, name)
+        x_test, y_test = test_set(cfg)
+        x_test = data.as_cnn_input(x_test)
+        ds = data.load_fashion_mnist()
+        rep_idx = data.stratified_subsample(ds.y_train, 200, cfg["seed"])
+        float_lite = compression.to_tflite(model)
+        int8_lite = compression.to_tflite(model, data.as_cnn_input(ds.x_train[rep_idx]))
+        float_pred, float_latency = compression.tflite_predict(float_lite, x_test)
+        int8_pred, int8_latency = compression.tflite_predict(int8_lite, x_test)
+        pruning = []
+        for sparsity in spec["sparsities"]:
+            pruned = compression.magnitude_prune(model, sparsity)
+            pruning.append({"sparsity": compression.sparsity_of(pruned),
+                            "test_accuracy": training.score(pruned, x_test, y_test)["accuracy"]})
+        return {
+            "n_test": len(y_test),
+            "keras_accuracy": training.score(model, x_test, y_test)["accuracy"],
+            "float32": {"bytes": len(float_lite), "test_accuracy": float(np.mean(float_pred == y_test)),
+                        "latency_s": float_latency},
+            "int8": {"bytes": len(int8_lite), "test_accuracy": float(np.mean(int8_pred == y_test)),
+                     "latency_s": int8_latency},
+            "pruning": pruning,
+        }
+
+    return results.cached_run(cfg["profile"], f"compression-{name}", spec, compute, force=force)

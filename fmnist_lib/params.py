@@ -47,9 +47,11 @@ def global_average_pooling() -> int:
 
 def analytic_count(layer: keras.layers.Layer) -> tuple[int, int]:
     """(trainable, non-trainable) parameters of a built layer, from its config alone."""
+    counted = (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.Dense, keras.layers.BatchNormalization)
+    if not isinstance(layer, counted):
+        return 0, 0
     cfg = layer.get_config()
-    in_shape = tuple(layer.input.shape)
-    c_in = in_shape[-1]
+    c_in = layer.input.shape[-1]
     if isinstance(layer, keras.layers.DepthwiseConv2D):
         k = cfg["kernel_size"][0]
         return depthwise_conv2d(k, c_in, cfg["depth_multiplier"], cfg["use_bias"]), 0
@@ -58,9 +60,7 @@ def analytic_count(layer: keras.layers.Layer) -> tuple[int, int]:
         return conv2d(k, c_in, cfg["filters"], cfg["use_bias"]), 0
     if isinstance(layer, keras.layers.Dense):
         return dense(c_in, cfg["units"], cfg["use_bias"]), 0
-    if isinstance(layer, keras.layers.BatchNormalization):
-        return batchnorm(c_in)
-    return 0, 0
+    return batchnorm(c_in)
 
 
 def layer_table(model: keras.Model) -> pd.DataFrame:
@@ -101,3 +101,28 @@ def seed_layer_arithmetic() -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=["quantity", "seed paper", "recomputed"])
     table["match"] = table["seed paper"] == table["recomputed"]
     return table
+
+
+def layer_macs(layer: keras.layers.Layer) -> int:
+    """Multiply-accumulates of one layer for one image (convolutions and dense layers only).
+
+    Pooling, normalisation and activations are left out: they are a rounding
+    error next to the convolutions and the usual MAC counts leave them out too.
+    """
+    if not isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.Dense)):
+        return 0
+    cfg = layer.get_config()
+    c_in = layer.input.shape[-1]
+    out = layer.output.shape
+    if isinstance(layer, keras.layers.DepthwiseConv2D):
+        k = cfg["kernel_size"][0]
+        return out[1] * out[2] * k * k * c_in * cfg["depth_multiplier"]
+    if isinstance(layer, keras.layers.Conv2D):
+        k = cfg["kernel_size"][0]
+        return out[1] * out[2] * k * k * c_in * cfg["filters"]
+    return c_in * cfg["units"]
+
+
+def model_macs(model: keras.Model) -> int:
+    """Multiply-accumulates per image for a whole model (CNN-3-128: 47,671,040)."""
+    return sum(layer_macs(layer) for layer in model.layers)

@@ -238,3 +238,31 @@ def duplicate_pairs(x_test: np.ndarray, x_train: np.ndarray, distances: np.ndarr
     axes[0, 0].set_ylabel("test", fontsize=8)
     axes[1, 0].set_ylabel("nearest train", fontsize=8)
     return _done(fig)
+
+
+def accuracy_against(frame, column: str, label: str, marks: dict[str, tuple[float, float]] | None = None,
+                     fit: dict | None = None, front: np.ndarray | None = None, log: bool = True) -> Figure:
+    """Family members' test accuracy against a size or cost column; separable members hollow."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for head, color in (("dense", OURS), ("gap", PAPER)):
+        for separable, fill in ((False, True), (True, False)):
+            sel = (frame["head"] == head) & (frame["separable"] == separable)
+            if sel.any():
+                ax.scatter(frame.loc[sel, column], frame.loc[sel, "test accuracy"], s=36, color=color,
+                           facecolors=color if fill else "none",
+                           label=f"{head} head, {'separable' if separable else 'standard'} conv")
+    if front is not None and front.any():
+        pts = frame.loc[front].sort_values(column)
+        ax.step(pts[column], pts["test accuracy"], where="post", color="black", lw=1, alpha=0.6, label="Pareto front")
+    if fit is not None:
+        grid = np.logspace(np.log10(frame[column].min()), np.log10(frame[column].max()), 200)
+        ax.plot(grid, fit["a"] - fit["b"] * grid ** (-fit["c"]), color=OTHER, ls="--", label="fitted a - b·P^-c")
+    for name, (x, y) in (marks or {}).items():
+        ax.scatter([x], [y], marker="*", s=160, color="black", zorder=5)
+        ax.annotate(name, (x, y), textcoords="offset points", xytext=(6, -10), fontsize=8)
+    if log:
+        ax.set_xscale("log")
+    ax.set_xlabel(label)
+    ax.set_ylabel("test accuracy")
+    ax.legend(fontsize=7, loc="lower right")
+    return _done(fig)

@@ -26,6 +26,16 @@ ALL_BASELINES = [
     "Logistic Regression",
 ]
 
+FAMILY_DEPTHS = [1, 2, 3, 4]
+FAMILY_WIDTHS = [16, 32, 64, 128, 256]
+
+
+def whole_family() -> list[list]:
+    """Every member: depth 1-4, first width 16-256, dense or GAP head, standard or separable."""
+    return [[d, w, head, sep] for d in FAMILY_DEPTHS for w in FAMILY_WIDTHS
+            for head in ("dense", "gap") for sep in (False, True)]
+
+
 TRAIN_IMAGES = 60_000
 TEST_IMAGES = 10_000
 
@@ -59,6 +69,9 @@ PROFILES: dict[str, dict[str, Any]] = {
             "rotations": [7.5, 0.75],
             "augment_train_size": None,
         },
+        # every member trains for the same 10 epochs on all data
+        "scaling": {"members": whole_family(), "epochs": 10, "train_size": None,
+                    "sparsities": [0.5, 0.7, 0.8, 0.9, 0.95]},
     },
     # A laptop-sized run of the same code: a class-balanced sixth of the
     # training images, the whole test set, short schedules.
@@ -78,6 +91,15 @@ PROFILES: dict[str, dict[str, Any]] = {
             "rotations": [7.5],
             "augment_train_size": 4_000,
         },
+        # a spread of small members, 3 epochs each, kept to a quarter of the budget
+        "scaling": {
+            "members": [[1, 16, "gap", False], [2, 16, "gap", True], [2, 16, "gap", False],
+                        [3, 16, "gap", True], [3, 16, "gap", False], [2, 16, "dense", False],
+                        [3, 32, "gap", False], [3, 32, "dense", True], [3, 32, "dense", False]],
+            "epochs": 3,
+            "train_size": 5_000,
+            "sparsities": [0.5, 0.8, 0.9],
+        },
     },
     # Seconds, for the tests: proves the pipeline runs, its numbers mean nothing.
     "smoke": {
@@ -95,6 +117,8 @@ PROFILES: dict[str, dict[str, Any]] = {
             "rotations": [7.5],
             "augment_train_size": 300,
         },
+        "scaling": {"members": [[1, 16, "gap", False], [2, 16, "gap", True], [2, 16, "dense", False]],
+                    "epochs": 1, "train_size": 300, "sparsities": [0.5, 0.9]},
     },
 }
 
@@ -225,3 +249,15 @@ def validate(config: dict) -> None:
         raise ProfileError("audit.copies must be a whole number of augmented copies, at least 1")
     if not audit["rotations"] or any(not isinstance(r, (int, float)) or r < 0 for r in audit["rotations"]):
         raise ProfileError("audit.rotations must list rotation ranges in degrees (e.g. [7.5, 0.75])")
+    scaling = config["scaling"]
+    _check_size("scaling.train_size", scaling["train_size"], TRAIN_IMAGES)
+    if not isinstance(scaling["epochs"], int) or scaling["epochs"] < 1:
+        raise ProfileError("scaling.epochs must be a positive whole number (the same for every member)")
+    for member in scaling["members"]:
+        ok = (isinstance(member, list) and len(member) == 4 and member[0] in FAMILY_DEPTHS
+              and isinstance(member[1], int) and member[1] > 0 and member[2] in ("dense", "gap")
+              and isinstance(member[3], bool))
+        if not ok:
+            raise ProfileError(f"scaling.members entry {member!r} is not [depth 1-4, width, 'dense'|'gap', separable]")
+    if any(not 0 < x < 1 for x in scaling["sparsities"]):
+        raise ProfileError("scaling.sparsities must lie strictly between 0 and 1")

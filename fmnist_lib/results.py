@@ -49,6 +49,11 @@ def checkpoint_dir(profile: str, name: str, config: dict) -> Path:
     return profile_dir(profile) / "checkpoints" / f"{name}-{config_key(config)}"
 
 
+def model_path(profile: str, name: str, config: dict) -> Path:
+    """Where the trained model behind a record is kept (not in git: reproducible from the record's config)."""
+    return profile_dir(profile) / "models" / f"{name}-{config_key(config)}.keras"
+
+
 def write_json_atomic(path: Path, payload: Any) -> None:
     """Write to a temporary file beside the target, then rename: never half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)

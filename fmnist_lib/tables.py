@@ -263,3 +263,49 @@ def chapter_times(manifest: dict) -> pd.DataFrame:
                  "executed (UTC)": ""}
         table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
     return table
+
+
+def family_frame(records: list[dict]) -> pd.DataFrame:
+    """One numeric row per family member: size, cost, accuracy, speed."""
+    rows = []
+    for rec in records:
+        c, r = rec["config"], rec["result"]
+        last = r["stages"][-1]
+        rows.append({
+            "member": rec["name"].removeprefix("family-"),
+            "depth": c["depth"], "width": c["width"], "head": c["head"], "separable": c["separable"],
+            "parameters": r["total_params"], "trainable": r["trainable_params"],
+            "analytic = keras": r["analytic_params"] == r["total_params"],
+            "MACs": r["macs"],
+            "test accuracy": last["test_accuracy"],
+            "n_test": len(r["test_predictions"]),
+            "s per epoch": last["cumulative_train_seconds"] / last["epochs"],
+            "latency b=1 (ms)": 1e3 * r["latency_batch1_s"],
+            "latency b=1024 (µs/image)": 1e6 * r["latency_batch1024_s"],
+        })
+    return pd.DataFrame(rows)
+
+
+def compression_table(records: dict[str, dict]) -> pd.DataFrame:
+    """Size, accuracy and latency of each network as float32 and int8 TFLite, and after pruning."""
+    rows = []
+    for label, rec in records.items():
+        r = rec["result"]
+        for fmt in ("float32", "int8"):
+            rows.append({"model": label, "variant": f"TFLite {fmt}", "size (KiB)": round(r[fmt]["bytes"] / 1024, 1),
+                         "test accuracy": _pct(r[fmt]["test_accuracy"]),
+                         "latency b=1 (ms)": round(1e3 * r[fmt]["latency_s"], 3)})
+        for p in r["pruning"]:
+            rows.append({"model": label, "variant": f"pruned to {p['sparsity']:.0%} zeros (no fine-tuning)",
+                         "size (KiB)": "–", "test accuracy": _pct(p["test_accuracy"]), "latency b=1 (ms)": "–"})
+    return pd.DataFrame(rows)
+
+
+def compression_summary(records: dict[str, dict]) -> str:
+    """One sentence per network: file size and test accuracy, float32 then int8."""
+    parts = []
+    for label, rec in records.items():
+        f, q = rec["result"]["float32"], rec["result"]["int8"]
+        parts.append(f"{label}: {f['bytes'] / 1024:,.0f} KiB → {q['bytes'] / 1024:,.0f} KiB, test accuracy "
+                     f"{f['test_accuracy']:.2%} → {q['test_accuracy']:.2%}")
+    return "int8 quantisation, float32 → int8: " + "; ".join(parts) + "."

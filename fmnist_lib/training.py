@@ -87,6 +87,14 @@ def score(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> dict:
     }
 
 
+def final_model_file(checkpoint_dir: Path) -> Path:
+    """The saved model of the last finished stage in a checkpoint folder."""
+    state = _load_state(Path(checkpoint_dir))
+    if state is None:
+        raise FileNotFoundError(f"no finished stage in {checkpoint_dir}")
+    return Path(checkpoint_dir) / state["model_file"]
+
+
 def _load_state(folder: Path) -> dict | None:
     path = folder / STATE_FILE
     if not path.exists():

@@ -38,7 +38,7 @@ def page(report: Path, name: str) -> str:
 def test_every_chapter_is_rendered_with_figures(smoke_report):
     _, chapters = book.toc_chapters(REPO)
     figures = {"01_dataset": 4, "02_baselines": 1, "03_cnn_3_128": 4, "04_light_model": 1, "05_comparison": 3,
-               "06_audit": 3}
+               "06_audit": 3, "07_scaling": 3}
     for stem in chapters:
         html = page(smoke_report, Path(stem).name)
         assert "{glue" not in html, stem  # every glue role was resolved

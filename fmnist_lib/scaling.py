@@ -1,0 +1,94 @@
+"""Accuracy against model size: the family's measurements, Pareto front and a saturating fit.
+
+Both papers discuss how accuracy grows with the number of trainable
+parameters; here the relation is measured on a family of networks and
+summarised by a curve acc = a - b * params^(-c), whose asymptote ``a`` and
+decay say where more parameters stop paying.
+"""
+
+from __future__ import annotations
+
+import time
+
+import keras
+import numpy as np
+
+
+def member_name(depth: int, width: int, head: str, separable: bool) -> str:
+    return f"{'dsc' if separable else 'cnn'}-{depth}x{width}-{head}"
+
+
+def latency_per_image(model: keras.Model, images: np.ndarray, batch: int, repeats: int = 5) -> float:
+    """Median seconds per image of inference at ``batch`` images per call, after one warm-up call."""
+    x = images[:batch]
+    if len(x) < batch:
+        x = np.resize(x, (batch, *images.shape[1:])).astype(images.dtype)
+    model.predict_on_batch(x)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.predict_on_batch(x)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)) / batch
+
+
+def saturating(params: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
+    return a - b * np.power(params, -c)
+
+
+def fit_saturating(params, accuracy) -> dict:
+    """Least-squares fit of acc = a - b * params^(-c); parameters, residuals and their RMS."""
+    from scipy.optimize import curve_fit
+
+    p = np.asarray(params, dtype=float)
+    acc = np.asarray(accuracy, dtype=float)
+    if len(p) < 4:
+        return {"converged": False, "reason": f"{len(p)} points cannot determine three parameters and a residual"}
+    guess = (min(1.0, acc.max() + 0.01), 1.0, 0.3)
+    try:
+        (a, b, c), _ = curve_fit(saturating, p, acc, p0=guess, bounds=([0, 0, 1e-3], [1, np.inf, 3]), maxfev=20000)
+    except (RuntimeError, ValueError) as exc:  # too few or degenerate points
+        return {"converged": False, "reason": str(exc)}
+    residuals = acc - saturating(p, a, b, c)
+    return {"converged": True, "a": float(a), "b": float(b), "c": float(c), "residuals": residuals.tolist(),
+            "rmse": float(np.sqrt(np.mean(residuals**2)))}
+
+
+def plateau_params(fit: dict, noise: float) -> float:
+    """Parameters at which the fitted curve is within ``noise`` of its asymptote: b * P^-c = noise."""
+    return float((fit["b"] / noise) ** (1 / fit["c"]))
+
+
+def pareto_front(params, accuracy) -> np.ndarray:
+    """Mask of members that no other member beats with fewer (or as many) parameters."""
+    p = np.asarray(params, dtype=float)
+    acc = np.asarray(accuracy, dtype=float)
+    front = np.ones(len(p), bool)
+    for i in range(len(p)):
+        dominated = (p <= p[i]) & (acc >= acc[i]) & ((p < p[i]) | (acc > acc[i]))
+        front[i] = not dominated.any()
+    return front
+
+
+def fit_summary(fit: dict, n_test: int, largest_member: int) -> str:
+    """The fit in one paragraph, with the plateau only where the data can support one.
+
+    The noise level is the binomial standard deviation of one accuracy measured
+    on ``n_test`` images at the asymptote: below it, a gain cannot be seen. A
+    plateau far beyond the largest member is an extrapolation and is called so.
+    """
+    if not fit.get("converged"):
+        return f"The fit did not converge on these points ({fit.get('reason', 'unknown reason')}); no plateau is predicted."
+    text = (f"The fit gives a = {fit['a']:.4f}, b = {fit['b']:.4g}, c = {fit['c']:.4f}, with residuals of "
+            f"{fit['rmse']:.2%} RMS (largest {max(map(abs, fit['residuals'])):.2%}). ")
+    if fit["a"] >= 0.999:
+        return text + ("The asymptote runs into its bound of 100 %: these points do not yet bend towards a "
+                       "ceiling, so no plateau can be read off them.")
+    noise = float(np.sqrt(fit["a"] * (1 - fit["a"]) / n_test))
+    plateau = plateau_params(fit, noise)
+    text += (f"The asymptote a is the accuracy this family approaches under this training budget. Taking the "
+             f"binomial noise of one accuracy on {n_test:,} test images at that level ({noise:.2%}) as the "
+             f"smallest visible gain, the curve comes within it of its asymptote at about {plateau:,.0f} parameters")
+    if plateau > 10 * largest_member:
+        return text + f", more than ten times the largest member ({largest_member:,}): an extrapolation, not a finding."
+    return text + "."

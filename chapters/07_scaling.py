@@ -84,7 +84,8 @@ glue("fig_acc_time", plots.accuracy_against(frame, "s per epoch", "training seco
 # ```
 #
 # The Pareto front (members no other member beats with as few parameters) is:
-# {glue:text}`front`.
+# {glue:text}`front`. Separable members stuck near 10 % after a short schedule show the
+# BatchNorm lag described in the light-model chapter, not an inability to learn.
 #
 # ```{glue:figure} fig_acc_macs
 # :name: fig-acc-macs

@@ -29,6 +29,7 @@ import yaml
 
 from . import profiles, results
 from .data import DataError, locate_data_dir
+from .distribute import ENV_DEVICES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
@@ -218,7 +219,11 @@ def run(
                     {**parameters, "manifest_path": str(manifest_path)}, book_dir)
     html_dir = build_dir / "html"
     print("building the HTML report ...", flush=True)
+    build_start = time.perf_counter()
     build_html(staging, html_dir)
+    manifest["build_seconds"] = time.perf_counter() - build_start
+    results.write_json_atomic(manifest_path, manifest)
+    print(f"built in {manifest['build_seconds']:.1f} s", flush=True)
     return html_dir / "index.html"
 
 
@@ -234,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="assignments",
                        help="override a profile parameter, e.g. --set cnn_3_128.schedule=[2,6]")
     p_run.add_argument("--force", action="store_true", help="recompute results even if stored")
+    p_run.add_argument("--devices", type=int, default=1, metavar="N",
+                       help="train data-parallel over N devices (GPUs; default 1)")
     p_run.add_argument("--build-dir", type=Path, help="default: _build/<profile>")
     p_run.add_argument("--results-dir", type=Path, help="default: results/")
     p_run.add_argument("--book-dir", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
@@ -241,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(QuietKernelNoise())
+    if args.devices < 1:
+        print("error: --devices must be at least 1", file=sys.stderr)
+        return 2
+    os.environ[ENV_DEVICES] = str(args.devices)
     try:
         overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
         index = run(args.profile, overrides, args.only, args.force, args.book_dir.resolve(),

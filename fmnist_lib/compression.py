@@ -28,6 +28,7 @@ def _tf():
         )
     import tensorflow as tf
 
+    tf.get_logger().setLevel("ERROR")  # the converter's 'Assets written' chatter
     return tf
 
 

@@ -102,6 +102,7 @@ def collect() -> dict:
         "cpu": cpu_name(),
         "cpu_count": os.cpu_count(),
         "accelerators": accelerators(),
+        "devices_requested": os.environ.get("FMNIST_DEVICES", "1"),
         "platform": platform.platform(),
         "versions": package_versions(),
     }

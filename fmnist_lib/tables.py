@@ -5,6 +5,9 @@ Tables are built only from records, so every cell is traceable to a run.
 
 from __future__ import annotations
 
+import numbers
+
+import numpy as np
 import pandas as pd
 
 from . import claims, profiles, provenance
@@ -20,9 +23,17 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.2%}"
 
 
+def _cell(value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Number):
+        return value
+    if isinstance(value, numbers.Integral):
+        return f"{value:,}"
+    return "–" if np.isnan(value) else f"{value:,.4g}"
+
+
 def show(table: pd.DataFrame):
-    """A table as the report prints it: no row numbers, thousands separated."""
-    return table.style.hide(axis="index").format(precision=4, thousands=",")
+    """A table as the report prints it: no row numbers, thousands separated, four significant digits."""
+    return table.style.hide(axis="index").format(_cell)
 
 
 def parameter_table(config: dict) -> pd.DataFrame:
@@ -210,7 +221,7 @@ def provenance_table(records: list[dict]) -> pd.DataFrame:
                 "backend": f"keras {versions.get('keras', '?')} / {prov['keras_backend']}",
                 "scikit-learn": versions.get("scikit-learn", "–"),
                 "commit": prov["git_commit"][:12] + ("+dirty" if prov["git_commit"].endswith("+dirty") else ""),
-                "seed": rec["config"].get("seed"),
+                "seed": str(rec["config"].get("seed", "–")),
                 "wall time (s)": round(rec["wall_seconds"], 1),
             }
         )

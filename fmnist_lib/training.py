@@ -17,6 +17,7 @@ from typing import Callable
 import keras
 import numpy as np
 
+from .distribute import data_parallel
 from .models import trainable_count, total_count
 from .results import read_json, write_json_atomic
 
@@ -140,7 +141,14 @@ def train_staged(
     history, the parameter counts and the final model's test predictions. Finished stages found in
     ``checkpoint_dir`` are not retrained.
     """
-    checkpoint_dir = Path(checkpoint_dir)
+    with data_parallel() as devices:
+        result = _train_stages(build, train, test, schedule, batch_size, learning_rate, seed,
+                               Path(checkpoint_dir), validate_every_epoch, verbose, callbacks)
+    return {**result, "devices": devices}
+
+
+def _train_stages(build, train, test, schedule, batch_size, learning_rate, seed, checkpoint_dir,
+                  validate_every_epoch, verbose, callbacks) -> dict:
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
     x_train, y_train = train
     x_test, y_test = test

@@ -109,3 +109,32 @@ def test_unknown_profile_is_a_clear_error(capsys):
 def test_bad_override_is_a_clear_error(capsys):
     assert book.main(["run", "--profile", "smoke", "--set", "cnn_3_128.schedule=[6,2]"]) == 2
     assert "not strictly increasing" in capsys.readouterr().err
+
+
+def test_compute_fills_the_store_that_the_book_then_reads(tmp_path, monkeypatch):
+    """Experiments computed without notebooks (as on a GPU machine) are reused by the book, not retrained."""
+    from fmnist_lib import experiments, profiles, results
+
+    results_dir = tmp_path / "results"
+    done = subprocess.run(
+        [sys.executable, "-m", "fmnist_lib.compute", "--profile", "smoke", "--only", "cnn_3_128",
+         "--results-dir", str(results_dir)],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    record_file = next((results_dir / "smoke").glob("cnn_3_128-*.json"))
+    before = record_file.read_text()
+    monkeypatch.setenv(results.ENV_RESULTS_DIR, str(results_dir))
+    record = experiments.run_network(profiles.load_profile("smoke"), "cnn_3_128")
+    assert record_file.read_text() == before  # read, not recomputed
+    assert record["key"] in record_file.name
+    # a record whose config no longer matches the code is not used
+    monkeypatch.setattr(results, "RECORD_VERSION", results.RECORD_VERSION + 1)
+    assert results.load_record("smoke", "cnn_3_128", experiments.network_config(profiles.load_profile("smoke"),
+                                                                               "cnn_3_128")) is None
+
+
+def test_compute_rejects_a_bad_profile():
+    done = subprocess.run([sys.executable, "-m", "fmnist_lib.compute", "--profile", "fast"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "unknown profile 'fast'" in done.stderr

@@ -1,0 +1,71 @@
+"""The library is backend-neutral Keras 3: the same staged training runs on
+TensorFlow and JAX, on one device and data-parallel over two (virtual CPU) devices.
+
+Each case runs in a fresh interpreter, because the Keras backend and the
+device layout are fixed when a process first imports them.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    devices = int(sys.argv[2])
+    if sys.argv[1] == "tensorflow" and devices > 1:
+        import tensorflow as tf
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * devices)
+    import keras
+    from fmnist_lib import data, models, training
+    ds = data.load_fashion_mnist(allow_download=False)
+    tr = data.stratified_subsample(ds.y_train, 256, seed=0)
+    te = data.stratified_subsample(ds.y_test, 128, seed=0)
+    result = training.train_staged(
+        lambda: models.conv_net(2, 16, head="dense"),
+        (data.as_cnn_input(ds.x_train[tr]), ds.y_train[tr]),
+        (data.as_cnn_input(ds.x_test[te]), ds.y_test[te]),
+        schedule=[1, 2], batch_size=32, learning_rate=1e-3, seed=0,
+        checkpoint_dir=sys.argv[3], verbose=0,
+    )
+    print(json.dumps({
+        "backend": keras.backend.backend(),
+        "devices": result["devices"],
+        "epochs": [s["epochs"] for s in result["stages"]],
+        "steps": result["optimizer_steps"],
+        "cnn_params": models.cnn_3_128().count_params(),
+        "dsc_params": models.dsc_gap().count_params(),
+    }))
+    """
+)
+
+
+@pytest.mark.parametrize("backend,devices", [("tensorflow", 1), ("jax", 1), ("tensorflow", 2), ("jax", 2)])
+def test_staged_training_runs_on_each_backend(backend, devices, tmp_path):
+    env = {**os.environ, "KERAS_BACKEND": backend, "FMNIST_DEVICES": str(devices),
+           "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}", "JAX_PLATFORMS": "cpu"}
+    done = subprocess.run([sys.executable, "-c", SCRIPT, backend, str(devices), str(tmp_path)],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["backend"] == backend
+    assert report["devices"] == devices
+    assert report["epochs"] == [1, 2]
+    assert report["steps"] == 2 * (256 // 32)  # the global batch is split, not multiplied
+    assert (report["cnn_params"], report["dsc_params"]) == (2_067_850, 178_968)
+
+
+def test_asking_for_more_devices_than_exist_is_a_clear_error(tmp_path):
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "FMNIST_DEVICES": "3"}
+    done = subprocess.run([sys.executable, "-c", SCRIPT, "tensorflow", "1", str(tmp_path)],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode != 0
+    assert "3 devices asked for" in done.stderr

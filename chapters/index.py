@@ -24,7 +24,7 @@ import json
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import claims, experiments, provenance, profiles, tables
+from fmnist_lib import audit, claims, experiments, provenance, profiles, tables
 
 config = profiles.load_profile(profile, overrides)
 manifest = json.loads(open(manifest_path).read()) if manifest_path else {"chapters": []}
@@ -40,10 +40,17 @@ glue("claim_62", claims.CNN_ACCURACY_BY_EPOCH[62], display=False)
 # {glue:md}`profile_note`
 
 # %%
+stored = experiments.stored_records(config)
+counts = audit.verdict_counts(audit.claims_table(stored))
 glue("profile_note", Markdown(profiles.PROFILE_NOTES[profile]), display=False)
-tables.show(tables.headline_table(experiments.stored_records(config)))
+glue("verdicts", f"{counts['reproduced']} reproduced, {counts['not_reproduced']} not reproduced, "
+     f"{counts['not_comparable']} not comparable on this run", display=False)
+tables.show(tables.headline_table(stored))
 
 # %% [markdown]
+# The audit chapter sets every numeric claim of the seed paper beside our measurement:
+# {glue:text}`verdicts`.
+#
 # ## Run card
 #
 # Everything needed to rerun this report: the parameters (the profile, after any

@@ -128,7 +128,7 @@ except compression.CompressionUnavailable as exc:
 # %%
 summary = tables.compression_summary(compressed) if compressed else f"Compression was skipped: {compression_note}"
 glue("compression_summary", Markdown(summary), display=False)
-tables.show(tables.compression_table(compressed)) if compressed else Markdown(summary)
+tables.show(tables.compression_table(compressed)) if compressed else None
 
 # %% [markdown]
 # {glue:md}`compression_summary`

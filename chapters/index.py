@@ -55,7 +55,10 @@ tables.show(tables.headline_table(stored))
 #
 # Everything needed to rerun this report: the parameters (the profile, after any
 # `--set` overrides), the machine and library versions of this build, and how long
-# each chapter took. Each chapter also lists the provenance of the records it shows.
+# each chapter took in this build. A chapter whose experiments were already in the run
+# store reads them instead of retraining, so its time here can be seconds; the
+# provenance table at the end of each chapter gives every record's own machine, date,
+# commit and wall time.
 
 # %%
 tables.show(tables.parameter_table(config))

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from . import claims
-from .stats import wilson_interval
+from .stats import interval_text, wilson_interval
+from .tables import n_test
 
 TOLERANCE_PP = 1.0
 TOLERANCE_TEXT = (
@@ -46,15 +47,6 @@ def _full_data(record: dict | None) -> bool:
     return record is not None and record["config"]["data"] == {"train_size": None, "test_size": None}
 
 
-def _n_test(record: dict) -> int:
-    return len(record["result"]["test_predictions"])
-
-
-def _interval_text(accuracy: float, n: int) -> str:
-    low, high = wilson_interval(round(accuracy * n), n)
-    return f"[{low:.2%}, {high:.2%}]"
-
-
 def _row(claim, where, claimed, ours="not run", interval="–", verdict=NOT_COMPARABLE, note=""):
     return {"claim": claim, "where in the paper": where, "claimed": claimed, "ours": ours,
             "95 % interval": interval, "verdict": verdict, "note": note}
@@ -72,7 +64,7 @@ def claims_table(stored: dict) -> pd.DataFrame:
         r = rec["result"]
         comparable = rec["config"]["train_size"] is None and rec["config"]["test_size"] is None
         rows.append(_row(f"{model} accuracy", "Table I", f"{claim:.0%}", f"{r['accuracy']:.2%}",
-                         _interval_text(r["accuracy"], r["n_test"]),
+                         interval_text(r["accuracy"], r["n_test"]),
                          accuracy_verdict(r["accuracy"], r["n_test"], claim, comparable),
                          "" if comparable else f"fitted on {r['n_train']:,} images"))
     cnn, light = stored.get("cnn_3_128"), stored.get("dsc_gap")
@@ -83,9 +75,9 @@ def claims_table(stored: dict) -> pd.DataFrame:
             have = "" if cnn is None else f"this run stops at {cnn['result']['stages'][-1]['epochs']} epochs"
             rows.append(_row(label, "IV-B", f"{claim:.2%}", note=have or "not run"))
             continue
-        n = _n_test(cnn)
+        n = n_test(cnn)
         rows.append(_row(label, "IV-B", f"{claim:.2%}", f"{stage['test_accuracy']:.2%}",
-                         _interval_text(stage["test_accuracy"], n),
+                         interval_text(stage["test_accuracy"], n),
                          accuracy_verdict(stage["test_accuracy"], n, claim, _full_data(cnn)),
                          "" if _full_data(cnn) else "trained on a subsample"))
     for rec, label, claim, where in ((cnn, "CNN-3-128 parameters", claims.CNN_PARAMS, "III-C, Table II"),
@@ -99,9 +91,9 @@ def claims_table(stored: dict) -> pd.DataFrame:
         note = "" if trainable == total else f"total; only {trainable:,} are trainable"
         rows.append(_row(label, where, f"{claim:,}", f"{total:,}", "exact", verdict, note))
     if light is not None:
-        last, n = light["result"]["stages"][-1], _n_test(light)
+        last, n = light["result"]["stages"][-1], n_test(light)
         rows.append(_row("light model accuracy", "V-C, Table II", f"{claims.LIGHT_ACCURACY:.2%}",
-                         f"{last['test_accuracy']:.2%}", _interval_text(last["test_accuracy"], n),
+                         f"{last['test_accuracy']:.2%}", interval_text(last["test_accuracy"], n),
                          accuracy_verdict(last["test_accuracy"], n, claims.LIGHT_ACCURACY, _full_data(light)),
                          f"after {last['epochs']} epochs" + ("" if _full_data(light) else ", on a subsample")))
         reached = next((h["epoch"] for h in light["result"]["history"] if h.get("val_accuracy", 0) >= 0.985), None)
@@ -121,7 +113,7 @@ def claims_table(stored: dict) -> pd.DataFrame:
                          "exact", REPRODUCED if abs(reduction - claims.PARAM_REDUCTION) < 0.0005 else NOT_REPRODUCED))
         a, b = cnn["result"]["stages"][-1], light["result"]["stages"][-1]
         drop = 100 * (a["test_accuracy"] - b["test_accuracy"])
-        half = 196 * math.sqrt(sum(s["test_accuracy"] * (1 - s["test_accuracy"]) / _n_test(r)
+        half = 196 * math.sqrt(sum(s["test_accuracy"] * (1 - s["test_accuracy"]) / n_test(r)
                                    for s, r in ((a, cnn), (b, light))))
         comparable = _full_data(cnn) and _full_data(light) and a["epochs"] == 62
         inside = abs(drop - claims.ACCURACY_DROP_PP) <= max(half, TOLERANCE_PP)

@@ -24,10 +24,15 @@ def wilson_interval(correct: int, n: int, z: float = 1.959963984540054) -> tuple
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def format_interval(accuracy: float, n: int) -> str:
-    """'91.23 % [90.66, 91.77]' for tables and prose."""
+def interval_text(accuracy: float, n: int) -> str:
+    """'[90.66%, 91.77%]': the 95 % Wilson interval of an accuracy on n images."""
     low, high = wilson_interval(round(accuracy * n), n)
-    return f"{accuracy:.2%} [{low:.2%}, {high:.2%}]"
+    return f"[{low:.2%}, {high:.2%}]"
+
+
+def format_interval(accuracy: float, n: int) -> str:
+    """'91.23% [90.66%, 91.77%]' for tables and prose."""
+    return f"{accuracy:.2%} {interval_text(accuracy, n)}"
 
 
 def compare_to_claim(accuracy: float, n: int, claim: float) -> str:

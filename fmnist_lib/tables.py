@@ -11,12 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import claims, profiles, provenance
-from .stats import format_interval, wilson_interval
-
-
-def _interval(correct: int, n: int) -> str:
-    low, high = wilson_interval(correct, n)
-    return f"[{low:.2%}, {high:.2%}]"
+from .stats import format_interval, interval_text, wilson_interval
 
 
 def _pct(value: float | None) -> str:
@@ -60,7 +55,7 @@ def baseline_table(records: list[dict]) -> pd.DataFrame:
             {
                 "model": r["model"],
                 "ours": _pct(r["accuracy"]),
-                "95 % interval": _interval(r["correct"], r["n_test"]),
+                "95 % interval": interval_text(r["accuracy"], r["n_test"]),
                 "seed paper": _pct(claimed),
                 "difference (pp)": "–" if claimed is None else f"{100 * (r['accuracy'] - claimed):+.1f}",
                 "Xiao et al. benchmark": _pct(claims.XIAO_BENCHMARK.get(r["model"])),
@@ -100,7 +95,7 @@ def stage_table(record: dict) -> pd.DataFrame:
             {
                 "epochs (cumulative)": stage["epochs"],
                 "test accuracy": _pct(stage["test_accuracy"]),
-                "95 % interval": _interval(round(stage["test_accuracy"] * n), n),
+                "95 % interval": interval_text(stage["test_accuracy"], n),
                 "seed paper": _pct(claimed),
                 "test loss": round(stage["test_loss"], 4),
                 "stage training (s)": round(stage["train_seconds"], 1),
@@ -171,7 +166,7 @@ def comparison_table(cnn: dict, light: dict) -> pd.DataFrame:
                 "seed paper parameters": params_claim,
                 "epochs": last["epochs"],
                 "test accuracy": _pct(last["test_accuracy"]),
-                "95 % interval": _interval(round(last["test_accuracy"] * n_test(rec)), n_test(rec)),
+                "95 % interval": interval_text(last["test_accuracy"], n_test(rec)),
                 "seed paper accuracy": _pct(acc_claim),
                 "training time (s)": round(last["cumulative_train_seconds"], 1),
             }

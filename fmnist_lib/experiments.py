@@ -36,6 +36,15 @@ def test_set(cfg: dict) -> tuple[np.ndarray, np.ndarray]:
     return ds.x_test[test_idx], ds.y_test[test_idx]
 
 
+def _inputs(train_size: int | None, test_size: int | None, seed: int):
+    """Lazy (train, test) loaders of CNN inputs for class-balanced subsets: built only if training runs."""
+    ds = data.load_fashion_mnist()
+    train_idx = data.stratified_subsample(ds.y_train, train_size, seed)
+    test_idx = data.stratified_subsample(ds.y_test, test_size, seed)
+    return (lambda: (data.as_cnn_input(ds.x_train[train_idx]), ds.y_train[train_idx]),
+            lambda: (data.as_cnn_input(ds.x_test[test_idx]), ds.y_test[test_idx]))
+
+
 def network_config(cfg: dict, name: str) -> dict:
     """What determines a network's record: its protocol section, data and seed."""
     return {"experiment": "staged_training", "model": name, "seed": cfg["seed"], "data": cfg["data"], **cfg[name]}
@@ -44,14 +53,9 @@ def network_config(cfg: dict, name: str) -> dict:
 def run_network(cfg: dict, name: str, *, force: bool = False, verbose: int = 2) -> dict:
     """Staged training of ``name`` (``cnn_3_128`` or ``dsc_gap``) under the profile's protocol."""
     spec = network_config(cfg, name)
-    ds = data.load_fashion_mnist()
-    train_idx, test_idx = split_indices(cfg)
-    return _train(
-        cfg["profile"], name, spec, lambda: build_model(name, **spec["model_kwargs"]),
-        lambda: (data.as_cnn_input(ds.x_train[train_idx]), ds.y_train[train_idx]),
-        lambda: (data.as_cnn_input(ds.x_test[test_idx]), ds.y_test[test_idx]),
-        force=force, verbose=verbose,
-    )
+    train, test = _inputs(cfg["data"]["train_size"], cfg["data"]["test_size"], cfg["seed"])
+    return _train(cfg["profile"], name, spec, lambda: build_model(name, **spec["model_kwargs"]), train, test,
+                  force=force, verbose=verbose)
 
 
 def _train(profile, name, spec, build, train, test, *, force, verbose, extra=None) -> dict:
@@ -222,16 +226,12 @@ def honest_augmentation_config(cfg: dict) -> dict:
 def run_honest_augmentation(cfg: dict, *, force: bool = False, verbose: int = 2) -> dict:
     """Hypothesis (d): the paper's augmenter on training batches only; the official test set untouched."""
     spec = honest_augmentation_config(cfg)
-    ds = data.load_fashion_mnist()
-    train_idx = data.stratified_subsample(ds.y_train, spec["train_size"], cfg["seed"])
-    test_idx = data.stratified_subsample(ds.y_test, spec["test_size"], cfg["seed"])
+    train, test = _inputs(spec["train_size"], spec["test_size"], cfg["seed"])
     return _train(
         cfg["profile"], "honest-augmentation", spec,
         lambda: augment.with_augmentation(build_model("cnn_3_128", **spec["model_kwargs"]),
                                           spec["rotation_degrees"], seed=cfg["seed"]),
-        lambda: (data.as_cnn_input(ds.x_train[train_idx]), ds.y_train[train_idx]),
-        lambda: (data.as_cnn_input(ds.x_test[test_idx]), ds.y_test[test_idx]),
-        force=force, verbose=verbose,
+        train, test, force=force, verbose=verbose,
     )
 
 
@@ -293,16 +293,14 @@ def family_config(cfg: dict, member: list) -> dict:
 
 def run_family(cfg: dict, *, force: bool = False, verbose: int = 0) -> list[dict]:
     """Train every family member of the profile with the same schedule; measure size, MACs and latency."""
-    ds = data.load_fashion_mnist()
     records = []
     for member in tqdm(cfg["scaling"]["members"], desc="model family", unit="model"):
         spec = family_config(cfg, member)
-        train_idx = data.stratified_subsample(ds.y_train, spec["data"]["train_size"], cfg["seed"])
-        test_idx = data.stratified_subsample(ds.y_test, spec["data"]["test_size"], cfg["seed"])
-        x_test = data.as_cnn_input(ds.x_test[test_idx])
+        train, test = _inputs(spec["data"]["train_size"], spec["data"]["test_size"], cfg["seed"])
         build = lambda m=member: conv_net(m[0], m[1], head=m[2], separable=m[3])  # noqa: E731
 
-        def measure(model, x=x_test):
+        def measure(model, test=test):
+            x = test()[0]
             return {
                 "macs": params.model_macs(model),
                 "analytic_params": int(sum(sum(params.analytic_count(layer)) for layer in model.layers)),
@@ -311,9 +309,7 @@ def run_family(cfg: dict, *, force: bool = False, verbose: int = 0) -> list[dict
             }
 
         records.append(_train(
-            cfg["profile"], "family-" + scaling.member_name(*member), spec, build,
-            lambda i=train_idx: (data.as_cnn_input(ds.x_train[i]), ds.y_train[i]),
-            lambda: (x_test, ds.y_test[test_idx]),
+            cfg["profile"], "family-" + scaling.member_name(*member), spec, build, train, test,
             force=force, verbose=verbose, extra=measure,
         ))
     return records

@@ -78,11 +78,13 @@ def binary_accuracy_onehot(probabilities: np.ndarray, labels: np.ndarray, thresh
 
 
 def score(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> dict:
-    """Class accuracy, cross-entropy and the Keras-2 binary accuracy from one forward pass."""
+    """Class accuracy, cross-entropy, the Keras-2 binary accuracy and the predicted classes, from one forward pass."""
     probabilities = np.asarray(model.predict(images, batch_size=1024, verbose=0), dtype=np.float64)
     picked = np.clip(probabilities[np.arange(len(labels)), labels], 1e-7, 1.0)
+    predictions = np.argmax(probabilities, axis=1)
     return {
-        "accuracy": float(np.mean(np.argmax(probabilities, axis=1) == labels)),
+        "predictions": predictions,
+        "accuracy": float(np.mean(predictions == labels)),
         "loss": float(-np.mean(np.log(picked))),
         "binary_accuracy": binary_accuracy_onehot(probabilities, labels),
     }
@@ -163,6 +165,7 @@ def _train_stages(build, train, test, schedule, batch_size, learning_rate, seed,
         if verbose:
             print(f"resuming after stage {len(state['stages'])} ({state['stages'][-1]['epochs']} epochs)")
     done = len(state["stages"])
+    test = None
     for stage_index in range(done, len(schedule)):
         start_epoch = schedule[stage_index - 1] if stage_index else 0
         end_epoch = schedule[stage_index]
@@ -213,6 +216,7 @@ def _train_stages(build, train, test, schedule, batch_size, learning_rate, seed,
         "optimizer_steps": int(keras.ops.convert_to_numpy(model.optimizer.iterations)),
         "trainable_params": trainable_count(model),
         "total_params": total_count(model),
-        "test_predictions": predict_classes(model, x_test).tolist(),
+        # the last stage scored the test set already; only a run with nothing left to train predicts again
+        "test_predictions": (test["predictions"] if test else predict_classes(model, x_test)).astype(int).tolist(),
     }
 

@@ -9,7 +9,6 @@ rerun with the same profile reads the stored record instead of retraining.
 from __future__ import annotations
 
 import copy
-import shutil
 
 import keras
 import numpy as np
@@ -72,12 +71,10 @@ def _train(profile, name, spec, build, train, test, *, force, verbose, extra=Non
             seed=spec["seed"], checkpoint_dir=checkpoints, validate_every_epoch=spec["validate_every_epoch"],
             verbose=verbose,
         )
-        final = training.final_model_file(checkpoints)
-        kept = results.model_path(profile, name, spec)
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(final, kept)
+        model = keras.models.load_model(training.final_model_file(checkpoints))
+        training.save_for_inference(model, results.model_path(profile, name, spec))
         if extra:
-            result.update(extra(keras.models.load_model(final)))
+            result.update(extra(model))
         return result
 
     return results.cached_run(profile, name, spec, compute, force=force)
@@ -241,13 +238,18 @@ def with_seed(cfg: dict, seed: int) -> dict:
     return seeded
 
 
+def best_classical_model(cfg: dict) -> str:
+    """The classical model with the highest test accuracy at the profile's seed (fitted if not stored)."""
+    return max(run_baselines(cfg), key=lambda r: r["result"]["accuracy"])["result"]["model"]
+
+
 def run_seed_study(cfg: dict, *, force: bool = False, verbose: int = 2) -> dict:
     """The headline numbers over the audit's seeds: both networks and the best classical model.
 
     On a subsampled profile the seed also draws the subset, so the spread
     includes the choice of training images, not only the initialisation.
     """
-    best = max(run_baselines(cfg), key=lambda r: r["result"]["accuracy"])["result"]["model"]
+    best = best_classical_model(cfg)
     study = {"cnn_3_128": [], "dsc_gap": [], "best_classical": [], "best_classical_model": best}
     for seed in tqdm(cfg["audit"]["seeds"], desc="seeds", unit="seed"):
         seeded = with_seed(cfg, seed)

@@ -27,6 +27,7 @@ PACKAGES = (
     "pandas",
 )
 REPO_ROOT = Path(__file__).resolve().parents[1]
+ENV_SOURCE_COMMIT = "FMNIST_SOURCE_COMMIT"
 
 
 def package_versions() -> dict[str, str]:
@@ -84,7 +85,8 @@ def git_commit() -> str:
             check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+        # a copy of the tree without .git (a GPU machine, say) is told its commit by whoever sent it
+        return os.environ.get(ENV_SOURCE_COMMIT, "unknown")
     return commit + ("+dirty" if dirty else "")
 
 
@@ -103,6 +105,8 @@ def collect() -> dict:
         "cpu_count": os.cpu_count(),
         "accelerators": accelerators(),
         "devices_requested": os.environ.get("FMNIST_DEVICES", "1"),
+        # other jobs sharing the device while this one ran: its wall times are not a lone run's
+        "concurrent_jobs": int(os.environ.get("FMNIST_CONCURRENT_JOBS", "1")),
         "platform": platform.platform(),
         "versions": package_versions(),
     }

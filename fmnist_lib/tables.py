@@ -218,6 +218,8 @@ def provenance_table(records: list[dict]) -> pd.DataFrame:
                 "commit": prov["git_commit"][:12] + ("+dirty" if prov["git_commit"].endswith("+dirty") else ""),
                 "seed": str(rec["config"].get("seed", "–")),
                 "wall time (s)": round(rec["wall_seconds"], 1),
+                # jobs run side by side on one GPU: their wall times are not a lone run's
+                "jobs sharing the device": prov.get("concurrent_jobs", 1),
             }
         )
     return pd.DataFrame(rows)

@@ -98,6 +98,22 @@ def final_model_file(checkpoint_dir: Path) -> Path:
     return Path(checkpoint_dir) / state["model_file"]
 
 
+def save_for_inference(model: keras.Model, path: Path) -> None:
+    """The weights without the optimizer state: a third of the size, enough to predict, quantise and prune.
+
+    Checkpoints keep Adam's moments so that training can resume; a kept model
+    only has to be scored, and a lean file travels back from a GPU machine.
+    """
+    # from_config, not clone_model: Keras 3 clones a compiled model with its optimizer
+    lean = model.__class__.from_config(model.get_config())
+    lean.set_weights(model.get_weights())
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp.keras")
+    lean.save(tmp)
+    tmp.replace(path)
+
+
 def _load_state(folder: Path) -> dict | None:
     path = folder / STATE_FILE
     if not path.exists():

@@ -72,7 +72,13 @@ def accelerators() -> list[str]:
 
 
 def git_commit() -> str:
-    """The commit of the code, with '+dirty' when the working tree has changes."""
+    """The commit of the code, with '+dirty' when the working tree has changes.
+
+    A tree copied to another machine may carry a stale .git (or none); whoever
+    sends it states its commit in FMNIST_SOURCE_COMMIT, which then wins.
+    """
+    if os.environ.get(ENV_SOURCE_COMMIT):
+        return os.environ[ENV_SOURCE_COMMIT]
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
@@ -85,8 +91,7 @@ def git_commit() -> str:
             check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
-        # a copy of the tree without .git (a GPU machine, say) is told its commit by whoever sent it
-        return os.environ.get(ENV_SOURCE_COMMIT, "unknown")
+        return "unknown"
     return commit + ("+dirty" if dirty else "")
 
 

@@ -16,7 +16,7 @@ force = False
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import compression, experiments, models, params, plots, profiles, scaling, tables
+from fmnist_lib import compression, experiments, models, params, plots, profiles, provenance, scaling, tables
 
 config = profiles.load_profile(profile, overrides)
 spec = config["scaling"]
@@ -48,8 +48,8 @@ tables.show(frame.drop(columns=["n_test"]))
 # %% [markdown]
 # The hand-counted parameters of every member {glue:text}`all_counts_match` Keras'
 # count. MACs are multiply-accumulates per image in the convolutions and dense layers
-# (CNN-3-128: {glue:text}`cnn_macs:,`). Latencies were measured on
-# {glue:text}`hardware`, after a warm-up call.
+# (CNN-3-128: {glue:text}`cnn_macs:,`). Training times and latencies (after a warm-up
+# call) were measured on {glue:text}`family_hardware`.
 #
 # ## Accuracy against parameters, MACs and training time
 
@@ -64,7 +64,8 @@ marks = {
 fit = scaling.fit_saturating(frame["parameters"], frame["test accuracy"])
 front = scaling.pareto_front(frame["parameters"], frame["test accuracy"])
 glue("cnn_macs", params.model_macs(models.cnn_3_128()), display=False)
-glue("hardware", tables.network_summary(stored["cnn_3_128"])["hardware"], display=False)
+glue("family_hardware", provenance.measured_on(records), display=False)
+glue("low_members", scaling.low_members_text(list(frame["member"]), list(frame["test accuracy"])), display=False)
 glue("front", ", ".join(frame.loc[front].sort_values("parameters")["member"]), display=False)
 glue("fig_acc_params", plots.accuracy_against(frame, "parameters", "parameters (log scale)", marks,
                                               fit if fit["converged"] else None, front), display=False)
@@ -84,8 +85,7 @@ glue("fig_acc_time", plots.accuracy_against(frame, "s per epoch", "training seco
 # ```
 #
 # The Pareto front (members no other member beats with as few parameters) is:
-# {glue:text}`front`. Separable members stuck near 10 % after a short schedule show the
-# BatchNorm lag described in the light-model chapter, not an inability to learn.
+# {glue:text}`front`. {glue:text}`low_members`
 #
 # ```{glue:figure} fig_acc_macs
 # :name: fig-acc-macs
@@ -115,7 +115,7 @@ glue("fit_text", Markdown(fit_text), display=False)
 # 200 training images for calibration) and global magnitude pruning without
 # fine-tuning, applied to the CNN-3-128 and light model trained in chapters 3 and 4,
 # all scored on the same test images. Latency is one image per call through the TFLite
-# interpreter on {glue:text}`hardware`.
+# interpreter on {glue:text}`compression_hardware`.
 
 # %% tags=["hide-output"]
 try:
@@ -124,6 +124,8 @@ try:
     compression_note = ""
 except compression.CompressionUnavailable as exc:
     compressed, compression_note = {}, str(exc)
+glue("compression_hardware", provenance.measured_on(list(compressed.values())) if compressed
+     else "(not measured: compression was skipped)", display=False)
 
 # %%
 summary = tables.compression_summary(compressed) if compressed else f"Compression was skipped: {compression_note}"

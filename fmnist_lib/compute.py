@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="jobs run side by side in worker processes (the replication runs always run alone)")
     parser.add_argument("--stop-starting-after", type=float, metavar="SECONDS",
                         help="start no job after this many seconds; what is left is computed by a later run")
-    parser.add_argument("--plan", action="store_true", help="list the jobs in order and exit")
+    parser.add_argument("--plan", action="store_true",
+                        help="list the jobs in order, each marked stored or to run, and exit")
     args = parser.parse_args(argv)
     try:
         overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
@@ -56,8 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[results.ENV_RESULTS_DIR] = str(args.results_dir.resolve())
     todo = jobs.plan(cfg, args.only or STEP_NAMES, args.kind)
     if args.plan:
-        for job in todo:
-            print(f"{job.priority:6.1f}  {job.kind:16} {job.name}{'  (alone)' if job.exclusive else ''}")
+        stored = [jobs.is_stored(cfg, job) for job in todo]
+        for job, done in zip(todo, stored):
+            print(f"{'stored' if done else 'to run':7} {job.kind:16} {job.name}{'  (alone)' if job.exclusive else ''}")
+        print(f"{sum(stored)} of {len(todo)} jobs have a record in {results.profile_dir(args.profile)}")
         return 0
     start = time.perf_counter()
     log_dir = results.profile_dir(args.profile) / "logs" if args.workers > 1 else None

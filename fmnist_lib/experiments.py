@@ -174,6 +174,7 @@ def leak_config(cfg: dict, rotation: float) -> dict:
         "pool_test_size": audit["pool_test_size"],
         "copies": audit["copies"],
         "rotation_degrees": rotation,
+        "augmenter": augment.AUGMENTER_VERSION,
         **_protocol(cfg),
     }
 
@@ -216,6 +217,7 @@ def honest_augmentation_config(cfg: dict) -> dict:
         "train_size": cfg["audit"]["augment_train_size"],
         "test_size": cfg["data"]["test_size"],
         "rotation_degrees": augment.PAPER_ROTATION_DEGREES,
+        "augmenter": augment.AUGMENTER_VERSION,
         **_protocol(cfg),
     }
 
@@ -260,9 +262,12 @@ def run_seed_study(cfg: dict, *, force: bool = False, verbose: int = 2) -> dict:
     return study
 
 
+NEAR_DUPLICATES_CONFIG = {"experiment": "near_duplicates", "metric": "rms_pixel_distance"}
+
+
 def run_near_duplicates(cfg: dict, *, force: bool = False) -> dict:
     """Nearest training image of every official test image (all 60,000 x 10,000 pairs)."""
-    spec = {"experiment": "near_duplicates", "metric": "rms_pixel_distance"}
+    spec = NEAR_DUPLICATES_CONFIG
 
     def compute(_):
         ds = data.load_fashion_mnist()
@@ -317,10 +322,14 @@ def run_family(cfg: dict, *, force: bool = False, verbose: int = 0) -> list[dict
     return records
 
 
+def compression_config(cfg: dict, name: str) -> dict:
+    return {"experiment": "compression", "network": network_config(cfg, name),
+            "sparsities": cfg["scaling"]["sparsities"]}
+
+
 def run_compression(cfg: dict, name: str, *, force: bool = False) -> dict:
     """int8 quantisation and a magnitude-pruning sweep of a trained network, scored on its test set."""
-    spec = {"experiment": "compression", "network": network_config(cfg, name),
-            "sparsities": cfg["scaling"]["sparsities"]}
+    spec = compression_config(cfg, name)
 
     def compute(_):
         model = trained_model(cfg, name)

@@ -26,7 +26,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from . import profiles
+from . import profiles, results
 from .scaling import member_name
 
 ENV_CONCURRENT = "FMNIST_CONCURRENT_JOBS"
@@ -162,6 +162,44 @@ def execute(cfg: dict, job: Job, force: bool = False) -> Any:
         except compression.CompressionUnavailable as exc:
             raise JobSkipped(str(exc)) from None
     raise ValueError(f"unknown job kind {job.kind!r}")
+
+
+def record_of(cfg: dict, job: Job) -> tuple[str, dict] | None:
+    """The run-store name and config of a job's record, without computing anything.
+
+    None for the best classical model of a seed while the baselines it is
+    chosen from are not stored yet.
+    """
+    from . import experiments as ex
+
+    seeded = ex.with_seed(cfg, job.seed)
+    if job.kind == "network":
+        return job.arg, ex.network_config(seeded, job.arg)
+    if job.kind == "baseline":
+        return ex.baseline_name(job.arg), ex.baseline_config(seeded, job.arg)
+    if job.kind == "leakage":
+        return f"leak-rot{job.arg:g}", ex.leak_config(seeded, job.arg)
+    if job.kind == "honest":
+        return "honest-augmentation", ex.honest_augmentation_config(seeded)
+    if job.kind == "near_duplicates":
+        return "near-duplicates", ex.NEAR_DUPLICATES_CONFIG
+    if job.kind == "seed_classical":
+        stored = [rec for model in cfg["baselines"]["models"]
+                  if (rec := results.load_record(cfg["profile"], ex.baseline_name(model), ex.baseline_config(cfg, model)))]
+        if len(stored) < len(cfg["baselines"]["models"]):
+            return None
+        best = max(stored, key=lambda r: r["result"]["accuracy"])["result"]["model"]
+        return ex.baseline_name(best), ex.baseline_config(seeded, best)
+    if job.kind == "family":
+        return "family-" + member_name(*job.arg), ex.family_config(seeded, job.arg)
+    if job.kind == "compression":
+        return f"compression-{job.arg}", ex.compression_config(seeded, job.arg)
+    raise ValueError(f"unknown job kind {job.kind!r}")
+
+
+def is_stored(cfg: dict, job: Job) -> bool:
+    found = record_of(cfg, job)
+    return found is not None and results.load_record(cfg["profile"], *found) is not None
 
 
 class JobSkipped(RuntimeError):

@@ -92,3 +92,16 @@ def fit_summary(fit: dict, n_test: int, largest_member: int) -> str:
     if plateau > 10 * largest_member:
         return text + f", more than ten times the largest member ({largest_member:,}): an extrapolation, not a finding."
     return text + "."
+
+
+def low_members_text(members: list[str], accuracies: list[float], threshold: float = 0.2) -> str:
+    """A sentence naming the members left near chance after the short schedule, if any.
+
+    Written from the data: which members, if any, stay below ``threshold``
+    changes with the profile, so the prose must not assume it.
+    """
+    low = [m for m, a in zip(members, accuracies) if a < threshold]
+    if not low:
+        return f"No member stayed below {threshold:.0%} after the short schedule."
+    return (f"{len(low)} member(s) stayed below {threshold:.0%} after the short schedule ({', '.join(low)}): "
+            "the BatchNorm lag described in the light-model chapter, not an inability to learn.")

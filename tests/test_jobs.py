@@ -88,3 +88,26 @@ def test_workers_run_jobs_side_by_side_and_record_it(tmp_path):
     logs = sorted(p.name for p in (tmp_path / "smoke" / "logs").iterdir())
     assert logs == ["family_cnn-1x16-gap.log", "family_dsc-2x16-gap.log"]
     assert "2 done, 0 skipped, 0 failed" in done.stdout
+
+
+def test_the_committed_full_run_is_complete_and_matches_the_code(monkeypatch):
+    """`book run --profile full` renders from results/full/ without training anything.
+
+    If this fails after a change to a profile or an experiment, the committed
+    records no longer describe the code: rerun the GPU jobs (gpu/README.md).
+    """
+    monkeypatch.setenv("FMNIST_RESULTS_DIR", str(REPO / "results"))
+    cfg = profiles.load_profile("full")
+    missing = [job.name for job in jobs.plan(cfg, compute.STEP_NAMES) if not jobs.is_stored(cfg, job)]
+    assert not missing
+
+
+def test_timings_from_a_shared_device_say_so():
+    from fmnist_lib import provenance
+
+    alone = {"provenance": {"accelerators": ["GPU X"], "concurrent_jobs": 1}}
+    shared = {"provenance": {"accelerators": ["GPU X"], "concurrent_jobs": 6}}
+    old = {"provenance": {"cpu": "CPU Y", "cpu_count": 2, "accelerators": []}}  # before the field existed
+    assert provenance.measured_on([alone]) == "GPU X"
+    assert "up to 6 jobs sharing the device" in provenance.measured_on([alone, shared])
+    assert provenance.measured_on([old, alone]) == "CPU Y (2 cores, no GPU) and GPU X"

@@ -82,3 +82,8 @@ def test_int8_accuracy_is_measured_on_real_test_images(real_data_dir):
     keras_accuracy = np.mean(keras_pred == ds.y_test[test])
     assert keras_accuracy > 0.6
     assert np.mean(pred == ds.y_test[test]) == pytest.approx(keras_accuracy, abs=0.05)
+
+
+def test_low_members_sentence_follows_the_data():
+    assert "2 member(s) stayed below 20%" in scaling.low_members_text(["a", "b", "c"], [0.1, 0.15, 0.9])
+    assert scaling.low_members_text(["a"], [0.9]) == "No member stayed below 20% after the short schedule."

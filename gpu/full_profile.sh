@@ -10,7 +10,8 @@
 #
 # Then `python -m fmnist_lib.compute --profile full` here fits what needs no GPU (classical models,
 # near duplicates, int8 quantisation) and `python -m fmnist_lib.book run --profile full` renders the
-# report from the records without training. Settings (environment): WORKERS (jobs side by side, 4),
+# report from the records without training. Settings (environment): KINDS (the GPU's job kinds:
+# network leakage honest family), WORKERS (jobs side by side, 4),
 # START_LIMIT (seconds after which no job starts, 430), HARD_LIMIT (seconds after which jobs in
 # flight are stopped, 560). See gpu/README.md.
 set -euo pipefail
@@ -52,7 +53,7 @@ run() {
     $PY -c "import jax, keras; print('jax', jax.__version__, jax.devices(), 'keras', keras.__version__)"
     set +e
     timeout -s INT -k 10 "${HARD_LIMIT:-560}" $PY -m fmnist_lib.compute --profile "$PROFILE" \
-        --kind network --kind leakage --kind honest --kind family \
+        $(for k in ${KINDS:-network leakage honest family}; do echo --kind "$k"; done) \
         --workers "${WORKERS:-4}" --stop-starting-after "${START_LIMIT:-430}" 2>&1 | tee "$out/compute.log"
     status=${PIPESTATUS[0]}
     set -e

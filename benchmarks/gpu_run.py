@@ -95,6 +95,16 @@ def main() -> None:
         print("\nThe same network at other seeds, trained beside other jobs:")
         print_table(rows)
 
+    honest = results.load_record("full", "honest-augmentation", experiments.honest_augmentation_config(cfg))
+    if honest:
+        per_epoch = _epoch_seconds(honest)
+        alone = statistics.median(_epoch_seconds(lone["cnn_3_128"])[1:])
+        print(f"\nCNN-3-128 with the paper's augmenter on every batch ({honest['config']['augmenter']}), "
+              f"{honest['provenance'].get('concurrent_jobs', 1)} jobs sharing the device: "
+              f"epochs 2-{len(per_epoch)} took {min(per_epoch[1:]):.2f}-{max(per_epoch[1:]):.2f} s "
+              f"(median {statistics.median(per_epoch[1:]):.2f} s; the plain network alone: {alone:.2f} s); "
+              f"whole job {honest['wall_seconds']:.0f} s")
+
 
 if __name__ == "__main__":
     main()

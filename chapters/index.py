@@ -24,7 +24,7 @@ import json
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import audit, claims, experiments, provenance, profiles, tables
+from fmnist_lib import audit, claims, compute, experiments, jobs, provenance, profiles, tables
 
 config = profiles.load_profile(profile, overrides)
 manifest = json.loads(open(manifest_path).read()) if manifest_path else {"chapters": []}
@@ -65,6 +65,15 @@ tables.show(tables.parameter_table(config))
 
 # %%
 tables.show(tables.environment_table(provenance.collect()))
+
+# %% [markdown]
+# The machine above built this report. The records it reads may have been made
+# elsewhere, for instance on a GPU whose records were committed. Each row below is one
+# machine, backend and commit. Where other jobs shared the device, a record's times are
+# longer than a lone run's.
+
+# %%
+tables.show(tables.record_sources(jobs.profile_records(config, compute.STEP_NAMES)))
 
 # %%
 tables.show(tables.chapter_times(manifest))

@@ -202,6 +202,18 @@ def is_stored(cfg: dict, job: Job) -> bool:
     return found is not None and results.load_record(cfg["profile"], *found) is not None
 
 
+def profile_records(cfg: dict, steps: list[str]) -> list[dict]:
+    """The stored records a profile's report reads (each once), without computing anything."""
+    seen, records = set(), []
+    for job in plan(cfg, steps):
+        found = record_of(cfg, job)
+        record = results.load_record(cfg["profile"], *found) if found else None
+        if record is not None and record["key"] + record["name"] not in seen:
+            seen.add(record["key"] + record["name"])
+            records.append(record)
+    return records
+
+
 class JobSkipped(RuntimeError):
     """A job this machine cannot run (e.g. quantisation without TensorFlow)."""
 

@@ -261,6 +261,31 @@ def environment_table(prov: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
+def record_sources(records: list[dict]) -> pd.DataFrame:
+    """Where the records behind a report were made: one row per machine, backend, commit and sharing.
+
+    The build machine renders; the numbers may come from elsewhere (a GPU run
+    whose records were committed), and the reader must see which.
+    """
+    groups: dict[tuple, list[dict]] = {}
+    for rec in records:
+        prov = rec["provenance"]
+        versions = prov["versions"]
+        backend = prov["keras_backend"]
+        key = (provenance.hardware_summary(prov),
+               f"keras {versions.get('keras', '?')} / {backend} {versions.get(backend, versions.get(backend + '-cpu', ''))}".strip(),
+               prov["git_commit"][:12], prov.get("concurrent_jobs", 1))
+        groups.setdefault(key, []).append(rec)
+    rows = [{"hardware": hw, "backend": backend, "commit": commit, "jobs sharing the device": shared,
+             "records": len(recs), "made (UTC)": f"{min(r['provenance']['date'] for r in recs)[:16]} to "
+                                                  f"{max(r['provenance']['date'] for r in recs)[11:16]}",
+             "experiments": ", ".join(sorted({r["config"].get("experiment", r["name"]).replace("_", " ")
+                                              for r in recs}))}
+            for (hw, backend, commit, shared), recs in groups.items()]
+    return pd.DataFrame(rows).sort_values(["hardware", "jobs sharing the device"], ignore_index=True) if rows else \
+        pd.DataFrame(rows)
+
+
 def chapter_times(manifest: dict) -> pd.DataFrame:
     """Wall time of each chapter as the runner measured it, and when it ran."""
     rows = [{"chapter": c["chapter"], "wall time (s)": round(c["seconds"], 1), "executed (UTC)": c["ran_at"]}

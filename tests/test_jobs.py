@@ -111,3 +111,31 @@ def test_timings_from_a_shared_device_say_so():
     assert provenance.measured_on([alone]) == "GPU X"
     assert "up to 6 jobs sharing the device" in provenance.measured_on([alone, shared])
     assert provenance.measured_on([old, alone]) == "CPU Y (2 cores, no GPU) and GPU X"
+
+
+def test_record_sources_group_records_by_machine_commit_and_sharing():
+    from fmnist_lib import tables
+
+    def rec(gpu, commit, jobs_sharing, experiment):
+        return {"name": experiment, "config": {"experiment": experiment},
+                "provenance": {"accelerators": [gpu] if gpu else [], "cpu": "CPU Y", "cpu_count": 2,
+                               "keras_backend": "jax" if gpu else "tensorflow", "git_commit": commit,
+                               "concurrent_jobs": jobs_sharing, "date": "2026-11-26T14:00:00+00:00",
+                               "versions": {"keras": "3.15.1", "jax": "0.11.2", "tensorflow": "2.21.0"}}}
+
+    frame = tables.record_sources([rec("GPU X", "a" * 40, 1, "staged_training"),
+                                   rec("GPU X", "a" * 40, 6, "family_member"),
+                                   rec("GPU X", "a" * 40, 6, "staged_training"),
+                                   rec(None, "b" * 40, 1, "classical_baseline")])
+    assert len(frame) == 3
+    shared = frame[frame["jobs sharing the device"] == 6].iloc[0]
+    assert shared["records"] == 2 and shared["experiments"] == "family member, staged training"
+    assert set(frame["backend"]) == {"keras 3.15.1 / jax 0.11.2", "keras 3.15.1 / tensorflow 2.21.0"}
+
+
+def test_profile_records_reads_only_what_the_profile_uses(monkeypatch):
+    monkeypatch.setenv("FMNIST_RESULTS_DIR", str(REPO / "results"))
+    cfg = profiles.load_profile("full")
+    records = jobs.profile_records(cfg, compute.STEP_NAMES)
+    # 52 jobs; the seed-0 best classical model is the LightGBM baseline record itself
+    assert len(records) == len(jobs.plan(cfg, compute.STEP_NAMES)) - 1

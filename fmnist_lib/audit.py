@@ -140,7 +140,7 @@ def verdict_counts(table: pd.DataFrame) -> dict:
 
 def _at(record: dict, epochs: int, field: str) -> float | None:
     stage = _stage(record, epochs)
-    return None if stage is None else stage[field]
+    return None if stage is None else stage.get(field)
 
 
 def hypotheses(cnn: dict, leaks: list[dict], honest: dict) -> list[dict]:

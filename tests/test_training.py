@@ -64,6 +64,14 @@ def test_stages_follow_the_cumulative_schedule(small_split, tmp_path):
     y_test = small_split[1][1]
     assert np.mean(np.array(result["test_predictions"]) == y_test) == pytest.approx(
         result["stages"][-1]["test_accuracy"], abs=1e-6)
+    # by default each stage is also scored on the training images (the audit's hypothesis (a))
+    assert all(0 <= s["train_set_accuracy"] <= 1 for s in result["stages"])
+
+
+def test_training_set_scoring_can_be_skipped(small_split, tmp_path):
+    result = run(small_split, tmp_path, score_train_set=False)
+    assert [s["epochs"] for s in result["stages"]] == SCHEDULE
+    assert not any("train_set_accuracy" in s for s in result["stages"])
 
 
 def test_interrupted_run_resumes_after_the_last_finished_stage(small_split, tmp_path):

@@ -115,7 +115,8 @@ glue("fit_text", Markdown(fit_text), display=False)
 # 200 training images for calibration) and global magnitude pruning without
 # fine-tuning, applied to the CNN-3-128 and light model trained in chapters 3 and 4,
 # all scored on the same test images. Latency is one image per call through the TFLite
-# interpreter on {glue:text}`compression_hardware`.
+# interpreter, averaged over the first {glue:text}`latency_images` test images, on
+# {glue:text}`compression_hardware`.
 
 # %% tags=["hide-output"]
 try:
@@ -124,6 +125,7 @@ try:
     compression_note = ""
 except compression.CompressionUnavailable as exc:
     compressed, compression_note = {}, str(exc)
+glue("latency_images", experiments.LATENCY_IMAGES, display=False)
 glue("compression_hardware", provenance.measured_on(list(compressed.values())) if compressed
      else "(not measured: compression was skipped)", display=False)
 

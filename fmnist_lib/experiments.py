@@ -323,9 +323,12 @@ def run_family(cfg: dict, *, force: bool = False, verbose: int = 0) -> list[dict
     return records
 
 
+LATENCY_IMAGES = 500  # single-image TFLite calls timed per model; accuracy uses every test image
+
+
 def compression_config(cfg: dict, name: str) -> dict:
     return {"experiment": "compression", "network": network_config(cfg, name),
-            "sparsities": cfg["scaling"]["sparsities"]}
+            "sparsities": cfg["scaling"]["sparsities"], "latency_images": LATENCY_IMAGES}
 
 
 def run_compression(cfg: dict, name: str, *, force: bool = False) -> dict:
@@ -340,8 +343,8 @@ def run_compression(cfg: dict, name: str, *, force: bool = False) -> dict:
         rep_idx = data.stratified_subsample(ds.y_train, 200, cfg["seed"])
         float_lite = compression.to_tflite(model)
         int8_lite = compression.to_tflite(model, data.as_cnn_input(ds.x_train[rep_idx]))
-        float_pred, float_latency = compression.tflite_predict(float_lite, x_test)
-        int8_pred, int8_latency = compression.tflite_predict(int8_lite, x_test)
+        float_pred, float_latency = compression.tflite_predict(float_lite, x_test, spec["latency_images"])
+        int8_pred, int8_latency = compression.tflite_predict(int8_lite, x_test, spec["latency_images"])
         pruning = []
         for sparsity in spec["sparsities"]:
             pruned = compression.magnitude_prune(model, sparsity)

@@ -75,8 +75,11 @@ def test_int8_accuracy_is_measured_on_real_test_images(real_data_dir):
     int8 = compression.to_tflite(model, x_train[:50])
     float32 = compression.to_tflite(model)
     assert len(int8) < len(float32)
-    pred, latency = compression.tflite_predict(int8, x_test)
+    pred, latency = compression.tflite_predict(int8, x_test, latency_images=20, batch=128)
     assert latency > 0
+    # batched calls classify each image exactly as one-image calls do
+    one_by_one = [compression.tflite_predict(int8, x_test[i : i + 1], latency_images=0)[0][0] for i in range(40)]
+    assert list(pred[:40]) == one_by_one
     # int8 predictions are its own (a few may differ), scored against the real labels
     assert np.mean(pred == keras_pred) > 0.9
     keras_accuracy = np.mean(keras_pred == ds.y_test[test])

@@ -241,9 +241,19 @@ def with_seed(cfg: dict, seed: int) -> dict:
     return seeded
 
 
-def best_classical_model(cfg: dict) -> str:
-    """The classical model with the highest test accuracy at the profile's seed (fitted if not stored)."""
-    return max(run_baselines(cfg), key=lambda r: r["result"]["accuracy"])["result"]["model"]
+def best_classical_model(cfg: dict, stored_only: bool = False) -> str | None:
+    """The classical model with the highest test accuracy at the profile's seed.
+
+    Fitted where not stored, unless ``stored_only``: then None while any of the
+    profile's baselines lacks a record.
+    """
+    if stored_only:
+        records = stored_records(cfg)["baselines"]
+        if len(records) < len(cfg["baselines"]["models"]):
+            return None
+    else:
+        records = run_baselines(cfg)
+    return max(records, key=lambda r: r["result"]["accuracy"])["result"]["model"]
 
 
 def run_seed_study(cfg: dict, *, force: bool = False, verbose: int = 2) -> dict:

@@ -139,9 +139,8 @@ def execute(cfg: dict, job: Job, force: bool = False) -> Any:
     if job.kind == "network":
         return experiments.run_network(seeded, job.arg, force=force)
     if job.kind == "baseline":
-        one = experiments.with_seed(cfg, job.seed)
-        one["baselines"]["models"] = [job.arg]
-        return experiments.run_baselines(one, force=force)
+        seeded["baselines"]["models"] = [job.arg]
+        return experiments.run_baselines(seeded, force=force)
     if job.kind == "leakage":
         return experiments.run_leakage(seeded, job.arg, force=force)
     if job.kind == "honest":
@@ -153,9 +152,8 @@ def execute(cfg: dict, job: Job, force: bool = False) -> Any:
         seeded["baselines"]["models"] = [best]
         return experiments.run_baselines(seeded, force=force)
     if job.kind == "family":
-        one = experiments.with_seed(cfg, job.seed)
-        one["scaling"]["members"] = [job.arg]
-        return experiments.run_family(one, force=force)
+        seeded["scaling"]["members"] = [job.arg]
+        return experiments.run_family(seeded, force=force)
     if job.kind == "compression":
         try:
             return experiments.run_compression(seeded, job.arg, force=force)
@@ -184,12 +182,8 @@ def record_of(cfg: dict, job: Job) -> tuple[str, dict] | None:
     if job.kind == "near_duplicates":
         return "near-duplicates", ex.NEAR_DUPLICATES_CONFIG
     if job.kind == "seed_classical":
-        stored = [rec for model in cfg["baselines"]["models"]
-                  if (rec := results.load_record(cfg["profile"], ex.baseline_name(model), ex.baseline_config(cfg, model)))]
-        if len(stored) < len(cfg["baselines"]["models"]):
-            return None
-        best = max(stored, key=lambda r: r["result"]["accuracy"])["result"]["model"]
-        return ex.baseline_name(best), ex.baseline_config(seeded, best)
+        best = ex.best_classical_model(cfg, stored_only=True)
+        return None if best is None else (ex.baseline_name(best), ex.baseline_config(seeded, best))
     if job.kind == "family":
         return "family-" + member_name(*job.arg), ex.family_config(seeded, job.arg)
     if job.kind == "compression":

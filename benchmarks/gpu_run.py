@@ -95,7 +95,7 @@ def main() -> None:
         print("\nThe same network at other seeds, trained beside other jobs:")
         print_table(rows)
 
-    honest = results.load_record("full", "honest-augmentation", experiments.honest_augmentation_config(cfg))
+    honest = results.load_record("full", experiments.HONEST_NAME, experiments.honest_augmentation_config(cfg))
     if honest:
         per_epoch = _epoch_seconds(honest)
         alone = statistics.median(_epoch_seconds(lone["cnn_3_128"])[1:])

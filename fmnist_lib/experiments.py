@@ -104,6 +104,23 @@ def baseline_name(model: str) -> str:
     return "baseline-" + model.lower().replace(" ", "_")
 
 
+# record names in the run store, one place for the runs below and for the job plan that looks them up
+HONEST_NAME = "honest-augmentation"
+NEAR_DUPLICATES_NAME = "near-duplicates"
+
+
+def leak_name(rotation: float) -> str:
+    return f"leak-rot{rotation:g}"
+
+
+def family_name(member: list) -> str:
+    return "family-" + scaling.member_name(*member)
+
+
+def compression_name(network: str) -> str:
+    return f"compression-{network}"
+
+
 def run_baselines(cfg: dict, *, force: bool = False) -> list[dict]:
     """Fit every classical model the profile names; one record each, so a stop loses one model at most."""
     ds = data.load_fashion_mnist()
@@ -204,7 +221,7 @@ def run_leakage(cfg: dict, rotation: float, *, force: bool = False, verbose: int
         return split["value"]
 
     return _train(
-        cfg["profile"], f"leak-rot{rotation:g}", spec, lambda: build_model("cnn_3_128", **spec["model_kwargs"]),
+        cfg["profile"], leak_name(rotation), spec, lambda: build_model("cnn_3_128", **spec["model_kwargs"]),
         lambda: (get().x_train, get().y_train), lambda: (get().x_eval, get().y_eval),
         force=force, verbose=verbose, extra=lambda _model: {"leak": leakage.leak_summary(get())},
     )
@@ -228,7 +245,7 @@ def run_honest_augmentation(cfg: dict, *, force: bool = False, verbose: int = 2)
     spec = honest_augmentation_config(cfg)
     train, test = _inputs(spec["train_size"], spec["test_size"], cfg["seed"])
     return _train(
-        cfg["profile"], "honest-augmentation", spec,
+        cfg["profile"], HONEST_NAME, spec,
         lambda: augment.with_augmentation(build_model("cnn_3_128", **spec["model_kwargs"]),
                                           spec["rotation_degrees"], seed=cfg["seed"]),
         train, test, force=force, verbose=verbose,
@@ -289,7 +306,7 @@ def run_near_duplicates(cfg: dict, *, force: bool = False) -> dict:
             "nearest_train_index": nearest.tolist(),
         }
 
-    return results.cached_run(cfg["profile"], "near-duplicates", spec, compute, force=force)
+    return results.cached_run(cfg["profile"], NEAR_DUPLICATES_NAME, spec, compute, force=force)
 
 
 # --- parameter-accuracy scaling and compression -------------------------------
@@ -327,7 +344,7 @@ def run_family(cfg: dict, *, force: bool = False, verbose: int = 0) -> list[dict
             }
 
         records.append(_train(
-            cfg["profile"], "family-" + scaling.member_name(*member), spec, build, train, test,
+            cfg["profile"], family_name(member), spec, build, train, test,
             force=force, verbose=verbose, extra=measure,
         ))
     return records
@@ -370,4 +387,4 @@ def run_compression(cfg: dict, name: str, *, force: bool = False) -> dict:
             "pruning": pruning,
         }
 
-    return results.cached_run(cfg["profile"], f"compression-{name}", spec, compute, force=force)
+    return results.cached_run(cfg["profile"], compression_name(name), spec, compute, force=force)

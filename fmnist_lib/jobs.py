@@ -21,12 +21,12 @@ import re
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from . import profiles, results
+from . import results
 from .scaling import member_name
 
 ENV_CONCURRENT = "FMNIST_CONCURRENT_JOBS"
@@ -176,36 +176,39 @@ def record_of(cfg: dict, job: Job) -> tuple[str, dict] | None:
     if job.kind == "baseline":
         return ex.baseline_name(job.arg), ex.baseline_config(seeded, job.arg)
     if job.kind == "leakage":
-        return f"leak-rot{job.arg:g}", ex.leak_config(seeded, job.arg)
+        return ex.leak_name(job.arg), ex.leak_config(seeded, job.arg)
     if job.kind == "honest":
-        return "honest-augmentation", ex.honest_augmentation_config(seeded)
+        return ex.HONEST_NAME, ex.honest_augmentation_config(seeded)
     if job.kind == "near_duplicates":
-        return "near-duplicates", ex.NEAR_DUPLICATES_CONFIG
+        return ex.NEAR_DUPLICATES_NAME, ex.NEAR_DUPLICATES_CONFIG
     if job.kind == "seed_classical":
         best = ex.best_classical_model(cfg, stored_only=True)
         return None if best is None else (ex.baseline_name(best), ex.baseline_config(seeded, best))
     if job.kind == "family":
-        return "family-" + member_name(*job.arg), ex.family_config(seeded, job.arg)
+        return ex.family_name(job.arg), ex.family_config(seeded, job.arg)
     if job.kind == "compression":
-        return f"compression-{job.arg}", ex.compression_config(seeded, job.arg)
+        return ex.compression_name(job.arg), ex.compression_config(seeded, job.arg)
     raise ValueError(f"unknown job kind {job.kind!r}")
 
 
-def is_stored(cfg: dict, job: Job) -> bool:
+def stored_record(cfg: dict, job: Job) -> dict | None:
+    """The job's record if the run store has it for today's config, else None."""
     found = record_of(cfg, job)
-    return found is not None and results.load_record(cfg["profile"], *found) is not None
+    return results.load_record(cfg["profile"], *found) if found else None
+
+
+def is_stored(cfg: dict, job: Job) -> bool:
+    return stored_record(cfg, job) is not None
 
 
 def profile_records(cfg: dict, steps: list[str]) -> list[dict]:
     """The stored records a profile's report reads (each once), without computing anything."""
-    seen, records = set(), []
+    unique: dict[str, dict] = {}
     for job in plan(cfg, steps):
-        found = record_of(cfg, job)
-        record = results.load_record(cfg["profile"], *found) if found else None
-        if record is not None and record["key"] + record["name"] not in seen:
-            seen.add(record["key"] + record["name"])
-            records.append(record)
-    return records
+        record = stored_record(cfg, job)
+        if record is not None:
+            unique.setdefault(record["name"] + record["key"], record)
+    return list(unique.values())
 
 
 class JobSkipped(RuntimeError):
@@ -219,7 +222,6 @@ class _Settings:
     stop_at: float | None
     log_dir: Path | None
     concurrent: int = 1
-    env: dict = field(default_factory=dict)
 
 
 def _run_one(settings: _Settings, job: Job) -> Outcome:
@@ -296,9 +298,3 @@ def summary(outcomes: list[Outcome]) -> dict[str, int]:
     for outcome in outcomes:
         counts[outcome.status] += 1
     return counts
-
-
-def validate_kinds(kinds: list[str] | None) -> None:
-    unknown = set(kinds or []) - set(KINDS)
-    if unknown:
-        raise profiles.ProfileError(f"unknown job kind(s) {sorted(unknown)}; known: {', '.join(KINDS)}")

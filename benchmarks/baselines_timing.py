@@ -12,13 +12,13 @@ import argparse
 
 from _common import machine_line, print_table
 
-from fmnist_lib import baselines, data, profiles  # noqa: E402
+from fmnist_lib import baselines, data  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=60_000)
-    parser.add_argument("--models", default=",".join(profiles.ALL_BASELINES))
+    parser.add_argument("--models", default=",".join(baselines.MODEL_NAMES))
     args = parser.parse_args()
     ds = data.load_fashion_mnist()
     tr = data.stratified_subsample(ds.y_train, None if args.images >= 60_000 else args.images, 0)

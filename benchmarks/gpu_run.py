@@ -27,16 +27,18 @@ from _common import print_table
 SEED_SECONDS = {"cnn_3_128": (62, 1002.0), "dsc_gap": (16, 64.0)}  # epochs, seconds in the seed's Table
 
 
-def _epoch_seconds(record: dict) -> list[float]:
-    return [e["seconds"] for e in record["result"]["history"]]
+def _epoch_seconds(record) -> list[float]:
+    return [e["seconds"] for e in record.result["history"]]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--results-dir", default="results")
     args = parser.parse_args()
-    os.environ["FMNIST_RESULTS_DIR"] = str(Path(args.results_dir).resolve())
     from fmnist_lib import experiments, profiles, provenance, results
+    from fmnist_lib.settings import ENV_RESULTS_DIR
+
+    os.environ[ENV_RESULTS_DIR] = str(Path(args.results_dir).resolve())
 
     cfg = profiles.load_profile("full")
     lone, shared = {}, {}
@@ -47,7 +49,7 @@ def main() -> None:
                             experiments.with_seed(cfg, seed), name)))]
     if not all(lone.values()):
         raise SystemExit("no full-profile replication records: run gpu/full_profile.sh first (gpu/README.md)")
-    prov = lone["cnn_3_128"]["provenance"]
+    prov = lone["cnn_3_128"].provenance
     print(f"records made on {provenance.hardware_summary(prov)}, keras {prov['versions'].get('keras')} on "
           f"{prov['keras_backend']} (jax {prov['versions'].get('jax', '-')}), commit {prov['git_commit'][:12]}, "
           f"{prov['date']}")
@@ -56,7 +58,7 @@ def main() -> None:
     for name, rec in lone.items():
         per_epoch = _epoch_seconds(rec)
         steady = statistics.median(per_epoch[1:])
-        images = rec["config"]["data"]["train_size"] or profiles.TRAIN_IMAGES
+        images = rec.config["data"]["train_size"] or profiles.TRAIN_IMAGES
         epochs, seed_seconds = SEED_SECONDS[name]
         rows.append({
             "model": name, "epochs": len(per_epoch),
@@ -73,11 +75,11 @@ def main() -> None:
 
     rows = []
     for name, rec in lone.items():
-        history = rec["result"]["history"]
+        history = rec.result["history"]
         fit = sum(e["seconds"] + e["validation_seconds"] for e in history)
         rows.append({"model": name, "inside fit, incl. per-epoch validation (s)": round(fit, 1),
-                     "whole staged run (s)": round(rec["wall_seconds"], 1),
-                     "ratio": round(rec["wall_seconds"] / fit, 3)})
+                     "whole staged run (s)": round(rec.wall_seconds, 1),
+                     "ratio": round(rec.wall_seconds / fit, 3)})
     print("\nStaged loop overhead on the full protocol (stage scoring of test and training set,"
           " checkpoints, model load and save):")
     print_table(rows)
@@ -86,9 +88,9 @@ def main() -> None:
     for name in lone:
         alone = statistics.median(_epoch_seconds(lone[name])[1:])
         for rec in shared[name]:
-            jobs = rec["provenance"].get("concurrent_jobs", 1)
+            jobs = rec.provenance.get("concurrent_jobs", 1)
             slower = statistics.median(_epoch_seconds(rec)[1:]) / alone
-            rows.append({"model": name, "seed": rec["config"]["seed"], "jobs sharing": jobs,
+            rows.append({"model": name, "seed": rec.config["seed"], "jobs sharing": jobs,
                          "epoch time vs alone": round(slower, 2),
                          "throughput vs one job (if all slots busy)": round(jobs / slower, 1)})
     if rows:
@@ -99,11 +101,11 @@ def main() -> None:
     if honest:
         per_epoch = _epoch_seconds(honest)
         alone = statistics.median(_epoch_seconds(lone["cnn_3_128"])[1:])
-        print(f"\nCNN-3-128 with the paper's augmenter on every batch ({honest['config']['augmenter']}), "
-              f"{honest['provenance'].get('concurrent_jobs', 1)} jobs sharing the device: "
+        print(f"\nCNN-3-128 with the paper's augmenter on every batch ({honest.config['augmenter']}), "
+              f"{honest.provenance.get('concurrent_jobs', 1)} jobs sharing the device: "
               f"epochs 2-{len(per_epoch)} took {min(per_epoch[1:]):.2f}-{max(per_epoch[1:]):.2f} s "
               f"(median {statistics.median(per_epoch[1:]):.2f} s; the plain network alone: {alone:.2f} s); "
-              f"whole job {honest['wall_seconds']:.0f} s")
+              f"whole job {honest.wall_seconds:.0f} s")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@
 # %% tags=["parameters"]
 profile = "quick"
 overrides = {}
-force = False
 
 # %%
 from myst_nb import glue

@@ -10,7 +10,6 @@
 # %% tags=["parameters"]
 profile = "quick"
 overrides = {}
-force = False
 
 # %%
 from myst_nb import glue
@@ -18,7 +17,7 @@ from myst_nb import glue
 from fmnist_lib import experiments, plots, profiles, tables
 
 config = profiles.load_profile(profile, overrides)
-records = experiments.run_baselines(config, force=force)
+records = experiments.load_all(config, "baseline").records
 
 # %% [markdown]
 # ## Table I, measured

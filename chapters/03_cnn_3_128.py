@@ -10,12 +10,11 @@
 # %% tags=["parameters"]
 profile = "quick"
 overrides = {}
-force = False
 
 # %%
 from myst_nb import glue
 
-from fmnist_lib import claims, experiments, models, params, plots, profiles, stats, tables
+from fmnist_lib import claims, experiments, models, param_counts, plots, profiles, stats, tables
 
 config = profiles.load_profile(profile, overrides)
 
@@ -31,7 +30,7 @@ config = profiles.load_profile(profile, overrides)
 # {glue:text}`cnn_params_claim:,`.
 
 # %%
-architecture = params.layer_table(models.cnn_3_128(**config["cnn_3_128"]["model_kwargs"]))
+architecture = param_counts.layer_table(models.cnn_3_128(**config["cnn_3_128"]["model_kwargs"]))
 glue("cnn_params", int(architecture["keras"].sum()), display=False)
 glue("cnn_params_claim", claims.CNN_PARAMS, display=False)
 tables.show(architecture)
@@ -50,7 +49,7 @@ spec = config["cnn_3_128"]
 glue("lr", spec["learning_rate"], display=False)
 glue("batch", spec["batch_size"], display=False)
 glue("schedule", ", ".join(map(str, spec["schedule"])), display=False)
-record = experiments.run_network(config, "cnn_3_128", force=force)
+record = experiments.load(config, "network", "cnn_3_128")
 
 # %%
 tables.show(tables.stage_table(record))
@@ -88,7 +87,7 @@ glue("fig_cnn_curves", plots.training_curves(record), display=False)
 
 # %%
 x_test, y_test = experiments.test_set(config)
-y_pred = record["result"]["test_predictions"]
+y_pred = record.test_predictions
 glue("fig_cnn_confusion", plots.confusion(y_test, y_pred), display=False)
 glue("fig_cnn_wrong", plots.misclassified(x_test, y_test, y_pred, seed=config["seed"]), display=False)
 tables.show(tables.top_confusions(y_test, y_pred))

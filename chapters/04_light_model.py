@@ -10,12 +10,11 @@
 # %% tags=["parameters"]
 profile = "quick"
 overrides = {}
-force = False
 
 # %%
 from myst_nb import glue
 
-from fmnist_lib import claims, experiments, models, params, plots, profiles, stats, tables
+from fmnist_lib import claims, experiments, models, param_counts, plots, profiles, records, stats, tables
 
 config = profiles.load_profile(profile, overrides)
 
@@ -28,7 +27,7 @@ config = profiles.load_profile(profile, overrides)
 # $(K \times K \times C_{in}) + (C_{in} \times C_{out})$ plus biases for a separable one).
 
 # %%
-arithmetic = params.seed_layer_arithmetic()
+arithmetic = param_counts.seed_layer_arithmetic()
 glue("arithmetic_all_match", "all match" if arithmetic["match"].all() else "do NOT all match", display=False)
 tables.show(arithmetic)
 
@@ -38,7 +37,7 @@ tables.show(arithmetic)
 
 # %%
 light = models.dsc_gap(**config["dsc_gap"]["model_kwargs"])
-architecture = params.layer_table(light)
+architecture = param_counts.layer_table(light)
 glue("light_total", int(architecture["keras"].sum()), display=False)
 glue("light_trainable", int(architecture["trainable (keras)"].sum()), display=False)
 glue("light_frozen", int(architecture["non-trainable (keras)"].sum()), display=False)
@@ -61,14 +60,14 @@ tables.show(architecture)
 
 # %%
 glue("schedule", ", ".join(map(str, config["dsc_gap"]["schedule"])), display=False)
-record = experiments.run_network(config, "dsc_gap", force=force)
+record = experiments.load(config, "network", "dsc_gap")
 tables.show(tables.stage_table(record))
 
 # %%
 summary = tables.network_summary(record)
 for name, value in summary.items():
     glue(name, value, display=False)
-reached = tables.first_epoch_reaching(record, 0.985)
+reached = record.first_epoch_reaching(records.LIGHT_MODEL_THRESHOLD)
 glue("epoch_985", "at no epoch of this run" if reached is None else f"first at epoch {reached}", display=False)
 glue("claim_epoch_985", claims.LIGHT_EPOCH_ABOVE_985, display=False)
 glue("claim_light", claims.LIGHT_ACCURACY, display=False)

@@ -9,7 +9,6 @@
 # %% tags=["parameters"]
 profile = "quick"
 overrides = {}
-force = False
 
 # %%
 from myst_nb import glue
@@ -17,8 +16,8 @@ from myst_nb import glue
 from fmnist_lib import claims, experiments, plots, profiles, tables
 
 config = profiles.load_profile(profile, overrides)
-cnn = experiments.run_network(config, "cnn_3_128", force=force)
-light = experiments.run_network(config, "dsc_gap", force=force)
+cnn = experiments.load(config, "network", "cnn_3_128")
+light = experiments.load(config, "network", "dsc_gap")
 
 # %% [markdown]
 # ## Table II, measured
@@ -40,7 +39,7 @@ glue("fig_cmp_accuracy", plots.paired_bars(
     labels, [summary["cnn_accuracy"], summary["light_accuracy"]],
     [claims.CNN_ACCURACY_BY_EPOCH[62], claims.LIGHT_ACCURACY], "test accuracy", percent=True), display=False)
 glue("fig_cmp_params", plots.paired_bars(
-    labels, [cnn["result"]["total_params"], light["result"]["total_params"]],
+    labels, [cnn.total_params, light.total_params],
     [claims.CNN_PARAMS, claims.LIGHT_PARAMS], "parameters"), display=False)
 glue("fig_cmp_time", plots.paired_bars(
     [f"CNN-3-128\n(ours {summary['cnn_epochs']} ep, paper 62)",

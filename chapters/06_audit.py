@@ -10,7 +10,6 @@
 # %% tags=["parameters"]
 profile = "quick"
 overrides = {}
-force = False
 
 # %%
 import numpy as np
@@ -20,7 +19,7 @@ from myst_nb import glue
 from fmnist_lib import audit, claims, data, experiments, plots, profiles, tables
 
 config = profiles.load_profile(profile, overrides)
-stored = experiments.replication_records(config, force=force)
+stored = experiments.replication_records(config)
 
 # %% [markdown]
 # ## The claims
@@ -66,8 +65,8 @@ tables.show(claims_table)
 audit_cfg = config["audit"]
 glue("copies", audit_cfg["copies"], display=False)
 glue("audit_schedule", ", ".join(map(str, audit_cfg["schedule"])), display=False)
-leaks = [experiments.run_leakage(config, rotation, force=force) for rotation in audit_cfg["rotations"]]
-honest = experiments.run_honest_augmentation(config, force=force)
+leaks = experiments.load_all(config, "leakage").records
+honest = experiments.load(config, "honest")
 
 # %%
 found = audit.hypotheses(stored["cnn_3_128"], leaks, honest)
@@ -78,7 +77,7 @@ reaching = [h["mechanism"] for h in found if h["reaches"]]
 above_99 = [h["mechanism"] for h in found if max(h["final"], h["at_2"] or 0) >= 0.99]
 glue("reaching", "; ".join(reaching) if reaching else "none of them", display=False)
 glue("above_99", "; ".join(above_99) if above_99 else "none of them", display=False)
-glue("leak_share", leaks[0]["result"]["leak"]["eval_share_with_twin_in_train"], display=False)
+glue("leak_share", leaks[0].result["leak"]["eval_share_with_twin_in_train"], display=False)
 glue("fig_mechanisms", plots.mechanism_bars(found, claims.CNN_ACCURACY_BY_EPOCH), display=False)
 
 # %% [markdown]
@@ -102,12 +101,15 @@ glue("fig_mechanisms", plots.mechanism_bars(found, claims.CNN_ACCURACY_BY_EPOCH)
 
 # %% tags=["hide-output"]
 glue("seeds", ", ".join(map(str, audit_cfg["seeds"])), display=False)
-study = experiments.run_seed_study(config, force=force)
+study = experiments.seed_study(config)
+glue("seeds_missing", Markdown(experiments.Found([], study["missing"]).missing_text(config)), display=False)
 
 # %%
 tables.show(audit.seed_table(study))
 
 # %% [markdown]
+# {glue:md}`seeds_missing`
+#
 # ## Near-duplicates between the official splits
 #
 # For every one of the {glue:text}`n_test_all:,` official test images we find the
@@ -117,18 +119,18 @@ tables.show(audit.seed_table(study))
 # of near-twins removed.
 
 # %%
-dups = experiments.run_near_duplicates(config, force=force)
+dups = experiments.load(config, "near_duplicates")
 ds = data.load_fashion_mnist()
 _, test_idx = experiments.split_indices(config)
 y_true = ds.y_test[test_idx]
-y_pred = np.asarray(stored["cnn_3_128"]["result"]["test_predictions"])
+y_pred = np.asarray(stored["cnn_3_128"].test_predictions)
 thresholds = [0.0, 0.02, 0.05, 0.1]
 glue("n_test_all", len(ds.y_test), display=False)
 glue("n_train_all", len(ds.y_train), display=False)
-glue("n_exact", int(np.sum(dups["result"]["exact"])), display=False)
+glue("n_exact", int(np.sum(dups.result["exact"])), display=False)
 dup_table = audit.duplicate_summary(dups, y_true, y_pred, test_idx, thresholds)
-distances = np.asarray(dups["result"]["rms_distance"])
-nearest = np.asarray(dups["result"]["nearest_train_index"])
+distances = np.asarray(dups.result["rms_distance"])
+nearest = np.asarray(dups.result["nearest_train_index"])
 glue("fig_dup_hist", plots.nearest_distance_histogram(distances, thresholds), display=False)
 glue("fig_dup_pairs", plots.duplicate_pairs(ds.x_test, ds.x_train, distances, nearest), display=False)
 tables.show(dup_table)
@@ -160,7 +162,7 @@ tables.show(dup_table)
 # number can arise, not proof of how the seed paper obtained its own.
 
 # %%
-glue("honest_final", stored["cnn_3_128"]["result"]["stages"][-1]["test_accuracy"], display=False)
+glue("honest_final", stored["cnn_3_128"].final.test_accuracy, display=False)
 glue("loosest_threshold", thresholds[-1], display=False)
 glue("dup_effect", audit.duplicate_effect(dups, y_true, y_pred, test_idx, thresholds[-1]), display=False)
 tables.show(tables.provenance_table([*leaks, honest, dups]))

@@ -10,13 +10,12 @@
 # %% tags=["parameters"]
 profile = "quick"
 overrides = {}
-force = False
 
 # %%
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import compression, experiments, models, params, plots, profiles, provenance, scaling, tables
+from fmnist_lib import experiments, models, param_counts, plots, profiles, provenance, scaling, tables
 
 config = profiles.load_profile(profile, overrides)
 spec = config["scaling"]
@@ -34,7 +33,9 @@ spec = config["scaling"]
 # batch 128), and scores them on {glue:text}`test_images:,` test images.
 
 # %% tags=["hide-output"]
-records = experiments.run_family(config, force=force)
+family = experiments.load_all(config, "family")
+records = family.records
+glue("family_missing", Markdown(family.missing_text(config)), display=False)
 frame = tables.family_frame(records)
 glue("n_members", len(frame), display=False)
 glue("epochs", spec["epochs"], display=False)
@@ -46,6 +47,8 @@ glue("all_counts_match", "all match" if frame["analytic = keras"].all() else "do
 tables.show(frame.drop(columns=["n_test"]))
 
 # %% [markdown]
+# {glue:md}`family_missing`
+#
 # The hand-counted parameters of every member {glue:text}`all_counts_match` Keras'
 # count. MACs are multiply-accumulates per image in the convolutions and dense layers
 # (CNN-3-128: {glue:text}`cnn_macs:,`). Training times and latencies (after a warm-up
@@ -56,14 +59,12 @@ tables.show(frame.drop(columns=["n_test"]))
 # %%
 stored = experiments.replication_records(config)
 marks = {
-    "CNN-3-128": (stored["cnn_3_128"]["result"]["total_params"],
-                  stored["cnn_3_128"]["result"]["stages"][-1]["test_accuracy"]),
-    "seed's light model": (stored["dsc_gap"]["result"]["total_params"],
-                           stored["dsc_gap"]["result"]["stages"][-1]["test_accuracy"]),
+    "CNN-3-128": (stored["cnn_3_128"].total_params, stored["cnn_3_128"].accuracy),
+    "seed's light model": (stored["dsc_gap"].total_params, stored["dsc_gap"].accuracy),
 }
 fit = scaling.fit_saturating(frame["parameters"], frame["test accuracy"])
 front = scaling.pareto_front(frame["parameters"], frame["test accuracy"])
-glue("cnn_macs", params.model_macs(models.cnn_3_128()), display=False)
+glue("cnn_macs", param_counts.model_macs(models.cnn_3_128()), display=False)
 glue("family_hardware", provenance.measured_on(records), display=False)
 glue("low_members", scaling.low_members_text(list(frame["member"]), list(frame["test accuracy"])), display=False)
 glue("front", ", ".join(frame.loc[front].sort_values("parameters")["member"]), display=False)
@@ -119,18 +120,16 @@ glue("fit_text", Markdown(fit_text), display=False)
 # {glue:text}`compression_hardware`.
 
 # %% tags=["hide-output"]
-try:
-    compressed = {"CNN-3-128": experiments.run_compression(config, "cnn_3_128", force=force),
-                  "DSC + GAP": experiments.run_compression(config, "dsc_gap", force=force)}
-    compression_note = ""
-except compression.CompressionUnavailable as exc:
-    compressed, compression_note = {}, str(exc)
+found = experiments.load_all(config, "compression")
+labels = {"cnn_3_128": "CNN-3-128", "dsc_gap": "DSC + GAP"}
+compressed = {labels[r.config["network"]["model"]]: r for r in found.records}
+compression_note = found.missing_text(config) + " The int8 conversion needs the TensorFlow backend."
 glue("latency_images", experiments.LATENCY_IMAGES, display=False)
 glue("compression_hardware", provenance.measured_on(list(compressed.values())) if compressed
      else "(not measured: compression was skipped)", display=False)
 
 # %%
-summary = tables.compression_summary(compressed) if compressed else f"Compression was skipped: {compression_note}"
+summary = tables.compression_summary(compressed) if compressed else compression_note
 glue("compression_summary", Markdown(summary), display=False)
 tables.show(tables.compression_table(compressed)) if compressed else None
 

@@ -24,7 +24,7 @@ import json
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import audit, claims, compute, experiments, jobs, provenance, profiles, tables
+from fmnist_lib import audit, claims, experiments, provenance, profiles, tables
 
 config = profiles.load_profile(profile, overrides)
 manifest = json.loads(open(manifest_path).read()) if manifest_path else {"chapters": []}
@@ -40,7 +40,7 @@ glue("claim_62", claims.CNN_ACCURACY_BY_EPOCH[62], display=False)
 # {glue:md}`profile_note`
 
 # %%
-stored = experiments.stored_records(config)
+stored = experiments.replication_records(config)
 counts = audit.verdict_counts(audit.claims_table(stored))
 glue("profile_note", Markdown(profiles.PROFILE_NOTES[profile]), display=False)
 glue("verdicts", f"{counts['reproduced']} reproduced, {counts['not_reproduced']} not reproduced, "
@@ -73,7 +73,7 @@ tables.show(tables.environment_table(provenance.collect()))
 # longer than a lone run's.
 
 # %%
-tables.show(tables.record_sources(jobs.profile_records(config, compute.STEP_NAMES)))
+tables.show(tables.record_sources(experiments.profile_records(config)))
 
 # %%
 tables.show(tables.chapter_times(manifest))

@@ -22,7 +22,6 @@ import numpy as np
 from keras import ops
 
 PAPER_ROTATION_DEGREES = 7.5
-LITERAL_ROTATION_DEGREES = 0.75
 PAPER_SHIFT = 0.075
 PAPER_ZOOM = 0.085
 # part of the leakage and augmentation records' config: another implementation draws other images

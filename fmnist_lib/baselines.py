@@ -7,51 +7,45 @@ the result, so it is used wherever the estimator has it.
 
 from __future__ import annotations
 
+import importlib
 import time
 import warnings
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-from sklearn.base import ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
+
+if TYPE_CHECKING:
+    from sklearn.base import ClassifierMixin
 
 
-def _lightgbm(seed: int) -> ClassifierMixin:
-    from lightgbm import LGBMClassifier
+def _make(path: str, **kwargs) -> ClassifierMixin:
+    """Import and build ``module.Class`` only when a model is fitted: listing the models stays cheap."""
+    module, name = path.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)(**kwargs)
 
-    return LGBMClassifier(random_state=seed, verbose=-1)
 
-
-def _factories() -> dict[str, Callable[[int], ClassifierMixin]]:
-    from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.naive_bayes import GaussianNB
-    from sklearn.neighbors import KNeighborsClassifier
-    from sklearn.neural_network import MLPClassifier
-    from sklearn.svm import SVC
-    from sklearn.tree import DecisionTreeClassifier
-
-    return {
-        "MLP": lambda seed: MLPClassifier(random_state=seed),
-        "KNN": lambda seed: KNeighborsClassifier(n_neighbors=5, n_jobs=-1),
-        "GaussianNB": lambda seed: GaussianNB(),
-        "Decision Tree": lambda seed: DecisionTreeClassifier(random_state=seed),
-        # a 2 GB kernel cache (default 200 MB) only saves recomputing kernel rows
-        "SVM": lambda seed: SVC(kernel="rbf", random_state=seed, cache_size=2000),
-        "LightGBM": _lightgbm,
-        "Random Forest": lambda seed: RandomForestClassifier(
-            n_estimators=200, max_depth=24, random_state=seed, n_jobs=-1
-        ),
-        "Extra Trees": lambda seed: ExtraTreesClassifier(random_state=seed, n_jobs=-1),
-        "Logistic Regression": lambda seed: LogisticRegression(max_iter=200),
-    }
+# The classical models, declared once: profiles, benchmarks, tables and the audit read this list.
+CLASSIFIERS: dict[str, Callable[[int], ClassifierMixin]] = {
+    "MLP": lambda seed: _make("sklearn.neural_network.MLPClassifier", random_state=seed),
+    "KNN": lambda seed: _make("sklearn.neighbors.KNeighborsClassifier", n_neighbors=5, n_jobs=-1),
+    "GaussianNB": lambda seed: _make("sklearn.naive_bayes.GaussianNB"),
+    "Decision Tree": lambda seed: _make("sklearn.tree.DecisionTreeClassifier", random_state=seed),
+    # a 2 GB kernel cache (default 200 MB) only saves recomputing kernel rows
+    "SVM": lambda seed: _make("sklearn.svm.SVC", kernel="rbf", random_state=seed, cache_size=2000),
+    "LightGBM": lambda seed: _make("lightgbm.LGBMClassifier", random_state=seed, verbose=-1),
+    "Random Forest": lambda seed: _make(
+        "sklearn.ensemble.RandomForestClassifier", n_estimators=200, max_depth=24, random_state=seed, n_jobs=-1
+    ),
+    "Extra Trees": lambda seed: _make("sklearn.ensemble.ExtraTreesClassifier", random_state=seed, n_jobs=-1),
+    "Logistic Regression": lambda seed: _make("sklearn.linear_model.LogisticRegression", max_iter=200),
+}
+MODEL_NAMES = tuple(CLASSIFIERS)
 
 
 def make_classifier(name: str, seed: int) -> ClassifierMixin:
-    factories = _factories()
-    if name not in factories:
-        raise ValueError(f"unknown baseline {name!r}; known: {', '.join(factories)}")
-    return factories[name](seed)
+    if name not in CLASSIFIERS:
+        raise ValueError(f"unknown baseline {name!r}; known: {', '.join(CLASSIFIERS)}")
+    return CLASSIFIERS[name](seed)
 
 
 def fit_and_score(
@@ -66,6 +60,8 @@ def fit_and_score(
     logistic regression does not converge on raw pixels, and the reader should
     know that from the table rather than from a wall of warnings.
     """
+    from sklearn.exceptions import ConvergenceWarning
+
     model = make_classifier(name, seed)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)

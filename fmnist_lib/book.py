@@ -1,11 +1,14 @@
-"""The runner: execute the chapters with papermill, then render them with Jupyter Book.
+"""The runner: compute the records, execute the chapters with papermill, render with Jupyter Book.
 
-Only this module knows about papermill and jupyter-book. The chapters are
-jupytext sources; they are converted in memory, executed with the profile's
-parameters into ``_build/<profile>/book/``, and the book is built from those
-executed notebooks (Jupyter Book itself never executes anything). A chapter
-that fails stops the run with its name and cell, and the previous report is
-left untouched rather than replaced by a half-built one.
+Only this module knows about papermill and jupyter-book. First every record
+the selected chapters show is computed through the experiment registry and
+the run store, each exactly once (``--force``: recomputed once). Then the
+chapters, which only read records, are converted from jupytext in memory,
+executed with the profile's parameters into ``_build/<profile>/book/``, and
+the book is built from those executed notebooks (Jupyter Book itself never
+executes anything). A chapter that fails stops the run with its name and
+cell; it is never kept for a later build, and the previous report is left
+untouched rather than replaced by a half-built one.
 
     python -m fmnist_lib.book run --profile quick
     python -m fmnist_lib.book run --profile quick --only 03 --set seed=1
@@ -27,11 +30,9 @@ from pathlib import Path
 
 import yaml
 
-from . import profiles, results
+from . import experiments, jobs, profiles, results
 from .data import DataError, locate_data_dir
-from .distribute import ENV_DEVICES
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from .settings import ENV_DEVICES, ENV_RESULTS_DIR, REPO_ROOT
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
 SOURCE_SUFFIXES = (".py", ".md")
 MANIFEST = "run_manifest.json"
@@ -147,6 +148,44 @@ def select_chapters(chapters: list[str], only: list[str] | None) -> list[str]:
     return picked
 
 
+def chapter_number(stem: str) -> str:
+    """``chapters/03_cnn_3_128`` -> ``03``; ``chapters/index`` -> ``index``: how the registry names chapters."""
+    return Path(stem).name.split("_")[0]
+
+
+class ComputeFailed(RuntimeError):
+    """A record the chapters need could not be computed; the chapters were not executed."""
+
+
+def compute_records(cfg: dict, chapters: list[str], force: bool, report=print) -> set[str]:
+    """Compute every record the chapters show, each once; return the chapters showing a recomputed record.
+
+    Without ``force`` only missing records are computed. A render-only profile
+    (the full one, made on a GPU) computes nothing here: its chapters show what
+    is stored and name the command for the rest.
+    """
+    numbers = [chapter_number(c) for c in chapters]
+    plan = experiments.plan(cfg, chapters=numbers)
+    todo = [job for job in plan if force or not experiments.is_stored(cfg, job)]
+    if not todo:
+        return set()
+    if cfg["profile"] in profiles.RENDER_ONLY:
+        report(f"{len(todo)} record(s) of profile {cfg['profile']} are not stored; the chapters list them "
+               f"(python -m fmnist_lib.compute --profile {cfg['profile']} --plan shows them)")
+        return set()
+    report(f"computing {len(todo)} record(s) the chapters need ...")
+    outcomes = jobs.run_jobs(cfg, todo, force=force, report=report)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        raise ComputeFailed("; ".join(f"{o.job.label}: {o.message}" for o in failed))
+    kinds = {o.job.kind for o in outcomes if o.status == "done"}
+    return {c for c in chapters if kinds & set(_chapter_kinds(chapter_number(c)))}
+
+
+def _chapter_kinds(number: str) -> list[str]:
+    return [kind for kind, e in experiments.REGISTRY.items() if number in e.chapters]
+
+
 def build_html(staging: Path, html_dir: Path) -> None:
     """Render the executed notebooks; swap the result in only if the build succeeds."""
     exe = Path(sys.executable).parent / "jupyter-book"
@@ -173,12 +212,12 @@ def run(
 ) -> Path:
     """Execute the chapters and build the report; return the path of its front page."""
     overrides = overrides or {}
-    profiles.load_profile(profile, overrides)  # fail on a bad profile before anything runs
+    cfg = profiles.load_profile(profile, overrides)  # fail on a bad profile before anything runs
     locate_data_dir()  # and on missing data
     build_dir = Path(build_dir or book_dir / "_build" / profile).resolve()
     staging = build_dir / "book"
     staging.mkdir(parents=True, exist_ok=True)
-    os.environ[results.ENV_RESULTS_DIR] = str(Path(results_dir or book_dir / "results").resolve())
+    os.environ[ENV_RESULTS_DIR] = str(Path(results_dir or book_dir / "results").resolve())
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
     for name in BOOK_FILES:
@@ -191,6 +230,20 @@ def run(
     timings = {c["chapter"]: c for c in previous.get("chapters", []) if previous.get("overrides") == overrides}
     parameters = {"profile": profile, "overrides": overrides}
     started = dt.datetime.now(dt.timezone.utc)
+    notebooks = [c for c in chapters if is_notebook(source_of(book_dir, c))]
+    keepable = {c for c in notebooks if (staging / (c + ".ipynb")).exists() and c in timings}
+    unkept = [c for c in notebooks if c not in selected and c not in keepable]
+    if only and unkept:
+        print(f"executing {', '.join(unkept)} as well: no successful earlier run of "
+              f"{'it' if len(unkept) == 1 else 'them'} with these parameters to keep", flush=True)
+    to_execute = [c for c in notebooks if c in selected or c not in keepable]
+    # compute, then render: the chapters only read what is stored now. Chapters that show a
+    # recomputed record run again, so the book never shows two versions of one record.
+    say = lambda line: print(line, flush=True)  # noqa: E731
+    shown_again = compute_records(cfg, [*to_execute, root], force, report=say) - set(to_execute) - {root}
+    if shown_again:
+        compute_records(cfg, sorted(shown_again), False, report=say)
+        to_execute += sorted(shown_again)
     for stem in chapters:
         source = source_of(book_dir, stem)
         if not is_notebook(source):  # a static page, e.g. the bibliography
@@ -198,12 +251,19 @@ def run(
             shutil.copy(source, staging / (stem + source.suffix))
             continue
         target = staging / (stem + ".ipynb")
-        if stem not in selected and target.exists() and stem in timings:
+        if stem not in to_execute:
             print(f"[{stem}] kept from the previous run ({timings[stem]['ran_at']})", flush=True)
             continue
         print(f"[{stem}] executing ...", flush=True)
-        seconds = execute_chapter(source, target,
-                                  {**parameters, "force": force and stem in selected}, book_dir)
+        try:
+            seconds = execute_chapter(source, target, parameters, book_dir)
+        except BaseException:
+            # a failed or interrupted chapter is never kept for a later build
+            target.unlink(missing_ok=True)
+            timings.pop(stem, None)
+            results.write_json_atomic(manifest_path, {"profile": profile, "overrides": overrides,
+                                                      "chapters": [timings[c] for c in chapters if c in timings]})
+            raise
         timings[stem] = {"chapter": stem, "seconds": seconds,
                          "ran_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
         print(f"[{stem}] done in {seconds:.1f} s", flush=True)
@@ -259,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     except (profiles.ProfileError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (ChapterFailed, FileNotFoundError) as exc:
+    except (ChapterFailed, ComputeFailed, FileNotFoundError) as exc:
         print(f"error: {exc}\nThe report was not updated.", file=sys.stderr)
         return 1
     print(f"report: {index}")

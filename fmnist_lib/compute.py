@@ -1,16 +1,18 @@
-"""Run a profile's experiments straight into the run store, without notebooks.
+"""Command line: run a profile's experiments straight into the run store, without notebooks.
 
 The book's chapters read the same records, so experiments can be computed
 where the hardware is (a GPU machine with JAX and no Jupyter, say) and the
 report rendered anywhere else from the stored records:
 
-    KERAS_BACKEND=jax python -m fmnist_lib.compute --profile full --workers 4
+    KERAS_BACKEND=jax python -m fmnist_lib.compute --profile full --accelerated --workers 4
     python -m fmnist_lib.book run --profile full        # renders from the stored records
 
 Each experiment is a job with its own record, written as soon as it is
 finished; a rerun skips every job that has one, so an interrupted run loses
 only the jobs in flight (and those resume from their last finished stage).
-``--workers N`` runs N jobs side by side (the replication runs still alone).
+``--workers N`` runs N jobs side by side on an embedded Dask cluster (the
+replication runs still alone); ``--scheduler ADDRESS`` runs them on an
+existing Dask cluster whose workers share this run store.
 """
 
 from __future__ import annotations
@@ -21,58 +23,106 @@ import sys
 import time
 from pathlib import Path
 
-from . import jobs, profiles, results
+from . import experiments, jobs, profiles, results
+from .settings import ENV_RESULTS_DIR
 
 
-STEP_NAMES = ["baselines", "cnn_3_128", "dsc_gap", "audit", "scaling"]
+def select(cfg: dict, kinds: list[str] | None, only: list[str] | None, accelerated: bool) -> list[experiments.Job]:
+    """The plan's jobs of the chosen kinds and labels (``--only`` takes a job label or a kind)."""
+    todo = experiments.plan(cfg, kinds)
+    if accelerated:
+        todo = [j for j in todo if j.experiment.accelerated]
+    if only:
+        unknown = [o for o in only if not any(o in (j.label, j.kind) for j in todo)]
+        if unknown:
+            labels = ", ".join(j.label for j in todo)
+            raise profiles.ProfileError(f"--only {unknown[0]!r} names no job of this plan; jobs: {labels}")
+        todo = [j for j in todo if j.label in only or j.kind in only]
+    return todo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fmnist_lib.compute", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m fmnist_lib.compute", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--profile", default=profiles.DEFAULT_PROFILE, help=", ".join(profiles.profile_names()))
-    parser.add_argument("--only", action="append", choices=STEP_NAMES, help="run only this step; repeatable")
-    parser.add_argument("--kind", action="append", choices=jobs.KINDS,
-                        help="run only jobs of this kind (e.g. the GPU's: network, leakage, honest, family); repeatable")
+    parser.add_argument(
+        "--only", action="append", metavar="JOB", help="run only this job (its label in --plan, or a kind); repeatable"
+    )
+    parser.add_argument(
+        "--kind", action="append", choices=experiments.KINDS, help="run only jobs of this kind; repeatable"
+    )
+    parser.add_argument(
+        "--accelerated", action="store_true", help="run only the jobs that train a network (what a GPU machine runs)"
+    )
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="assignments")
-    parser.add_argument("--force", action="store_true", help="recompute results even if stored")
-    parser.add_argument("--results-dir", type=Path, help="default: results/")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="jobs run side by side in worker processes (the replication runs always run alone)")
-    parser.add_argument("--stop-starting-after", type=float, metavar="SECONDS",
-                        help="start no job after this many seconds; what is left is computed by a later run")
-    parser.add_argument("--plan", action="store_true",
-                        help="list the jobs in order, each marked stored or to run, and exit")
+    parser.add_argument("--force", action="store_true", help="recompute the selected records even if stored")
+    parser.add_argument("--results-dir", type=Path, help="default: the repository's results/")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="jobs run side by side on an embedded Dask cluster (the replication runs always run alone)",
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster (e.g. tcp://10.0.0.5:8786)"
+    )
+    parser.add_argument(
+        "--stop-starting-after",
+        type=float,
+        metavar="SECONDS",
+        help="start no job after this many seconds; what is left is computed by a later run",
+    )
+    parser.add_argument(
+        "--plan", action="store_true", help="list the jobs in order, each marked stored or to run, and exit"
+    )
     args = parser.parse_args(argv)
+    if args.results_dir:
+        os.environ[ENV_RESULTS_DIR] = str(args.results_dir.resolve())
     try:
+        if args.workers < 1:
+            raise profiles.ProfileError("--workers must be at least 1")
         overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
         cfg = profiles.load_profile(args.profile, overrides)
+        todo = select(cfg, args.kind, args.only, args.accelerated)
     except profiles.ProfileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.workers < 1:
-        print("error: --workers must be at least 1", file=sys.stderr)
-        return 2
-    if args.results_dir:
-        os.environ[results.ENV_RESULTS_DIR] = str(args.results_dir.resolve())
-    todo = jobs.plan(cfg, args.only or STEP_NAMES, args.kind)
     if args.plan:
-        stored = [jobs.is_stored(cfg, job) for job in todo]
+        stored = [experiments.is_stored(cfg, job) for job in todo]
         for job, done in zip(todo, stored):
-            print(f"{'stored' if done else 'to run':7} {job.kind:16} {job.name}{'  (alone)' if job.exclusive else ''}")
+            print(f"{'stored' if done else 'to run':7} {job.kind:16} {job.label}{'  (alone)' if job.exclusive else ''}")
         print(f"{sum(stored)} of {len(todo)} jobs have a record in {results.profile_dir(args.profile)}")
         return 0
     start = time.perf_counter()
-    log_dir = results.profile_dir(args.profile) / "logs" if args.workers > 1 else None
-    outcomes = jobs.run_jobs(cfg, todo, workers=args.workers, force=args.force,
-                             stop_starting_after=args.stop_starting_after, log_dir=log_dir,
-                             report=lambda line: print(line, flush=True))
+    log_dir = results.profile_dir(args.profile) / "logs" if args.workers > 1 or args.scheduler else None
+    try:
+        outcomes = jobs.run_jobs(
+            cfg,
+            todo,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            force=args.force,
+            stop_starting_after=args.stop_starting_after,
+            log_dir=log_dir,
+            report=lambda line: print(line, flush=True),
+        )
+    except jobs.Interrupted as stop:
+        done = jobs.summary(stop.outcomes)["done"]
+        print(
+            f"interrupted: {done} of {len(todo)} jobs finished and are stored, queued jobs were cancelled; "
+            "rerun the same command to continue",
+            file=sys.stderr,
+        )
+        return 130
     counts = jobs.summary(outcomes)
-    print(f"{counts['done']} done, {counts['skipped']} skipped, {counts['failed']} failed "
-          f"in {time.perf_counter() - start:.1f} s; records in {results.profile_dir(args.profile)}")
+    print(
+        f"{counts['done']} done, {counts['skipped']} skipped, {counts['failed']} failed "
+        f"in {time.perf_counter() - start:.1f} s; records in {results.profile_dir(args.profile)}"
+    )
     for outcome in outcomes:
         if outcome.status == "failed":
-            print(f"FAILED {outcome.job.name}: {outcome.message}", file=sys.stderr)
+            print(f"FAILED {outcome.job.label}: {outcome.message}", file=sys.stderr)
     return 1 if counts["failed"] else 0
 
 

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .settings import ENV_DATA_DIR as ENV_DIR
+from .settings import ENV_NO_DOWNLOAD
+
 CLASS_NAMES: tuple[str, ...] = (
     "T-shirt/top",
     "Trouser",
@@ -33,7 +36,6 @@ CLASS_NAMES: tuple[str, ...] = (
     "Ankle boot",
 )
 NUM_CLASSES = len(CLASS_NAMES)
-IMAGE_SHAPE = (28, 28)
 
 # SHA-256 of the *decompressed* IDX bytes. Debian recompresses the .gz files, so
 # the compressed bytes differ between sources while this content does not.
@@ -67,8 +69,6 @@ FILES: dict[str, dict] = {
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 KERAS_CACHE_DIR = Path.home() / ".keras" / "datasets" / "fashion-mnist"
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
-ENV_DIR = "FMNIST_DATA_DIR"
-ENV_NO_DOWNLOAD = "FMNIST_NO_DOWNLOAD"
 
 
 class DataError(RuntimeError):

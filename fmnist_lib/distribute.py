@@ -12,7 +12,7 @@ import os
 from contextlib import contextmanager
 from typing import Iterator
 
-ENV_DEVICES = "FMNIST_DEVICES"
+from .settings import ENV_DEVICES
 
 
 class DistributionError(RuntimeError):

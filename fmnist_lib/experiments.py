@@ -1,21 +1,56 @@
-"""The paper's experiments, run through the run store from a profile.
+"""The experiment registry: every kind of experiment, declared once.
 
-Chapters call these one-liners; each returns records that carry their config
-and provenance. The config hashed into a record is exactly what determines the
-result (data sizes, seed, schedule, optimiser, model options), so a chapter
-rerun with the same profile reads the stored record instead of retraining.
+Each ``Experiment`` says which records a profile asks of it (its jobs), how a
+record is named and configured, how it is computed, whether it needs an
+accelerator or must run alone, what it depends on and which chapters show it.
+The planner, the job runner, ``python -m fmnist_lib.compute``, the book runner
+and the GPU script all read this one table; chapters only *read* the records
+it describes (``load``, ``load_all``), never compute them.
+
+The config hashed into a record is exactly what determines the result (data
+sizes, seed, schedule, optimiser, model options), so a record is reused as
+long as the code would run the same experiment.
 """
 
 from __future__ import annotations
 
 import copy
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, NamedTuple
 
-import keras
 import numpy as np
-from tqdm import tqdm
 
-from . import augment, baselines, compression, data, duplicates, leakage, params, results, scaling, training
-from .models import build_model, conv_net
+from . import augment, data, results
+from .records import Record
+from .scaling import member_name
+
+NETWORKS = ("cnn_3_128", "dsc_gap")
+
+
+class MissingRecord(LookupError):
+    """A chapter asked for a record the store does not hold; the message names the command that makes it."""
+
+
+class MissingModel(LookupError):
+    """A record whose trained model is not in this store (records made elsewhere travel without models)."""
+
+
+class Target(NamedTuple):
+    """Where one record's computation writes: its name and config in the store, and its scratch folder."""
+
+    profile: str
+    name: str
+    config: dict
+    scratch: Path
+
+    @property
+    def model_path(self) -> Path:
+        return results.model_path(self.profile, self.name, self.config)
+
+
+# --- data the experiments and chapters share -----------------------------------
 
 
 def split_indices(cfg: dict, section: str = "data") -> tuple[np.ndarray, np.ndarray]:
@@ -40,54 +75,24 @@ def _inputs(train_size: int | None, test_size: int | None, seed: int):
     ds = data.load_fashion_mnist()
     train_idx = data.stratified_subsample(ds.y_train, train_size, seed)
     test_idx = data.stratified_subsample(ds.y_test, test_size, seed)
-    return (lambda: (data.as_cnn_input(ds.x_train[train_idx]), ds.y_train[train_idx]),
-            lambda: (data.as_cnn_input(ds.x_test[test_idx]), ds.y_test[test_idx]))
+    return (
+        lambda: (data.as_cnn_input(ds.x_train[train_idx]), ds.y_train[train_idx]),
+        lambda: (data.as_cnn_input(ds.x_test[test_idx]), ds.y_test[test_idx]),
+    )
+
+
+def with_seed(cfg: dict, seed: int) -> dict:
+    seeded = copy.deepcopy(cfg)
+    seeded["seed"] = seed
+    return seeded
+
+
+# --- configs: what determines each record ---------------------------------------
 
 
 def network_config(cfg: dict, name: str) -> dict:
     """What determines a network's record: its protocol section, data and seed."""
     return {"experiment": "staged_training", "model": name, "seed": cfg["seed"], "data": cfg["data"], **cfg[name]}
-
-
-def run_network(cfg: dict, name: str, *, force: bool = False, verbose: int = 2) -> dict:
-    """Staged training of ``name`` (``cnn_3_128`` or ``dsc_gap``) under the profile's protocol."""
-    spec = network_config(cfg, name)
-    train, test = _inputs(cfg["data"]["train_size"], cfg["data"]["test_size"], cfg["seed"])
-    # only CNN-3-128 is scored on its training images: the audit's hypothesis (a) is about the paper's model
-    return _train(cfg["profile"], name, spec, lambda: build_model(name, **spec["model_kwargs"]), train, test,
-                  force=force, verbose=verbose, score_train_set=name == "cnn_3_128")
-
-
-def _train(profile, name, spec, build, train, test, *, force, verbose, extra=None, score_train_set=False) -> dict:
-    """Staged training through the run store; ``train``/``test`` are called only if training is needed.
-
-    The final model is kept beside the record (for the compression chapter);
-    ``extra(model)`` may add measurements of the trained model to the result.
-    """
-
-    def compute(checkpoints):
-        result = training.train_staged(
-            build, train(), test(),
-            schedule=spec["schedule"], batch_size=spec["batch_size"], learning_rate=spec["learning_rate"],
-            seed=spec["seed"], checkpoint_dir=checkpoints, validate_every_epoch=spec["validate_every_epoch"],
-            score_train_set=score_train_set, verbose=verbose,
-        )
-        model = keras.models.load_model(training.final_model_file(checkpoints))
-        training.save_for_inference(model, results.model_path(profile, name, spec))
-        if extra:
-            result.update(extra(model))
-        return result
-
-    return results.cached_run(profile, name, spec, compute, force=force)
-
-
-def trained_model(cfg: dict, name: str) -> keras.Model:
-    """The model behind a network's record; retrained if the record came without it (e.g. from another machine)."""
-    spec = network_config(cfg, name)
-    path = results.model_path(cfg["profile"], name, spec)
-    if not path.exists():
-        run_network(cfg, name, force=True)
-    return keras.models.load_model(path)
 
 
 def baseline_config(cfg: dict, model: str) -> dict:
@@ -98,76 +103,6 @@ def baseline_config(cfg: dict, model: str) -> dict:
         "train_size": cfg["baselines"]["train_size"],
         "test_size": cfg["baselines"]["test_size"],
     }
-
-
-def baseline_name(model: str) -> str:
-    return "baseline-" + model.lower().replace(" ", "_")
-
-
-# record names in the run store, one place for the runs below and for the job plan that looks them up
-HONEST_NAME = "honest-augmentation"
-NEAR_DUPLICATES_NAME = "near-duplicates"
-
-
-def leak_name(rotation: float) -> str:
-    return f"leak-rot{rotation:g}"
-
-
-def family_name(member: list) -> str:
-    return "family-" + scaling.member_name(*member)
-
-
-def compression_name(network: str) -> str:
-    return f"compression-{network}"
-
-
-def run_baselines(cfg: dict, *, force: bool = False) -> list[dict]:
-    """Fit every classical model the profile names; one record each, so a stop loses one model at most."""
-    ds = data.load_fashion_mnist()
-    train_idx, test_idx = split_indices(cfg, "baselines")
-    train = (data.as_vectors(ds.x_train[train_idx]), ds.y_train[train_idx])
-    test = (data.as_vectors(ds.x_test[test_idx]), ds.y_test[test_idx])
-    records = []
-    progress = tqdm(cfg["baselines"]["models"], desc="classical baselines", unit="model")
-    for model in progress:
-        progress.set_postfix_str(model)
-        spec = baseline_config(cfg, model)
-        records.append(
-            results.cached_run(
-                cfg["profile"],
-                baseline_name(model),
-                spec,
-                lambda _: baselines.fit_and_score(model, train, test, cfg["seed"]),
-                force=force,
-            )
-        )
-    return records
-
-
-def stored_records(cfg: dict) -> dict:
-    """The records this profile has already produced, without computing anything missing."""
-    profile = cfg["profile"]
-    return {
-        "cnn_3_128": results.load_record(profile, "cnn_3_128", network_config(cfg, "cnn_3_128")),
-        "dsc_gap": results.load_record(profile, "dsc_gap", network_config(cfg, "dsc_gap")),
-        "baselines": [
-            rec
-            for model in cfg["baselines"]["models"]
-            if (rec := results.load_record(profile, baseline_name(model), baseline_config(cfg, model)))
-        ],
-    }
-
-
-def replication_records(cfg: dict, *, force: bool = False) -> dict:
-    """The replication chapters' records (computed only where the store lacks them)."""
-    return {
-        "baselines": run_baselines(cfg, force=force),
-        "cnn_3_128": run_network(cfg, "cnn_3_128", force=force),
-        "dsc_gap": run_network(cfg, "dsc_gap", force=force),
-    }
-
-
-# --- the audit: hypothesis experiments, seeds, near-duplicates -------------------
 
 
 def _protocol(cfg: dict, name: str = "cnn_3_128") -> dict:
@@ -197,37 +132,7 @@ def leak_config(cfg: dict, rotation: float) -> dict:
     }
 
 
-def leaky_split(cfg: dict, rotation: float) -> leakage.LeakySplit:
-    """The pooled, augmented, re-split data of hypothesis (b), rebuilt deterministically."""
-    ds = data.load_fashion_mnist()
-    audit = cfg["audit"]
-    train_idx = data.stratified_subsample(ds.y_train, audit["pool_train_size"], cfg["seed"])
-    test_idx = data.stratified_subsample(ds.y_test, audit["pool_test_size"], cfg["seed"])
-    return leakage.pooled_augmented_split(
-        data.as_cnn_input(ds.x_train[train_idx]), ds.y_train[train_idx],
-        data.as_cnn_input(ds.x_test[test_idx]), ds.y_test[test_idx],
-        copies=audit["copies"], rotation_degrees=rotation, seed=cfg["seed"],
-    )
-
-
-def run_leakage(cfg: dict, rotation: float, *, force: bool = False, verbose: int = 2) -> dict:
-    """Hypothesis (b): CNN-3-128 trained and scored on a split made after pooled augmentation."""
-    spec = leak_config(cfg, rotation)
-    split: dict = {}
-
-    def get() -> leakage.LeakySplit:
-        if not split:  # built once, and only if the record has to be computed
-            split["value"] = leaky_split(cfg, rotation)
-        return split["value"]
-
-    return _train(
-        cfg["profile"], leak_name(rotation), spec, lambda: build_model("cnn_3_128", **spec["model_kwargs"]),
-        lambda: (get().x_train, get().y_train), lambda: (get().x_eval, get().y_eval),
-        force=force, verbose=verbose, extra=lambda _model: {"leak": leakage.leak_summary(get())},
-    )
-
-
-def honest_augmentation_config(cfg: dict) -> dict:
+def honest_augmentation_config(cfg: dict, _arg: Any = None) -> dict:
     return {
         "experiment": "honest_augmentation",
         "model": "cnn_3_128",
@@ -240,83 +145,17 @@ def honest_augmentation_config(cfg: dict) -> dict:
     }
 
 
-def run_honest_augmentation(cfg: dict, *, force: bool = False, verbose: int = 2) -> dict:
-    """Hypothesis (d): the paper's augmenter on training batches only; the official test set untouched."""
-    spec = honest_augmentation_config(cfg)
-    train, test = _inputs(spec["train_size"], spec["test_size"], cfg["seed"])
-    return _train(
-        cfg["profile"], HONEST_NAME, spec,
-        lambda: augment.with_augmentation(build_model("cnn_3_128", **spec["model_kwargs"]),
-                                          spec["rotation_degrees"], seed=cfg["seed"]),
-        train, test, force=force, verbose=verbose,
-    )
-
-
-def with_seed(cfg: dict, seed: int) -> dict:
-    seeded = copy.deepcopy(cfg)
-    seeded["seed"] = seed
-    return seeded
-
-
-def best_classical_model(cfg: dict, stored_only: bool = False) -> str | None:
-    """The classical model with the highest test accuracy at the profile's seed.
-
-    Fitted where not stored, unless ``stored_only``: then None while any of the
-    profile's baselines lacks a record.
-    """
-    if stored_only:
-        records = stored_records(cfg)["baselines"]
-        if len(records) < len(cfg["baselines"]["models"]):
-            return None
-    else:
-        records = run_baselines(cfg)
-    return max(records, key=lambda r: r["result"]["accuracy"])["result"]["model"]
-
-
-def run_seed_study(cfg: dict, *, force: bool = False, verbose: int = 2) -> dict:
-    """The headline numbers over the audit's seeds: both networks and the best classical model.
-
-    On a subsampled profile the seed also draws the subset, so the spread
-    includes the choice of training images, not only the initialisation.
-    """
-    best = best_classical_model(cfg)
-    study = {"cnn_3_128": [], "dsc_gap": [], "best_classical": [], "best_classical_model": best}
-    for seed in tqdm(cfg["audit"]["seeds"], desc="seeds", unit="seed"):
-        seeded = with_seed(cfg, seed)
-        for name in ("cnn_3_128", "dsc_gap"):
-            study[name].append(run_network(seeded, name, force=force, verbose=verbose))
-        seeded["baselines"]["models"] = [best]
-        study["best_classical"] += run_baselines(seeded, force=force)
-    return study
-
-
 NEAR_DUPLICATES_CONFIG = {"experiment": "near_duplicates", "metric": "rms_pixel_distance"}
-
-
-def run_near_duplicates(cfg: dict, *, force: bool = False) -> dict:
-    """Nearest training image of every official test image (all 60,000 x 10,000 pairs)."""
-    spec = NEAR_DUPLICATES_CONFIG
-
-    def compute(_):
-        ds = data.load_fashion_mnist()
-        distances, nearest = duplicates.nearest_train_rms(ds.x_train, ds.x_test)
-        return {
-            "exact": duplicates.exact_duplicates(ds.x_train, ds.x_test).tolist(),
-            "rms_distance": distances.round(6).tolist(),
-            "nearest_train_index": nearest.tolist(),
-        }
-
-    return results.cached_run(cfg["profile"], NEAR_DUPLICATES_NAME, spec, compute, force=force)
-
-
-# --- parameter-accuracy scaling and compression -------------------------------
 
 
 def family_config(cfg: dict, member: list) -> dict:
     depth, width, head, separable = member
     return {
         "experiment": "family_member",
-        "depth": depth, "width": width, "head": head, "separable": separable,
+        "depth": depth,
+        "width": width,
+        "head": head,
+        "separable": separable,
         "seed": cfg["seed"],
         "data": {"train_size": cfg["scaling"]["train_size"], "test_size": cfg["data"]["test_size"]},
         "schedule": [cfg["scaling"]["epochs"]],
@@ -326,65 +165,596 @@ def family_config(cfg: dict, member: list) -> dict:
     }
 
 
-def run_family(cfg: dict, *, force: bool = False, verbose: int = 0) -> list[dict]:
-    """Train every family member of the profile with the same schedule; measure size, MACs and latency."""
-    records = []
-    for member in tqdm(cfg["scaling"]["members"], desc="model family", unit="model"):
-        spec = family_config(cfg, member)
-        train, test = _inputs(spec["data"]["train_size"], spec["data"]["test_size"], cfg["seed"])
-        build = lambda m=member: conv_net(m[0], m[1], head=m[2], separable=m[3])  # noqa: E731
-
-        def measure(model, test=test):
-            x = test()[0]
-            return {
-                "macs": params.model_macs(model),
-                "analytic_params": int(sum(sum(params.analytic_count(layer)) for layer in model.layers)),
-                "latency_batch1_s": scaling.latency_per_image(model, x, 1, repeats=20),
-                "latency_batch1024_s": scaling.latency_per_image(model, x, 1024, repeats=3),
-            }
-
-        records.append(_train(
-            cfg["profile"], family_name(member), spec, build, train, test,
-            force=force, verbose=verbose, extra=measure,
-        ))
-    return records
-
-
 LATENCY_IMAGES = 500  # single-image TFLite calls timed per model; accuracy uses every test image
 
 
 def compression_config(cfg: dict, name: str) -> dict:
-    return {"experiment": "compression", "network": network_config(cfg, name),
-            "sparsities": cfg["scaling"]["sparsities"], "latency_images": LATENCY_IMAGES}
+    return {
+        "experiment": "compression",
+        "network": network_config(cfg, name),
+        "sparsities": cfg["scaling"]["sparsities"],
+        "latency_images": LATENCY_IMAGES,
+    }
 
 
-def run_compression(cfg: dict, name: str, *, force: bool = False) -> dict:
-    """int8 quantisation and a magnitude-pruning sweep of a trained network, scored on its test set."""
-    spec = compression_config(cfg, name)
+# --- record names ------------------------------------------------------------------
 
-    def compute(_):
-        model = trained_model(cfg, name)
-        x_test, y_test = test_set(cfg)
-        x_test = data.as_cnn_input(x_test)
-        ds = data.load_fashion_mnist()
-        rep_idx = data.stratified_subsample(ds.y_train, 200, cfg["seed"])
-        float_lite = compression.to_tflite(model)
-        int8_lite = compression.to_tflite(model, data.as_cnn_input(ds.x_train[rep_idx]))
-        float_pred, float_latency = compression.tflite_predict(float_lite, x_test, spec["latency_images"])
-        int8_pred, int8_latency = compression.tflite_predict(int8_lite, x_test, spec["latency_images"])
-        pruning = []
-        for sparsity in spec["sparsities"]:
-            pruned = compression.magnitude_prune(model, sparsity)
-            pruning.append({"sparsity": compression.sparsity_of(pruned),
-                            "test_accuracy": training.score(pruned, x_test, y_test)["accuracy"]})
+
+def baseline_name(model: str) -> str:
+    return "baseline-" + model.lower().replace(" ", "_")
+
+
+def leak_name(rotation: float) -> str:
+    return f"leak-rot{rotation:g}"
+
+
+def family_name(member: list) -> str:
+    return "family-" + member_name(*member)
+
+
+def compression_name(network: str) -> str:
+    return f"compression-{network}"
+
+
+HONEST_NAME = "honest-augmentation"
+NEAR_DUPLICATES_NAME = "near-duplicates"
+
+
+# --- how each record is computed (called by the job runner only) --------------------
+
+
+def _train(target: Target, build, train, test, *, extra=None, score_train_set=False) -> dict:
+    """Staged training into ``target``; ``train``/``test`` are loaders, called only now.
+
+    The final model is kept beside the record (for the compression chapter);
+    ``extra(model)`` may add measurements of the trained model to the result.
+    """
+    import keras
+
+    from . import training
+
+    spec = target.config
+    result = training.train_staged(
+        build,
+        train(),
+        test(),
+        schedule=spec["schedule"],
+        batch_size=spec["batch_size"],
+        learning_rate=spec["learning_rate"],
+        seed=spec["seed"],
+        checkpoint_dir=target.scratch,
+        validate_every_epoch=spec["validate_every_epoch"],
+        score_train_set=score_train_set,
+        verbose=2,
+    )
+    model = keras.models.load_model(training.final_model_file(target.scratch))
+    training.save_for_inference(model, target.model_path)
+    if extra:
+        result.update(extra(model))
+    return result
+
+
+def compute_network(cfg: dict, name: str, target: Target) -> dict:
+    """Staged training of ``name`` (``cnn_3_128`` or ``dsc_gap``) under the profile's protocol."""
+    from .models import build_model
+
+    spec = target.config
+    train, test = _inputs(cfg["data"]["train_size"], cfg["data"]["test_size"], cfg["seed"])
+    # only CNN-3-128 is scored on its training images: the audit's hypothesis (a) is about the paper's model
+    return _train(
+        target,
+        lambda: build_model(name, **spec["model_kwargs"]),
+        train,
+        test,
+        score_train_set=name == "cnn_3_128",
+    )
+
+
+def compute_baseline(cfg: dict, model: str, _target: Target) -> dict:
+    from . import baselines
+
+    ds = data.load_fashion_mnist()
+    train_idx, test_idx = split_indices(cfg, "baselines")
+    train = (data.as_vectors(ds.x_train[train_idx]), ds.y_train[train_idx])
+    test = (data.as_vectors(ds.x_test[test_idx]), ds.y_test[test_idx])
+    return baselines.fit_and_score(model, train, test, cfg["seed"])
+
+
+def leaky_split(cfg: dict, rotation: float):
+    """The pooled, augmented, re-split data of hypothesis (b), rebuilt deterministically."""
+    from . import leakage
+
+    ds = data.load_fashion_mnist()
+    audit = cfg["audit"]
+    train_idx = data.stratified_subsample(ds.y_train, audit["pool_train_size"], cfg["seed"])
+    test_idx = data.stratified_subsample(ds.y_test, audit["pool_test_size"], cfg["seed"])
+    return leakage.pooled_augmented_split(
+        data.as_cnn_input(ds.x_train[train_idx]),
+        ds.y_train[train_idx],
+        data.as_cnn_input(ds.x_test[test_idx]),
+        ds.y_test[test_idx],
+        copies=audit["copies"],
+        rotation_degrees=rotation,
+        seed=cfg["seed"],
+    )
+
+
+def compute_leakage(cfg: dict, rotation: float, target: Target) -> dict:
+    """Hypothesis (b): CNN-3-128 trained and scored on a split made after pooled augmentation."""
+    from . import leakage
+    from .models import build_model
+
+    split = leaky_split(cfg, rotation)
+    return _train(
+        target,
+        lambda: build_model("cnn_3_128", **target.config["model_kwargs"]),
+        lambda: (split.x_train, split.y_train),
+        lambda: (split.x_eval, split.y_eval),
+        extra=lambda _model: {"leak": leakage.leak_summary(split)},
+    )
+
+
+def compute_honest_augmentation(cfg: dict, _arg: Any, target: Target) -> dict:
+    """Hypothesis (d): the paper's augmenter on training batches only; the official test set untouched."""
+    from .models import build_model
+
+    spec = target.config
+    train, test = _inputs(spec["train_size"], spec["test_size"], cfg["seed"])
+    return _train(
+        target,
+        lambda: augment.with_augmentation(
+            build_model("cnn_3_128", **spec["model_kwargs"]), spec["rotation_degrees"], seed=cfg["seed"]
+        ),
+        train,
+        test,
+    )
+
+
+def compute_near_duplicates(_cfg: dict, _arg: Any, _target: Target) -> dict:
+    """Nearest training image of every official test image (all 60,000 x 10,000 pairs)."""
+    from . import duplicates
+
+    ds = data.load_fashion_mnist()
+    distances, nearest = duplicates.nearest_train_rms(ds.x_train, ds.x_test)
+    return {
+        "exact": duplicates.exact_duplicates(ds.x_train, ds.x_test).tolist(),
+        "rms_distance": distances.round(6).tolist(),
+        "nearest_train_index": nearest.tolist(),
+    }
+
+
+def compute_family_member(cfg: dict, member: list, target: Target) -> dict:
+    """One family member under the shared schedule; its size, MACs and latency measured on the trained model."""
+    from . import param_counts, scaling
+    from .models import conv_net
+
+    spec = target.config
+    train, test = _inputs(spec["data"]["train_size"], spec["data"]["test_size"], cfg["seed"])
+    depth, width, head, separable = member
+
+    def measure(model):
+        x = test()[0]
         return {
-            "n_test": len(y_test),
-            "keras_accuracy": training.score(model, x_test, y_test)["accuracy"],
-            "float32": {"bytes": len(float_lite), "test_accuracy": float(np.mean(float_pred == y_test)),
-                        "latency_s": float_latency},
-            "int8": {"bytes": len(int8_lite), "test_accuracy": float(np.mean(int8_pred == y_test)),
-                     "latency_s": int8_latency},
-            "pruning": pruning,
+            "macs": param_counts.model_macs(model),
+            "analytic_params": int(sum(sum(param_counts.analytic_count(layer)) for layer in model.layers)),
+            "latency_batch1_s": scaling.latency_per_image(model, x, 1, repeats=20),
+            "latency_batch1024_s": scaling.latency_per_image(model, x, 1024, repeats=3),
         }
 
-    return results.cached_run(cfg["profile"], compression_name(name), spec, compute, force=force)
+    return _train(target, lambda: conv_net(depth, width, head=head, separable=separable), train, test, extra=measure)
+
+
+def trained_model(cfg: dict, name: str):
+    """The model behind a network's record. Never retrains: a missing model is an error that says how to make it."""
+    import keras
+
+    spec = network_config(cfg, name)
+    path = results.model_path(cfg["profile"], name, spec)
+    if not path.exists():
+        raise MissingModel(
+            f"the trained model of record {name}-{results.config_key(spec)} is not in "
+            f"{results.profile_dir(cfg['profile'])}/models (records made elsewhere come without it); "
+            f"retrain it with: python -m fmnist_lib.compute --profile {cfg['profile']} --only {name} --force"
+        )
+    return keras.models.load_model(path)
+
+
+def compute_compression(cfg: dict, name: str, target: Target) -> dict:
+    """int8 quantisation and a magnitude-pruning sweep of a trained network, scored on its test set."""
+    from . import compression, training
+
+    spec = target.config
+    model = trained_model(cfg, name)
+    x_test, y_test = test_set(cfg)
+    x_test = data.as_cnn_input(x_test)
+    ds = data.load_fashion_mnist()
+    rep_idx = data.stratified_subsample(ds.y_train, 200, cfg["seed"])
+    float_lite = compression.to_tflite(model)
+    int8_lite = compression.to_tflite(model, data.as_cnn_input(ds.x_train[rep_idx]))
+    float_pred, float_latency = compression.tflite_predict(float_lite, x_test, spec["latency_images"])
+    int8_pred, int8_latency = compression.tflite_predict(int8_lite, x_test, spec["latency_images"])
+    pruning = []
+    for sparsity in spec["sparsities"]:
+        pruned = compression.magnitude_prune(model, sparsity)
+        pruning.append(
+            {
+                "sparsity": compression.sparsity_of(pruned),
+                "test_accuracy": training.score(pruned, x_test, y_test)["accuracy"],
+            }
+        )
+    return {
+        "n_test": len(y_test),
+        "keras_accuracy": training.score(model, x_test, y_test)["accuracy"],
+        "float32": {
+            "bytes": len(float_lite),
+            "test_accuracy": float(np.mean(float_pred == y_test)),
+            "latency_s": float_latency,
+        },
+        "int8": {"bytes": len(int8_lite), "test_accuracy": float(np.mean(int8_pred == y_test)), "latency_s": int8_latency},
+        "pruning": pruning,
+    }
+
+
+# --- the registry ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One record a profile asks for: an experiment kind, the seed, and the kind's argument."""
+
+    kind: str
+    seed: int
+    arg: Any = None
+
+    def __post_init__(self):
+        if isinstance(self.arg, list):  # a family member: hashable, so jobs can key dependencies
+            object.__setattr__(self, "arg", tuple(self.arg))
+
+    @property
+    def experiment(self) -> Experiment:
+        return REGISTRY[self.kind]
+
+    @property
+    def label(self) -> str:
+        """The job's name in plans and logs (``--only`` takes it)."""
+        return self.experiment.label(self.seed, self.arg)
+
+    @property
+    def exclusive(self) -> bool:
+        return self.experiment.exclusive
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One kind of experiment: everything the planner, runner, CLI and book need to know about it."""
+
+    kind: str
+    description: str
+    args: Callable[[dict], list[tuple[int, Any]]]  # (seed, argument) of every record the profile asks for
+    name: Callable[[dict, Any], str | None]  # the record's name (None while its dependencies are missing)
+    config: Callable[[dict, Any], dict]  # the config hashed into the record, from the seeded profile
+    compute: Callable[[dict, Any, Target], dict]  # the result, from the seeded profile
+    chapters: tuple[str, ...]  # chapters (by number) that show its records
+    priority: Callable[[dict, int, Any], float] = lambda cfg, i, arg: 1.0  # lower runs first
+    accelerated: bool = False  # trains a network: wants a GPU
+    exclusive: bool = False  # runs alone, so its wall time compares with the paper's
+    depends_on: Callable[[dict, Any], list[Job]] = lambda cfg, arg: []
+    label: Callable[[int, Any], str] = field(default=lambda seed, arg: str(arg))
+
+
+def _at_profile_seed(values: Callable[[dict], list]) -> Callable[[dict], list[tuple[int, Any]]]:
+    return lambda cfg: [(cfg["seed"], v) for v in values(cfg)]
+
+
+def _other_seeds(cfg: dict) -> list[int]:
+    return [s for s in cfg["audit"]["seeds"] if s != cfg["seed"]]
+
+
+def best_classical_model(cfg: dict) -> str | None:
+    """The stored classical model with the highest test accuracy at the profile's seed; None until all are stored."""
+    found = load_all(cfg, "baseline")
+    if found.missing or not found.records:
+        return None
+    return max(found.records, key=lambda r: r.accuracy).result["model"]
+
+
+def _best_classical_name(cfg: dict, _arg: Any) -> str | None:
+    best = best_classical_model(with_seed(cfg, cfg["profile_seed"]))
+    return None if best is None else baseline_name(best)
+
+
+def _best_classical_config(cfg: dict, _arg: Any) -> dict:
+    return baseline_config(cfg, best_classical_model(with_seed(cfg, cfg["profile_seed"])))
+
+
+def _best_classical_compute(cfg: dict, _arg: Any, target: Target) -> dict:
+    return compute_baseline(cfg, target.config["model"], target)
+
+
+def family_in_spread_order(members: list[list]) -> list[list]:
+    """Members ordered so that every prefix covers depth, width, head and convolution type evenly.
+
+    Greedy farthest-point order on (depth, log2 width, head, separable), each
+    scaled to [0, 1]: a run stopped early still has small, middle and large,
+    dense and GAP, standard and separable members, not only the first few.
+    """
+
+    def point(m: list) -> tuple[float, ...]:
+        depth, width, head, separable = m
+        return (depth, math.log2(width), float(head == "gap"), float(separable))
+
+    ordered = sorted(members, key=lambda m: (m[1], m[0], m[2], m[3]))
+    if len(ordered) < 3:
+        return ordered
+    points = [point(m) for m in ordered]
+    lows = [min(p[i] for p in points) for i in range(4)]
+    spans = [max(p[i] for p in points) - lows[i] or 1.0 for i in range(4)]
+    scaled = [tuple((p[i] - lows[i]) / spans[i] for i in range(4)) for p in points]
+    chosen = [0]
+    nearest = [math.dist(q, scaled[0]) for q in scaled]
+    while len(chosen) < len(ordered):
+        pick = max((i for i in range(len(ordered)) if i not in chosen), key=lambda i: (nearest[i], -i))
+        chosen.append(pick)
+        nearest = [min(d, math.dist(q, scaled[pick])) for d, q in zip(nearest, scaled)]
+    return [ordered[i] for i in chosen]
+
+
+_REPLICATION = ("03", "04", "05", "06", "07", "index")
+
+REGISTRY: dict[str, Experiment] = {
+    e.kind: e
+    for e in (
+        Experiment(
+            "network",
+            "CNN-3-128 and the light model at the profile's seed (the replication runs)",
+            args=_at_profile_seed(lambda cfg: list(NETWORKS)),
+            name=lambda cfg, name: name,
+            config=network_config,
+            compute=compute_network,
+            chapters=_REPLICATION,
+            priority=lambda cfg, i, arg: 0.1 * i,
+            accelerated=True,
+            exclusive=True,
+        ),
+        Experiment(
+            "baseline",
+            "the classical models of Table I",
+            args=_at_profile_seed(lambda cfg: cfg["baselines"]["models"]),
+            name=lambda cfg, model: baseline_name(model),
+            config=baseline_config,
+            compute=compute_baseline,
+            chapters=("02", "06", "index"),
+            priority=lambda cfg, i, arg: 0.5,
+            label=lambda seed, model: f"baseline {model}",
+        ),
+        Experiment(
+            "leakage",
+            "hypothesis (b): pooled augmentation before the split",
+            args=_at_profile_seed(lambda cfg: cfg["audit"]["rotations"]),
+            name=lambda cfg, rotation: leak_name(rotation),
+            config=leak_config,
+            compute=compute_leakage,
+            chapters=("06",),
+            accelerated=True,
+            label=lambda seed, rotation: f"leakage rot{rotation:g}",
+        ),
+        Experiment(
+            "honest",
+            "hypothesis (d): honest augmentation",
+            args=_at_profile_seed(lambda cfg: [None]),
+            name=lambda cfg, _: HONEST_NAME,
+            config=honest_augmentation_config,
+            compute=compute_honest_augmentation,
+            chapters=("06",),
+            accelerated=True,
+            label=lambda seed, _: "honest augmentation",
+        ),
+        Experiment(
+            "near_duplicates",
+            "nearest training image of every official test image",
+            args=_at_profile_seed(lambda cfg: [None]),
+            name=lambda cfg, _: NEAR_DUPLICATES_NAME,
+            config=lambda cfg, _: NEAR_DUPLICATES_CONFIG,
+            compute=compute_near_duplicates,
+            chapters=("06",),
+            label=lambda seed, _: "near duplicates",
+        ),
+        Experiment(
+            "seed_network",
+            "both networks at the audit's further seeds (the seed study)",
+            args=lambda cfg: [(s, name) for s in _other_seeds(cfg) for name in NETWORKS],
+            name=lambda cfg, name: name,
+            config=network_config,
+            compute=compute_network,
+            chapters=("06",),
+            priority=lambda cfg, i, arg: 2 * (1 + i // len(NETWORKS)),
+            accelerated=True,
+            label=lambda seed, name: f"seed {seed} {name}",
+        ),
+        Experiment(
+            "seed_classical",
+            "the best classical model at each of the audit's seeds",
+            args=lambda cfg: [(s, None) for s in cfg["audit"]["seeds"]],
+            name=_best_classical_name,
+            config=_best_classical_config,
+            compute=_best_classical_compute,
+            chapters=("06",),
+            priority=lambda cfg, i, arg: 2 * len(_other_seeds(cfg)) + 1,
+            depends_on=lambda cfg, _: [Job("baseline", cfg["profile_seed"], m) for m in cfg["baselines"]["models"]],
+            label=lambda seed, _: f"seed {seed} best classical",
+        ),
+        Experiment(
+            "family",
+            "the model family of the scaling chapter",
+            args=_at_profile_seed(lambda cfg: family_in_spread_order(cfg["scaling"]["members"])),
+            name=lambda cfg, member: family_name(member),
+            config=family_config,
+            compute=compute_family_member,
+            chapters=("07",),
+            priority=lambda cfg, i, arg: 2 * (i // 10) + 3,
+            accelerated=True,
+            label=lambda seed, member: "family " + member_name(*member),
+        ),
+        Experiment(
+            "compression",
+            "int8 quantisation and pruning of the replication networks",
+            args=_at_profile_seed(lambda cfg: list(NETWORKS)),
+            name=lambda cfg, network: compression_name(network),
+            config=compression_config,
+            compute=compute_compression,
+            chapters=("07",),
+            priority=lambda cfg, i, arg: 1000,
+            depends_on=lambda cfg, network: [Job("network", cfg["profile_seed"], network)],
+            label=lambda seed, network: f"compression {network}",
+        ),
+    )
+}
+KINDS = tuple(REGISTRY)
+
+
+def seeded(cfg: dict, seed: int) -> dict:
+    """The profile at ``seed``, remembering the profile's own seed (some records depend on it)."""
+    out = with_seed(cfg, seed)
+    out["profile_seed"] = cfg.get("profile_seed", cfg["seed"])
+    return out
+
+
+def plan(cfg: dict, kinds: list[str] | None = None, chapters: list[str] | None = None) -> list[Job]:
+    """Every job the profile asks for, most important first (a dependency always before its dependants).
+
+    Order: the two replication runs; the classical models; the audit's
+    leakage and augmentation runs; then further seeds interleaved with tens of
+    family members, so that a run cut short still has both a seed spread and a
+    spread of model sizes; compression last.
+    """
+    ranked = []
+    for kind, experiment in REGISTRY.items():
+        if kinds is not None and kind not in kinds:
+            continue
+        if chapters is not None and not set(chapters) & set(experiment.chapters):
+            continue
+        for i, (seed, arg) in enumerate(experiment.args(cfg)):
+            ranked.append((experiment.priority(cfg, i, arg), Job(kind, seed, arg)))
+    return [job for _, job in sorted(ranked, key=lambda pair: pair[0])]  # stable: ties keep registry order
+
+
+def dependencies(cfg: dict, job: Job) -> list[Job]:
+    return job.experiment.depends_on(seeded(cfg, job.seed), job.arg)
+
+
+def record_of(cfg: dict, job: Job) -> tuple[str, dict] | None:
+    """The run-store name and config of a job's record, without computing anything (None: dependencies missing)."""
+    at_seed = seeded(cfg, job.seed)
+    name = job.experiment.name(at_seed, job.arg)
+    if name is None:
+        return None
+    return name, job.experiment.config(at_seed, job.arg)
+
+
+def stored_record(cfg: dict, job: Job) -> Record | None:
+    """The job's record if the run store has it for today's config, else None. Never computes."""
+    found = record_of(cfg, job)
+    return results.load_record(cfg["profile"], *found) if found else None
+
+
+def is_stored(cfg: dict, job: Job) -> bool:
+    return stored_record(cfg, job) is not None
+
+
+def execute(cfg: dict, job: Job, force: bool = False) -> Record:
+    """Compute one job's record through the run store (a no-op when it is stored and not forced)."""
+    found = record_of(cfg, job)
+    if found is None:
+        waiting = ", ".join(d.label for d in dependencies(cfg, job) if not is_stored(cfg, d))
+        raise MissingRecord(f"{job.label} needs the records of: {waiting}")
+    name, config = found
+    at_seed = seeded(cfg, job.seed)
+    profile = cfg["profile"]
+    return results.cached_run(
+        profile,
+        name,
+        config,
+        lambda scratch: job.experiment.compute(at_seed, job.arg, Target(profile, name, config, scratch)),
+        force=force,
+    )
+
+
+# --- reading, for chapters and tables ------------------------------------------------------
+
+
+def compute_command(cfg: dict, jobs: list[Job]) -> str:
+    """The command that makes the given jobs' records (with the same --set values as this run)."""
+    only = " ".join(f"--only '{job.label}'" for job in jobs)
+    return f"python -m fmnist_lib.compute --profile {cfg['profile']} {only}"
+
+
+def load(cfg: dict, kind: str, arg: Any = None, seed: int | None = None) -> Record:
+    """The stored record of one job; a missing one stops the chapter with the command that makes it."""
+    job = Job(kind, cfg["seed"] if seed is None else seed, arg)
+    record = stored_record(cfg, job)
+    if record is None:
+        raise MissingRecord(
+            f"the run store has no record for '{job.label}' ({REGISTRY[kind].description}) in profile "
+            f"{cfg['profile']}; make it with: {compute_command(cfg, [job])} (plus this run's --set values), "
+            "or run the book with that profile, which computes what its chapters need first"
+        )
+    return record
+
+
+@dataclass(frozen=True)
+class Found:
+    """The stored records of an experiment kind, and the jobs whose records are not made yet."""
+
+    records: list[Record]
+    missing: list[Job]
+
+    def missing_text(self, cfg: dict) -> str:
+        """One sentence a chapter can show: what is not recorded yet and the command that makes it."""
+        if not self.missing:
+            return ""
+        labels = ", ".join(job.label for job in self.missing)
+        return (
+            f"Not recorded yet ({len(self.missing)}): {labels}. "
+            f"`python -m fmnist_lib.compute --profile {cfg['profile']} --kind {self.missing[0].kind}` makes them."
+        )
+
+
+def load_all(cfg: dict, kind: str) -> Found:
+    """Every stored record of ``kind`` that the profile asks for, in plan order, and what is missing."""
+    records, missing = [], []
+    for job in plan(cfg, [kind]):
+        record = stored_record(cfg, job)
+        (records if record is not None else missing).append(record if record is not None else job)
+    return Found(records, missing)
+
+
+def replication_records(cfg: dict) -> dict:
+    """The replication chapters' stored records (None or absent where not stored)."""
+    networks = {name: stored_record(cfg, Job("network", cfg["seed"], name)) for name in NETWORKS}
+    return {**networks, "baselines": load_all(cfg, "baseline").records}
+
+
+def seed_study(cfg: dict) -> dict:
+    """The headline numbers over the audit's seeds, as stored: both networks and the best classical model."""
+    study: dict[str, Any] = {"cnn_3_128": [], "dsc_gap": [], "best_classical": [], "missing": []}
+    for seed in cfg["audit"]["seeds"]:
+        kind = "network" if seed == cfg["seed"] else "seed_network"
+        for name in NETWORKS:
+            job = Job(kind, seed, name)
+            record = stored_record(cfg, job)
+            study[name].append(record) if record else study["missing"].append(job)
+        job = Job("seed_classical", seed)
+        record = stored_record(cfg, job)
+        study["best_classical"].append(record) if record else study["missing"].append(job)
+    study["best_classical_model"] = best_classical_model(cfg)
+    return study
+
+
+def profile_records(cfg: dict, kinds: list[str] | None = None) -> list[Record]:
+    """The stored records a profile's report reads (each once), without computing anything."""
+    unique: dict[str, Record] = {}
+    for job in plan(cfg, kinds):
+        record = stored_record(cfg, job)
+        if record is not None:
+            unique.setdefault(record.file_stem, record)
+    return list(unique.values())

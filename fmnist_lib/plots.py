@@ -14,6 +14,7 @@ from sklearn.metrics import confusion_matrix
 
 from . import claims
 from .data import CLASS_NAMES
+from .records import Record
 from .stats import wilson_interval
 
 sns.set_theme(style="whitegrid", context="notebook")
@@ -84,16 +85,16 @@ def _error_bars(accuracies: list[float], n: list[int]) -> np.ndarray:
     return np.abs(bounds.T - np.array(accuracies))
 
 
-def baseline_accuracy(records: list[dict]) -> Figure:
+def baseline_accuracy(records: list[Record]) -> Figure:
     """Our accuracy (with 95 % interval) beside the seed's Table I and the dataset authors' benchmark."""
-    res = [r["result"] for r in records]
+    res = [r.result for r in records]
     names = [r["model"] for r in res]
     ours = [r["accuracy"] for r in res]
     x = np.arange(len(names))
     fig, ax = plt.subplots(figsize=(10, 3.8))
     ax.bar(x - 0.27, ours, 0.27, color=OURS, label="ours",
            yerr=_error_bars(ours, [r["n_test"] for r in res]), capsize=2)
-    ax.bar(x, [claims.TABLE_I_ACCURACY[n] for n in names], 0.27, color=PAPER, label="seed paper, Table I")
+    ax.bar(x, [claims.TABLE_I_ACCURACY.get(n, np.nan) for n in names], 0.27, color=PAPER, label="seed paper, Table I")
     xiao = [claims.XIAO_BENCHMARK.get(n, np.nan) for n in names]
     ax.bar(x + 0.27, xiao, 0.27, color=OTHER, label="Xiao et al. 2017 benchmark")
     ax.set_xticks(x, names, rotation=30, ha="right")
@@ -103,12 +104,11 @@ def baseline_accuracy(records: list[dict]) -> Figure:
     return _done(fig)
 
 
-def staged_accuracy(record: dict, claimed: dict[int, float] | None = None) -> Figure:
+def staged_accuracy(record: Record, claimed: dict[int, float] | None = None) -> Figure:
     """Test accuracy after each stage of the cumulative schedule, with the paper's claims."""
-    stages = record["result"]["stages"]
-    n = len(record["result"]["test_predictions"])
-    epochs = [s["epochs"] for s in stages]
-    acc = [s["test_accuracy"] for s in stages]
+    n = record.n_test
+    epochs = [s.epochs for s in record.stages]
+    acc = [s.test_accuracy for s in record.stages]
     fig, ax = plt.subplots(figsize=(7, 3.6))
     ax.errorbar(epochs, acc, yerr=_error_bars(acc, [n] * len(acc)), marker="o", color=OURS,
                 capsize=3, label="ours (95 % interval)")
@@ -123,9 +123,9 @@ def staged_accuracy(record: dict, claimed: dict[int, float] | None = None) -> Fi
     return _done(fig)
 
 
-def training_curves(record: dict) -> Figure:
+def training_curves(record: Record) -> Figure:
     """Per-epoch accuracy and loss; test-as-validation where the run measured it each epoch."""
-    history = record["result"]["history"]
+    history = record.history
     epochs = [h["epoch"] for h in history]
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
     for ax, metric in zip(axes, ("accuracy", "loss")):
@@ -133,8 +133,8 @@ def training_curves(record: dict) -> Figure:
         if "val_" + metric in history[0]:
             ax.plot(epochs, [h["val_" + metric] for h in history], marker=".", color=PAPER,
                     label="test set, each epoch")
-        stages = record["result"]["stages"]
-        ax.plot([s["epochs"] for s in stages], [s["test_" + metric] for s in stages], "o",
+        stages = record.stages
+        ax.plot([s.epochs for s in stages], [s.value("test_" + metric) for s in stages], "o",
                 mfc="none", color="black", label="test, end of stage")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)

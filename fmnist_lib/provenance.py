@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .settings import ENV_CONCURRENT_JOBS, ENV_DEVICES, ENV_SOURCE_COMMIT
+
 PACKAGES = (
     "keras",
     "tensorflow",
@@ -27,7 +29,6 @@ PACKAGES = (
     "pandas",
 )
 REPO_ROOT = Path(__file__).resolve().parents[1]
-ENV_SOURCE_COMMIT = "FMNIST_SOURCE_COMMIT"
 
 
 def package_versions() -> dict[str, str]:
@@ -109,9 +110,9 @@ def collect() -> dict:
         "cpu": cpu_name(),
         "cpu_count": os.cpu_count(),
         "accelerators": accelerators(),
-        "devices_requested": os.environ.get("FMNIST_DEVICES", "1"),
+        "devices_requested": os.environ.get(ENV_DEVICES, "1"),
         # other jobs sharing the device while this one ran: its wall times are not a lone run's
-        "concurrent_jobs": int(os.environ.get("FMNIST_CONCURRENT_JOBS", "1")),
+        "concurrent_jobs": int(os.environ.get(ENV_CONCURRENT_JOBS, "1")),
         "platform": platform.platform(),
         "versions": package_versions(),
     }
@@ -123,8 +124,8 @@ def measured_on(records: list[dict]) -> str:
     Timings taken while other trainings ran beside them are not a lone run's;
     the prose says so wherever it states such a timing.
     """
-    places = sorted({hardware_summary(r["provenance"]) for r in records})
-    shared = sorted({r["provenance"].get("concurrent_jobs", 1) for r in records} - {1})
+    places = sorted({hardware_summary(r.provenance) for r in records})
+    shared = sorted({r.provenance.get("concurrent_jobs", 1) for r in records} - {1})
     text = " and ".join(places) or "no records"
     if shared:
         text += (f", with up to {max(shared)} jobs sharing the device (so these times are longer "

@@ -19,15 +19,21 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import provenance
+from .records import Record
+from .settings import ENV_RESULTS_DIR, REPO_ROOT
 
 # Bump when the meaning of a record's fields or of an experiment changes, so
 # that records made by older code stop matching.
 RECORD_VERSION = 2
-ENV_RESULTS_DIR = "FMNIST_RESULTS_DIR"
+
+
+class RecordError(RuntimeError):
+    """A stored record that cannot be read; the message names the file and what to do."""
 
 
 def results_root() -> Path:
-    return Path(os.environ.get(ENV_RESULTS_DIR, "results")).resolve()
+    """``$FMNIST_RESULTS_DIR``, else the repository's ``results/``: one rule for the book and ``compute``."""
+    return Path(os.environ.get(ENV_RESULTS_DIR) or REPO_ROOT / "results").resolve()
 
 
 def profile_dir(profile: str) -> Path:
@@ -80,15 +86,19 @@ def read_json(path: Path) -> Any:
         return json.load(fh)
 
 
-def load_record(profile: str, name: str, config: dict) -> dict | None:
-    """The stored record for exactly this config, or None."""
+def load_record(profile: str, name: str, config: dict) -> Record | None:
+    """The stored record for exactly this config, or None. Reading never writes."""
     path = record_path(profile, name, config)
     if not path.exists():
         return None
-    record = read_json(path)
-    if record.get("key") != config_key(config):
-        return None
-    return record
+    try:
+        raw = read_json(path)
+        if raw.get("key") != config_key(config):
+            return None
+        return Record.from_dict(raw)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RecordError(f"{path} is not a readable record ({type(exc).__name__}): "
+                          "delete it or rerun with --force") from None
 
 
 def cached_run(
@@ -98,7 +108,7 @@ def cached_run(
     compute: Callable[[Path], dict],
     *,
     force: bool = False,
-) -> dict:
+) -> Record:
     """Return the record for ``config``, computing and storing it if needed.
 
     ``compute`` receives a checkpoint folder it may use to resume an interrupted
@@ -126,11 +136,4 @@ def cached_run(
     }
     write_json_atomic(record_path(profile, name, config), record)
     shutil.rmtree(scratch, ignore_errors=True)
-    return record
-
-
-def list_records(profile: str) -> list[dict]:
-    """Every record stored for a profile, oldest first."""
-    folder = profile_dir(profile)
-    records = [read_json(p) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
-    return sorted(records, key=lambda r: r["provenance"]["date"])
+    return Record.from_dict(json.loads(json.dumps(record, default=_json_default)))

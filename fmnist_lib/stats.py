@@ -10,8 +10,10 @@ import math
 
 import numpy as np
 
+Z95 = 1.959963984540054  # the standard normal quantile of a two-sided 95 % interval
 
-def wilson_interval(correct: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+
+def wilson_interval(correct: int, n: int, z: float = Z95) -> tuple[float, float]:
     """The Wilson score interval (default 95 %) for ``correct`` successes out of ``n``."""
     if n <= 0:
         raise ValueError("n must be positive")

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import claims, profiles, provenance
+from .records import Record
 from .stats import format_interval, interval_text, wilson_interval
 
 
@@ -37,19 +38,11 @@ def parameter_table(config: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["parameter", "value"])
 
 
-def final_stage(record: dict) -> dict:
-    return record["result"]["stages"][-1]
-
-
-def n_test(record: dict) -> int:
-    return len(record["result"]["test_predictions"])
-
-
-def baseline_table(records: list[dict]) -> pd.DataFrame:
+def baseline_table(records: list[Record]) -> pd.DataFrame:
     """Table I: our accuracy with its 95 % interval, the seed's and the dataset authors'."""
     rows = []
     for rec in records:
-        r = rec["result"]
+        r = rec.result
         claimed = claims.TABLE_I_ACCURACY.get(r["model"])
         rows.append(
             {
@@ -68,73 +61,64 @@ def baseline_table(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def baseline_summary(records: list[dict]) -> dict:
+def baseline_summary(records: list[Record]) -> dict:
     """The numbers the baselines chapter states in prose."""
-    res = [rec["result"] for rec in records]
+    res = [rec.result for rec in records]
     best = max(res, key=lambda r: r["accuracy"])
     slowest = max(res, key=lambda r: r["fit_seconds"])
-    gaps = [abs(r["accuracy"] - claims.TABLE_I_ACCURACY[r["model"]]) for r in res]
+    gaps = [abs(r["accuracy"] - claims.TABLE_I_ACCURACY[r["model"]]) for r in res if r["model"] in claims.TABLE_I_ACCURACY]
     return {
         "n_train": res[0]["n_train"],
         "n_test": res[0]["n_test"],
         "best_model": best["model"],
         "best_accuracy": best["accuracy"],
-        "max_abs_diff": 100 * max(gaps),
+        "max_abs_diff": 100 * max(gaps) if gaps else float("nan"),
         "slowest_model": slowest["model"],
         "slowest_seconds": slowest["fit_seconds"],
     }
 
 
-def stage_table(record: dict) -> pd.DataFrame:
+def stage_table(record: Record) -> pd.DataFrame:
     """One row per stage: cumulative epochs, test accuracy with interval, time, and the seed's claim."""
-    n = n_test(record)
+    n = record.n_test
     rows = []
-    for stage in record["result"]["stages"]:
-        claimed = claims.CNN_ACCURACY_BY_EPOCH.get(stage["epochs"]) if record["name"] == "cnn_3_128" else None
+    for stage in record.stages:
+        claimed = claims.CNN_ACCURACY_BY_EPOCH.get(stage.epochs) if record.name == "cnn_3_128" else None
         rows.append(
             {
-                "epochs (cumulative)": stage["epochs"],
-                "test accuracy": _pct(stage["test_accuracy"]),
-                "95 % interval": interval_text(stage["test_accuracy"], n),
+                "epochs (cumulative)": stage.epochs,
+                "test accuracy": _pct(stage.test_accuracy),
+                "95 % interval": interval_text(stage.test_accuracy, n),
                 "seed paper": _pct(claimed),
-                "test loss": round(stage["test_loss"], 4),
-                "stage training (s)": round(stage["train_seconds"], 1),
-                "cumulative training (s)": round(stage["cumulative_train_seconds"], 1),
-                "trainable parameters": record["result"]["trainable_params"],
+                "test loss": round(stage.test_loss, 4),
+                "stage training (s)": round(stage.train_seconds, 1),
+                "cumulative training (s)": round(stage.cumulative_train_seconds, 1),
+                "trainable parameters": record.trainable_params,
             }
         )
     return pd.DataFrame(rows)
 
 
-def network_summary(record: dict) -> dict:
+def network_summary(record: Record) -> dict:
     """The numbers a network chapter states in prose, from its record."""
-    stages = record["result"]["stages"]
-    first, last = stages[0], stages[-1]
-    n = n_test(record)
-    low, high = wilson_interval(round(last["test_accuracy"] * n), n)
+    first, last = record.stages[0], record.final
+    n = record.n_test
+    low, high = wilson_interval(round(last.test_accuracy * n), n)
     return {
-        "first_epochs": first["epochs"],
-        "first_accuracy": first["test_accuracy"],
-        "final_epochs": last["epochs"],
-        "final_accuracy": last["test_accuracy"],
+        "first_epochs": first.epochs,
+        "first_accuracy": first.test_accuracy,
+        "final_epochs": last.epochs,
+        "final_accuracy": last.test_accuracy,
         "final_low": low,
         "final_high": high,
         "n_test": n,
-        "final_train_accuracy": record["result"]["history"][-1]["accuracy"],
-        "train_seconds": last["cumulative_train_seconds"],
-        "trainable_params": record["result"]["trainable_params"],
-        "total_params": record["result"]["total_params"],
-        "hardware": provenance.hardware_summary(record["provenance"]),
-        "backend": record["provenance"]["keras_backend"],
+        "final_train_accuracy": record.history[-1]["accuracy"],
+        "train_seconds": last.cumulative_train_seconds,
+        "trainable_params": record.trainable_params,
+        "total_params": record.total_params,
+        "hardware": provenance.hardware_summary(record.provenance),
+        "backend": record.provenance["keras_backend"],
     }
-
-
-def first_epoch_reaching(record: dict, threshold: float, metric: str = "val_accuracy") -> int | None:
-    """The first epoch whose ``metric`` reaches ``threshold`` (None if never or not measured)."""
-    for entry in record["result"]["history"]:
-        if entry.get(metric, -1.0) >= threshold:
-            return entry["epoch"]
-    return None
 
 
 def top_confusions(y_true, y_pred, k: int = 5) -> pd.DataFrame:
@@ -150,74 +134,66 @@ def top_confusions(y_true, y_pred, k: int = 5) -> pd.DataFrame:
     return counts
 
 
-def comparison_table(cnn: dict, light: dict) -> pd.DataFrame:
+def comparison_table(cnn: Record, light: Record) -> pd.DataFrame:
     """Table II, measured against claimed: parameters, final accuracy, training time."""
     rows = []
     for rec, label, params_claim, acc_claim in (
         (cnn, "Baseline CNN-3-128", claims.CNN_PARAMS, claims.CNN_ACCURACY_BY_EPOCH[62]),
         (light, "Modified (DSC + GAP)", claims.LIGHT_PARAMS, claims.LIGHT_ACCURACY),
     ):
-        r, last = rec["result"], final_stage(rec)
+        last = rec.final
         rows.append(
             {
                 "model": label,
-                "total parameters": r["total_params"],
-                "trainable parameters": r["trainable_params"],
+                "total parameters": rec.total_params,
+                "trainable parameters": rec.trainable_params,
                 "seed paper parameters": params_claim,
-                "epochs": last["epochs"],
-                "test accuracy": _pct(last["test_accuracy"]),
-                "95 % interval": interval_text(last["test_accuracy"], n_test(rec)),
+                "epochs": last.epochs,
+                "test accuracy": _pct(last.test_accuracy),
+                "95 % interval": interval_text(last.test_accuracy, rec.n_test),
                 "seed paper accuracy": _pct(acc_claim),
-                "training time (s)": round(last["cumulative_train_seconds"], 1),
+                "training time (s)": round(last.cumulative_train_seconds, 1),
             }
         )
     return pd.DataFrame(rows)
 
 
-def stage_at(record: dict, epochs: int) -> dict:
-    """The stage that ended at ``epochs``, else the last one (the run was shorter)."""
-    for stage in record["result"]["stages"]:
-        if stage["epochs"] == epochs:
-            return stage
-    return final_stage(record)
-
-
-def comparison_summary(cnn: dict, light: dict) -> dict:
+def comparison_summary(cnn: Record, light: Record) -> dict:
     """Table II's derived numbers (reduction, accuracy drop, times) from the two records."""
-    cnn_last, light_last = final_stage(cnn), final_stage(light)
-    light_timed = stage_at(light, claims.LIGHT_EPOCHS_FOR_TIME)
+    cnn_last, light_last = cnn.final, light.final
+    light_timed = light.stage_or_final(claims.LIGHT_EPOCHS_FOR_TIME)
     return {
-        "reduction": 1 - light["result"]["total_params"] / cnn["result"]["total_params"],
-        "reduction_trainable": 1 - light["result"]["trainable_params"] / cnn["result"]["trainable_params"],
-        "drop_pp": 100 * (cnn_last["test_accuracy"] - light_last["test_accuracy"]),
-        "cnn_accuracy": cnn_last["test_accuracy"],
-        "light_accuracy": light_last["test_accuracy"],
-        "cnn_epochs": cnn_last["epochs"],
-        "light_epochs": light_last["epochs"],
-        "cnn_seconds": cnn_last["cumulative_train_seconds"],
-        "light_timed_epochs": light_timed["epochs"],
-        "light_seconds": light_timed["cumulative_train_seconds"],
-        "cnn_seconds_per_epoch": cnn_last["cumulative_train_seconds"] / cnn_last["epochs"],
-        "light_seconds_per_epoch": light_last["cumulative_train_seconds"] / light_last["epochs"],
+        "reduction": 1 - light.total_params / cnn.total_params,
+        "reduction_trainable": 1 - light.trainable_params / cnn.trainable_params,
+        "drop_pp": 100 * (cnn_last.test_accuracy - light_last.test_accuracy),
+        "cnn_accuracy": cnn_last.test_accuracy,
+        "light_accuracy": light_last.test_accuracy,
+        "cnn_epochs": cnn_last.epochs,
+        "light_epochs": light_last.epochs,
+        "cnn_seconds": cnn_last.cumulative_train_seconds,
+        "light_timed_epochs": light_timed.epochs,
+        "light_seconds": light_timed.cumulative_train_seconds,
+        "cnn_seconds_per_epoch": cnn_last.cumulative_train_seconds / cnn_last.epochs,
+        "light_seconds_per_epoch": light_last.cumulative_train_seconds / light_last.epochs,
     }
 
 
-def provenance_table(records: list[dict]) -> pd.DataFrame:
+def provenance_table(records: list[Record]) -> pd.DataFrame:
     """Which run made each record: key, date, hardware, backend, versions, commit, wall time."""
     rows = []
     for rec in records:
-        prov = rec["provenance"]
+        prov = rec.provenance
         versions = prov["versions"]
         rows.append(
             {
-                "record": f"{rec['name']}-{rec['key']}",
+                "record": f"{rec.name}-{rec.key}",
                 "date (UTC)": prov["date"],
                 "hardware": provenance.hardware_summary(prov),
                 "backend": f"keras {versions.get('keras', '?')} / {prov['keras_backend']}",
                 "scikit-learn": versions.get("scikit-learn", "–"),
                 "commit": prov["git_commit"][:12] + ("+dirty" if prov["git_commit"].endswith("+dirty") else ""),
-                "seed": str(rec["config"].get("seed", "–")),
-                "wall time (s)": round(rec["wall_seconds"], 1),
+                "seed": str(rec.config.get("seed", "–")),
+                "wall time (s)": round(rec.wall_seconds, 1),
                 # jobs run side by side on one GPU: their wall times are not a lone run's
                 "jobs sharing the device": prov.get("concurrent_jobs", 1),
             }
@@ -236,14 +212,13 @@ def headline_table(stored: dict) -> pd.DataFrame:
         if rec is None:
             rows.append({"quantity": label, "ours": "not run", "epochs": "–", "seed paper": _pct(claim)})
             continue
-        last = final_stage(rec)
-        rows.append({"quantity": label, "ours": format_interval(last["test_accuracy"], n_test(rec)),
-                     "epochs": last["epochs"], "seed paper": _pct(claim)})
+        rows.append({"quantity": label, "ours": format_interval(rec.accuracy, rec.n_test),
+                     "epochs": rec.final.epochs, "seed paper": _pct(claim)})
     if stored.get("baselines"):
-        best = max((r["result"] for r in stored["baselines"]), key=lambda r: r["accuracy"])
+        best = max((r.result for r in stored["baselines"]), key=lambda r: r["accuracy"])
         rows.append({"quantity": f"best classical model ({best['model']})",
                      "ours": format_interval(best["accuracy"], best["n_test"]), "epochs": "–",
-                     "seed paper": _pct(claims.TABLE_I_ACCURACY[best["model"]])})
+                     "seed paper": _pct(claims.TABLE_I_ACCURACY.get(best["model"]))})
     return pd.DataFrame(rows)
 
 
@@ -261,7 +236,7 @@ def environment_table(prov: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
-def record_sources(records: list[dict]) -> pd.DataFrame:
+def record_sources(records: list[Record]) -> pd.DataFrame:
     """Where the records behind a report were made: one row per machine, backend, commit and sharing.
 
     The build machine renders; the numbers may come from elsewhere (a GPU run
@@ -269,7 +244,7 @@ def record_sources(records: list[dict]) -> pd.DataFrame:
     """
     groups: dict[tuple, list[dict]] = {}
     for rec in records:
-        prov = rec["provenance"]
+        prov = rec.provenance
         versions = prov["versions"]
         backend = prov["keras_backend"]
         key = (provenance.hardware_summary(prov),
@@ -277,9 +252,9 @@ def record_sources(records: list[dict]) -> pd.DataFrame:
                prov["git_commit"][:12], prov.get("concurrent_jobs", 1))
         groups.setdefault(key, []).append(rec)
     rows = [{"hardware": hw, "backend": backend, "commit": commit, "jobs sharing the device": shared,
-             "records": len(recs), "made (UTC)": f"{min(r['provenance']['date'] for r in recs)[:16]} to "
-                                                  f"{max(r['provenance']['date'] for r in recs)[11:16]}",
-             "experiments": ", ".join(sorted({r["config"].get("experiment", r["name"]).replace("_", " ")
+             "records": len(recs), "made (UTC)": f"{min(r.provenance['date'] for r in recs)[:16]} to "
+                                                  f"{max(r.provenance['date'] for r in recs)[11:16]}",
+             "experiments": ", ".join(sorted({r.experiment.replace("_", " ")
                                               for r in recs}))}
             for (hw, backend, commit, shared), recs in groups.items()]
     return pd.DataFrame(rows).sort_values(["hardware", "jobs sharing the device"], ignore_index=True) if rows else \
@@ -298,32 +273,32 @@ def chapter_times(manifest: dict) -> pd.DataFrame:
     return table
 
 
-def family_frame(records: list[dict]) -> pd.DataFrame:
+def family_frame(records: list[Record]) -> pd.DataFrame:
     """One numeric row per family member: size, cost, accuracy, speed."""
     rows = []
     for rec in records:
-        c, r = rec["config"], rec["result"]
-        last = r["stages"][-1]
+        c, r = rec.config, rec.result
+        last = rec.final
         rows.append({
-            "member": rec["name"].removeprefix("family-"),
+            "member": rec.name.removeprefix("family-"),
             "depth": c["depth"], "width": c["width"], "head": c["head"], "separable": c["separable"],
             "parameters": r["total_params"], "trainable": r["trainable_params"],
             "analytic = keras": r["analytic_params"] == r["total_params"],
             "MACs": r["macs"],
-            "test accuracy": last["test_accuracy"],
-            "n_test": len(r["test_predictions"]),
-            "s per epoch": last["cumulative_train_seconds"] / last["epochs"],
+            "test accuracy": last.test_accuracy,
+            "n_test": rec.n_test,
+            "s per epoch": last.cumulative_train_seconds / last.epochs,
             "latency b=1 (ms)": 1e3 * r["latency_batch1_s"],
             "latency b=1024 (µs/image)": 1e6 * r["latency_batch1024_s"],
         })
     return pd.DataFrame(rows)
 
 
-def compression_table(records: dict[str, dict]) -> pd.DataFrame:
+def compression_table(records: dict[str, Record]) -> pd.DataFrame:
     """Size, accuracy and latency of each network as float32 and int8 TFLite, and after pruning."""
     rows = []
     for label, rec in records.items():
-        r = rec["result"]
+        r = rec.result
         for fmt in ("float32", "int8"):
             rows.append({"model": label, "variant": f"TFLite {fmt}", "size (KiB)": round(r[fmt]["bytes"] / 1024, 1),
                          "test accuracy": _pct(r[fmt]["test_accuracy"]),
@@ -334,11 +309,11 @@ def compression_table(records: dict[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def compression_summary(records: dict[str, dict]) -> str:
+def compression_summary(records: dict[str, Record]) -> str:
     """One sentence per network: file size and test accuracy, float32 then int8."""
     parts = []
     for label, rec in records.items():
-        f, q = rec["result"]["float32"], rec["result"]["int8"]
+        f, q = rec.result["float32"], rec.result["int8"]
         parts.append(f"{label}: {f['bytes'] / 1024:,.0f} KiB → {q['bytes'] / 1024:,.0f} KiB, test accuracy "
                      f"{f['test_accuracy']:.2%} → {q['test_accuracy']:.2%}")
     return "int8 quantisation, float32 → int8: " + "; ".join(parts) + "."

@@ -10,8 +10,9 @@
 #
 # Then `python -m fmnist_lib.compute --profile full` here fits what needs no GPU (classical models,
 # near duplicates, int8 quantisation) and `python -m fmnist_lib.book run --profile full` renders the
-# report from the records without training. Settings (environment): KINDS (the GPU's job kinds:
-# network leakage honest family), WORKERS (jobs side by side, 4),
+# report from the records without training. The jobs are the registry's accelerated ones
+# (python -m fmnist_lib.compute --profile full --accelerated --plan lists them). Settings (environment):
+# KINDS (limit to these job kinds; default: every accelerated kind), WORKERS (jobs side by side, 4),
 # START_LIMIT (seconds after which no job starts, 430), HARD_LIMIT (seconds after which jobs in
 # flight are stopped, 560). See gpu/README.md.
 set -euo pipefail
@@ -20,7 +21,8 @@ PY=${PYTHON:-python3}
 PROFILE=${PROFILE:-full}        # another profile only to rehearse the script (e.g. smoke, on a CPU)
 WHEELS_DIR=${WHEELS_DIR:-.whl}
 RESULTS=${FMNIST_RESULTS_DIR:-results}
-WHEELS=(keras==3.15.1 namex==0.1.0 optree==0.20.0)  # what a JAX-only image lacks of Keras 3's needs
+WHEELS=(keras==3.15.1 namex==0.1.0 optree==0.20.0  # what a JAX-only image lacks of Keras 3's needs
+        dask==2026.8.0 distributed==2026.8.0 partd==1.4.2 locket==1.0.0 tblib==3.2.2 tornado==6.6.1 zict==3.0.0)  # and of Dask's
 
 prepare() {
     rm -rf .whl && mkdir -p .whl .device-data
@@ -53,11 +55,11 @@ run() {
     $PY -c "import jax, keras; print('jax', jax.__version__, jax.devices(), 'keras', keras.__version__)"
     set +e
     timeout -s INT -k 10 "${HARD_LIMIT:-560}" $PY -m fmnist_lib.compute --profile "$PROFILE" \
-        $(for k in ${KINDS:-network leakage honest family}; do echo --kind "$k"; done) \
+        --accelerated $(for k in ${KINDS:-}; do echo --kind "$k"; done) \
         --workers "${WORKERS:-4}" --stop-starting-after "${START_LIMIT:-430}" 2>&1 | tee "$out/compute.log"
     status=${PIPESTATUS[0]}
     set -e
-    pkill -f multiprocessing.spawn 2>/dev/null || true  # workers of a run stopped at HARD_LIMIT
+    pkill -f distributed 2>/dev/null || true  # Dask workers of a run stopped at HARD_LIMIT
     tar czf "$out/records.tgz" -C "$RESULTS" --exclude "$PROFILE/checkpoints" --exclude "$PROFILE/models" "$PROFILE"
     # the replication models, without optimizer state, for the quantisation chapter (TensorFlow, here)
     $PY - "$out" "$PROFILE" <<'PYEOF'

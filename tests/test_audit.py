@@ -81,13 +81,17 @@ def test_exact_and_near_duplicates_are_found():
 
 
 def _record(name, stages, data=None, total=0, trainable=0, history=None, n=10_000):
-    return {
-        "name": name,
+    from fmnist_lib.records import Record
+
+    full = [{"stage": i + 1, "test_loss": 0.3, "test_binary_accuracy": 0.98, "train_seconds": 1.0, **s}
+            for i, s in enumerate(stages)]
+    return Record.from_dict({
+        "name": name, "key": "k", "profile": "full", "wall_seconds": 1.0,
         "config": {"data": data or {"train_size": None, "test_size": None}},
-        "result": {"stages": stages, "test_predictions": [0] * n, "total_params": total,
+        "result": {"stages": full, "test_predictions": [0] * n, "total_params": total,
                    "trainable_params": trainable, "history": history or [{"epoch": 1, "accuracy": 0.5}]},
         "provenance": {"cpu": "test CPU", "accelerators": []},
-    }
+    })
 
 
 def test_verdicts_follow_the_stated_rule():

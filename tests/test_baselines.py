@@ -34,8 +34,10 @@ def test_fit_and_score_on_real_images(real_data_dir):
 
 def test_baselines_run_through_the_store_once(real_data_dir, results_dir):
     config = profiles.load_profile("smoke", {"baselines.models": ["GaussianNB", "Decision Tree"]})
-    first = experiments.run_baselines(config)
-    again = experiments.run_baselines(config)
-    assert [r["result"]["model"] for r in first] == ["GaussianNB", "Decision Tree"]
-    assert [r["provenance"]["date"] for r in again] == [r["provenance"]["date"] for r in first]
-    assert all(np.isfinite(r["result"]["accuracy"]) for r in first)
+    jobs = experiments.plan(config, ["baseline"])
+    first = [experiments.execute(config, job) for job in jobs]
+    again = [experiments.execute(config, job) for job in jobs]
+    assert [r.result["model"] for r in first] == ["GaussianNB", "Decision Tree"]
+    assert [r.provenance["date"] for r in again] == [r.provenance["date"] for r in first]
+    assert all(np.isfinite(r.accuracy) for r in first)
+    assert experiments.load_all(config, "baseline").records == first

@@ -1,42 +1,58 @@
-"""The job plan and runner behind `python -m fmnist_lib.compute` (and the GPU script)."""
+"""The experiment registry, the job plan and the runner behind `python -m fmnist_lib.compute`."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from fmnist_lib import compute, jobs, profiles
+from fmnist_lib import book, compute, experiments, jobs, profiles
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_full_plan_has_one_job_per_record_and_the_replication_runs_first_and_alone():
+def test_full_plan_is_the_papers_design_with_one_job_per_record_and_the_replication_runs_first_and_alone():
     cfg = profiles.load_profile("full")
-    plan = jobs.plan(cfg, compute.STEP_NAMES)
+    plan = experiments.plan(cfg)
     audit, family = cfg["audit"], cfg["scaling"]["members"]
-    expected = (2 + len(cfg["baselines"]["models"]) + len(audit["rotations"]) + 2
-                + 2 * (len(audit["seeds"]) - 1) + len(audit["seeds"]) + len(family) + 2)
+    assert audit["seeds"] == [0, 1, 2, 3, 4] and len(family) == 80
+    expected = (
+        2 + len(cfg["baselines"]["models"]) + len(audit["rotations"]) + 2
+        + 2 * (len(audit["seeds"]) - 1) + len(audit["seeds"]) + len(family) + 2
+    )  # fmt: skip
     assert len(plan) == expected
-    assert len({job.name for job in plan}) == len(plan)
-    assert [job.name for job in plan[:2]] == ["cnn_3_128", "dsc_gap"]
-    assert [job.name for job in plan if job.exclusive] == ["cnn_3_128", "dsc_gap"]
+    assert len({job.label for job in plan}) == len(plan)
+    assert [job.label for job in plan[:2]] == ["cnn_3_128", "dsc_gap"]
+    assert [job.label for job in plan if job.exclusive] == ["cnn_3_128", "dsc_gap"]
     # the first further seed comes before most of the family, so a run cut short has a seed spread
-    names = [job.name for job in plan]
-    assert names.index("seed 1 dsc_gap") < names.index(next(j.name for j in plan if j.kind == "family")) + 10
+    labels = [job.label for job in plan]
+    assert labels.index("seed 1 dsc_gap") < labels.index(next(j.label for j in plan if j.kind == "family")) + 10
+    # a dependency is always planned before the jobs that need it
+    for i, job in enumerate(plan):
+        for dep in experiments.dependencies(cfg, job):
+            assert plan.index(dep) < i, (dep.label, job.label)
 
 
-def test_kind_filter_keeps_only_what_a_gpu_machine_runs():
+def test_the_registry_is_the_one_vocabulary():
+    _, chapters = book.toc_chapters(REPO)
+    numbers = {book.chapter_number(c) for c in chapters} | {"index"}
+    for kind, experiment in experiments.REGISTRY.items():
+        assert experiment.kind == kind
+        assert set(experiment.chapters) <= numbers, kind
+    assert compute.main(["--profile", "smoke", "--plan", "--kind", "baseline"]) == 0
+
+
+def test_accelerated_filter_keeps_only_what_a_gpu_machine_runs():
     cfg = profiles.load_profile("smoke")
-    gpu = jobs.plan(cfg, compute.STEP_NAMES, list(jobs.ACCELERATED_KINDS))
-    assert gpu and {job.kind for job in gpu} <= set(jobs.ACCELERATED_KINDS)
-    assert not any(job.kind in ("baseline", "compression", "near_duplicates") for job in gpu)
+    gpu = compute.select(cfg, None, None, accelerated=True)
+    assert {job.kind for job in gpu} == {"network", "leakage", "honest", "seed_network", "family"}
 
 
 def test_family_spread_order_covers_the_range_early():
     members = profiles.whole_family()
-    ordered = jobs.family_in_spread_order(members)
+    ordered = experiments.family_in_spread_order(members)
     assert sorted(map(tuple, ordered)) == sorted(map(tuple, members))
     first = ordered[:10]
     assert {m[0] for m in first} >= {1, 4} and {m[1] for m in first} >= {16, 256}
@@ -45,7 +61,8 @@ def test_family_spread_order_covers_the_range_early():
 
 def test_no_job_starts_after_the_time_limit(results_dir):
     cfg = profiles.load_profile("smoke")
-    outcomes = jobs.run_jobs(cfg, jobs.plan(cfg, ["cnn_3_128"]), stop_starting_after=0, report=lambda _: None)
+    todo = compute.select(cfg, None, ["cnn_3_128"], False)
+    outcomes = jobs.run_jobs(cfg, todo, stop_starting_after=0, report=lambda _: None)
     assert [o.status for o in outcomes] == ["skipped"]
     assert not list(results_dir.glob("**/*.json"))
 
@@ -54,12 +71,12 @@ def test_a_failing_job_is_reported_and_the_others_still_run(monkeypatch, capsys,
     ran = []
 
     def fake_execute(cfg, job, force=False):
-        ran.append(job.name)
-        if job.name == "cnn_3_128":
+        ran.append(job.label)
+        if job.label == "cnn_3_128":
             raise RuntimeError("out of memory, on purpose")
-        return {"result": {"accuracy": 0.5}}
+        return None
 
-    monkeypatch.setattr(jobs, "execute", fake_execute)
+    monkeypatch.setattr(experiments, "execute", fake_execute)
     assert compute.main(["--profile", "smoke", "--only", "cnn_3_128", "--only", "dsc_gap"]) == 1
     assert ran == ["cnn_3_128", "dsc_gap"]
     captured = capsys.readouterr()
@@ -67,47 +84,88 @@ def test_a_failing_job_is_reported_and_the_others_still_run(monkeypatch, capsys,
     assert "1 done, 0 skipped, 1 failed" in captured.out
 
 
-def test_compute_rejects_an_unknown_kind(capsys):
+def test_compute_rejects_an_unknown_kind_or_job(capsys):
     with pytest.raises(SystemExit):
         compute.main(["--profile", "smoke", "--kind", "gpu"])
     assert "invalid choice: 'gpu'" in capsys.readouterr().err
+    assert compute.main(["--profile", "smoke", "--only", "seed 9 cnn_3_128"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--only 'seed 9 cnn_3_128' names no job" in err
 
 
-def test_workers_run_jobs_side_by_side_and_record_it(tmp_path):
-    """Two worker processes train two family members; each record says the device was shared."""
-    done = subprocess.run(
-        [sys.executable, "-m", "fmnist_lib.compute", "--profile", "smoke", "--only", "scaling",
-         "--kind", "family", "--workers", "2", "--results-dir", str(tmp_path),
-         "--set", "scaling.members=[[1,16,'gap',False],[2,16,'gap',True]]"],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
-    )
+def _compute(*args, results_dir):
+    return subprocess.run(
+        [sys.executable, "-m", "fmnist_lib.compute", "--profile", "smoke", "--results-dir", str(results_dir), *args],
+        cwd=REPO, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+
+
+def _records(folder: Path) -> dict[str, dict]:
+    return {p.name: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+
+
+def test_workers_and_an_existing_dask_cluster_make_the_same_records(tmp_path):
+    """--workers 2 (an embedded Dask cluster) and --scheduler (a cluster started here) give the same records.
+
+    Two family members train side by side (each record says the device was
+    shared), and the best classical model of each seed waits for the baselines
+    it is chosen from.
+    """
+    from dask.distributed import LocalCluster
+
+    members = ["--set", "scaling.members=[[1,16,'gap',False],[2,16,'gap',True]]"]
+    kinds = ["--kind", "family", "--kind", "baseline", "--kind", "seed_classical"]
+    done = _compute("--workers", "2", *kinds, *members, results_dir=tmp_path / "a")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-    records = [json.loads(p.read_text()) for p in (tmp_path / "smoke").glob("family-*.json")]
-    assert len(records) == 2
-    assert {r["provenance"]["concurrent_jobs"] for r in records} == {2}
-    logs = sorted(p.name for p in (tmp_path / "smoke" / "logs").iterdir())
-    assert logs == ["family_cnn-1x16-gap.log", "family_dsc-2x16-gap.log"]
-    assert "2 done, 0 skipped, 0 failed" in done.stdout
+    assert "7 done, 0 skipped, 0 failed" in done.stdout
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        again = _compute("--scheduler", cluster.scheduler_address, *kinds, *members, results_dir=tmp_path / "b")
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-3000:]
+    a, b = _records(tmp_path / "a" / "smoke"), _records(tmp_path / "b" / "smoke")
+    # 3 baselines, the best of them again at seed 1, 2 members (seed 0's best classical is a baseline record)
+    assert sorted(a) == sorted(b) and len(a) == 6
+    for name in a:
+        assert a[name]["config"] == b[name]["config"]
+        if name.startswith("baseline"):
+            assert a[name]["result"]["accuracy"] == b[name]["result"]["accuracy"]
+        else:
+            assert a[name]["provenance"]["concurrent_jobs"] == 2
+            assert len(a[name]["result"]["test_predictions"]) == len(b[name]["result"]["test_predictions"])
+    logs = sorted(p.name for p in (tmp_path / "a" / "smoke" / "logs").iterdir())
+    assert "family_cnn-1x16-gap.log" in logs and "family_dsc-2x16-gap.log" in logs
 
 
-def test_the_committed_full_run_is_complete_and_matches_the_code(monkeypatch):
-    """`book run --profile full` renders from results/full/ without training anything.
+def test_the_committed_full_run_matches_the_code_and_lists_what_is_missing(monkeypatch):
+    """Every committed record of results/full/ is still what the code would compute.
 
-    If this fails after a change to a profile or an experiment, the committed
-    records no longer describe the code: rerun the GPU jobs (gpu/README.md).
+    The full profile is the paper's whole design; what the GPU has not made yet
+    is listed (and shown in the book), not a failure. If this fails after a
+    change to a profile or an experiment, the committed records no longer
+    describe the code: rerun those jobs (gpu/README.md).
     """
     monkeypatch.setenv("FMNIST_RESULTS_DIR", str(REPO / "results"))
     cfg = profiles.load_profile("full")
-    missing = [job.name for job in jobs.plan(cfg, compute.STEP_NAMES) if not jobs.is_stored(cfg, job)]
-    assert not missing
+    plan = experiments.plan(cfg)
+    missing = [job for job in plan if not experiments.is_stored(cfg, job)]
+    on_disk = {p.name for p in (REPO / "results" / "full").glob("*.json")}
+    used = {r.file_stem + ".json" for r in experiments.profile_records(cfg)}
+    assert on_disk == used, f"records the code no longer asks for: {sorted(on_disk - used)}"
+    # what is missing needs the GPU; everything the CPU can make here is recorded
+    assert all(job.experiment.accelerated for job in missing), [j.label for j in missing]
+    print(f"{len(plan) - len(missing)} of {len(plan)} full-profile jobs recorded; missing:",
+          ", ".join(j.label for j in missing))  # fmt: skip
 
 
 def test_timings_from_a_shared_device_say_so():
     from fmnist_lib import provenance
+    from fmnist_lib.records import Record
 
-    alone = {"provenance": {"accelerators": ["GPU X"], "concurrent_jobs": 1}}
-    shared = {"provenance": {"accelerators": ["GPU X"], "concurrent_jobs": 6}}
-    old = {"provenance": {"cpu": "CPU Y", "cpu_count": 2, "accelerators": []}}  # before the field existed
+    def rec(prov):
+        return Record("x", "k", "full", {}, {}, 1.0, prov)
+
+    alone = rec({"accelerators": ["GPU X"], "concurrent_jobs": 1})
+    shared = rec({"accelerators": ["GPU X"], "concurrent_jobs": 6})
+    old = rec({"cpu": "CPU Y", "cpu_count": 2, "accelerators": []})  # before the field existed
     assert provenance.measured_on([alone]) == "GPU X"
     assert "up to 6 jobs sharing the device" in provenance.measured_on([alone, shared])
     assert provenance.measured_on([old, alone]) == "CPU Y (2 cores, no GPU) and GPU X"
@@ -115,18 +173,19 @@ def test_timings_from_a_shared_device_say_so():
 
 def test_record_sources_group_records_by_machine_commit_and_sharing():
     from fmnist_lib import tables
+    from fmnist_lib.records import Record
 
     def rec(gpu, commit, jobs_sharing, experiment):
-        return {"name": experiment, "config": {"experiment": experiment},
-                "provenance": {"accelerators": [gpu] if gpu else [], "cpu": "CPU Y", "cpu_count": 2,
-                               "keras_backend": "jax" if gpu else "tensorflow", "git_commit": commit,
-                               "concurrent_jobs": jobs_sharing, "date": "2026-11-26T14:00:00+00:00",
-                               "versions": {"keras": "3.15.1", "jax": "0.11.2", "tensorflow": "2.21.0"}}}
+        prov = {"accelerators": [gpu] if gpu else [], "cpu": "CPU Y", "cpu_count": 2,
+                "keras_backend": "jax" if gpu else "tensorflow", "git_commit": commit,
+                "concurrent_jobs": jobs_sharing, "date": "2026-11-26T14:00:00+00:00",
+                "versions": {"keras": "3.15.1", "jax": "0.11.2", "tensorflow": "2.21.0"}}  # fmt: skip
+        return Record(experiment, "k", "full", {"experiment": experiment}, {}, 1.0, prov)
 
     frame = tables.record_sources([rec("GPU X", "a" * 40, 1, "staged_training"),
                                    rec("GPU X", "a" * 40, 6, "family_member"),
                                    rec("GPU X", "a" * 40, 6, "staged_training"),
-                                   rec(None, "b" * 40, 1, "classical_baseline")])
+                                   rec(None, "b" * 40, 1, "classical_baseline")])  # fmt: skip
     assert len(frame) == 3
     shared = frame[frame["jobs sharing the device"] == 6].iloc[0]
     assert shared["records"] == 2 and shared["experiments"] == "family member, staged training"
@@ -136,6 +195,31 @@ def test_record_sources_group_records_by_machine_commit_and_sharing():
 def test_profile_records_reads_only_what_the_profile_uses(monkeypatch):
     monkeypatch.setenv("FMNIST_RESULTS_DIR", str(REPO / "results"))
     cfg = profiles.load_profile("full")
-    records = jobs.profile_records(cfg, compute.STEP_NAMES)
-    # 52 jobs; the seed-0 best classical model is the LightGBM baseline record itself
-    assert len(records) == len(jobs.plan(cfg, compute.STEP_NAMES)) - 1
+    records = experiments.profile_records(cfg)
+    stored = [job for job in experiments.plan(cfg) if experiments.is_stored(cfg, job)]
+    # the seed-0 best classical model is the LightGBM baseline record itself
+    assert len(records) == len(stored) - 1
+
+
+def test_chapters_only_read_records():
+    """No chapter computes: no `force`, no run_* or execute call; the runner computes first."""
+    for source in sorted((REPO / "chapters").glob("*.py")):
+        text = source.read_text()
+        assert not re.search(r"\bforce\b", text), source.name
+        assert not re.search(r"\b(run_\w+|execute|cached_run)\(", text), source.name
+
+
+def test_a_chapter_asking_for_a_missing_record_gets_the_command_that_makes_it(results_dir):
+    cfg = profiles.load_profile("smoke")
+    with pytest.raises(experiments.MissingRecord) as caught:
+        experiments.load(cfg, "network", "cnn_3_128")
+    message = str(caught.value)
+    assert "python -m fmnist_lib.compute --profile smoke --only 'cnn_3_128'" in message
+    assert not list(results_dir.glob("**/*.json"))  # reading never writes
+
+
+def test_a_missing_model_is_reported_not_retrained(results_dir):
+    cfg = profiles.load_profile("smoke")
+    with pytest.raises(experiments.MissingModel, match="--only cnn_3_128 --force"):
+        experiments.trained_model(cfg, "cnn_3_128")
+    assert not list(results_dir.glob("**/*"))

@@ -125,9 +125,9 @@ def test_compute_fills_the_store_that_the_book_then_reads(tmp_path, monkeypatch)
     record_file = next((results_dir / "smoke").glob("cnn_3_128-*.json"))
     before = record_file.read_text()
     monkeypatch.setenv(results.ENV_RESULTS_DIR, str(results_dir))
-    record = experiments.run_network(profiles.load_profile("smoke"), "cnn_3_128")
+    record = experiments.load(profiles.load_profile("smoke"), "network", "cnn_3_128")
     assert record_file.read_text() == before  # read, not recomputed
-    assert record["key"] in record_file.name
+    assert record.key in record_file.name
     # a record whose config no longer matches the code is not used
     monkeypatch.setattr(results, "RECORD_VERSION", results.RECORD_VERSION + 1)
     assert results.load_record("smoke", "cnn_3_128", experiments.network_config(profiles.load_profile("smoke"),

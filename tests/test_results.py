@@ -3,6 +3,7 @@ import json
 import pytest
 
 from fmnist_lib import results
+from fmnist_lib.records import Record
 
 
 def test_key_is_stable_and_sensitive_to_every_value():
@@ -22,20 +23,20 @@ def test_cached_run_reuses_and_force_recomputes(results_dir):
     second = results.cached_run("smoke", "demo", {"x": 1}, compute)
     assert len(calls) == 1 and second == first
     forced = results.cached_run("smoke", "demo", {"x": 1}, compute, force=True)
-    assert len(calls) == 2 and forced["result"] == {"value": 2}
+    assert len(calls) == 2 and forced.result == {"value": 2}
     assert not calls[0].exists()  # scratch removed once the record is written
 
 
 def test_record_carries_config_and_provenance(results_dir):
     record = results.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": 1})
     stored = json.loads(results.record_path("smoke", "demo", {"x": 1}).read_text())
-    assert stored == record
-    assert record["config"] == {"x": 1}
-    prov = record["provenance"]
+    assert Record.from_dict(stored) == record
+    assert record.config == {"x": 1}
+    prov = record.provenance
     for field in ("date", "git_commit", "keras_backend", "cpu", "versions"):
         assert prov[field]
     assert "numpy" in prov["versions"]
-    assert record["wall_seconds"] >= 0
+    assert record.wall_seconds >= 0
 
 
 def test_changed_config_or_format_never_reuses_a_stale_record(results_dir, monkeypatch):
@@ -44,7 +45,7 @@ def test_changed_config_or_format_never_reuses_a_stale_record(results_dir, monke
     monkeypatch.setattr(results, "RECORD_VERSION", results.RECORD_VERSION + 1)
     assert results.load_record("smoke", "demo", {"x": 1}) is None
     fresh = results.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": "new"})
-    assert fresh["result"] == {"value": "new"}
+    assert fresh.result == {"value": "new"}
 
 
 def test_failed_computation_leaves_no_record(results_dir):

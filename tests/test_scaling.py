@@ -2,12 +2,12 @@ import keras
 import numpy as np
 import pytest
 
-from fmnist_lib import compression, data, models, params, scaling
+from fmnist_lib import compression, data, models, param_counts, scaling
 
 
 def test_cnn_3_128_macs_match_the_hand_count():
     # 26*26*9*1*128 + 11*11*9*128*256 + 3*3*9*256*512 + 4608*128 + 128*10
-    assert params.model_macs(models.cnn_3_128()) == 47_671_040
+    assert param_counts.model_macs(models.cnn_3_128()) == 47_671_040
 
 
 @pytest.mark.parametrize("depth,width,head,separable", [
@@ -16,13 +16,13 @@ def test_cnn_3_128_macs_match_the_hand_count():
 ])
 def test_family_counts_agree_with_keras_and_hand_formulas(depth, width, head, separable):
     model = models.conv_net(depth, width, head=head, separable=separable)
-    table = params.layer_table(model)
+    table = param_counts.layer_table(model)
     assert table["match"].all()
     assert table["analytic"].sum() == model.count_params()
     # MACs by hand for the first block: 3x3 over a 26x26 output ('valid' padding)
     first = model.layers[1]
     expected = 26 * 26 * 9 * (1 if separable else width)
-    assert params.layer_macs(first) == expected
+    assert param_counts.layer_macs(first) == expected
 
 
 def test_named_models_are_family_members():

@@ -41,10 +41,6 @@ def batchnorm(channels: int) -> tuple[int, int]:
     return 2 * channels, 2 * channels
 
 
-def global_average_pooling() -> int:
-    return 0
-
-
 def analytic_count(layer: keras.layers.Layer) -> tuple[int, int]:
     """(trainable, non-trainable) parameters of a built layer, from its config alone."""
     counted = (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.Dense, keras.layers.BatchNormalization)

@@ -661,8 +661,11 @@ def is_stored(cfg: dict, job: Job) -> bool:
     return stored_record(cfg, job) is not None
 
 
-def execute(cfg: dict, job: Job, force: bool = False) -> Record:
-    """Compute one job's record through the run store (a no-op when it is stored and not forced)."""
+def execute(cfg: dict, job: Job, force: bool = False, made_since: float | None = None) -> Record:
+    """Compute one job's record through the run store (a no-op when it is stored and not forced).
+
+    With ``force``, a record already written since ``made_since`` (this run) is not made again.
+    """
     found = record_of(cfg, job)
     if found is None:
         waiting = ", ".join(d.label for d in dependencies(cfg, job) if not is_stored(cfg, d))
@@ -676,6 +679,7 @@ def execute(cfg: dict, job: Job, force: bool = False) -> Record:
         config,
         lambda scratch: job.experiment.compute(at_seed, job.arg, Target(profile, name, config, scratch)),
         force=force,
+        made_since=made_since,
     )
 
 

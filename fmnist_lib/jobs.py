@@ -49,6 +49,7 @@ class Settings:
     stop_at: float | None
     log_dir: Path | None
     results_root: Path
+    started: float  # records written since then were made by this run: --force does not redo them
     concurrent: int = 1
 
 
@@ -81,7 +82,7 @@ def run_one(settings: Settings, job: Job, *_dependencies: Outcome) -> Outcome:
             contextlib.redirect_stdout(log) if log else contextlib.nullcontext(),
             contextlib.redirect_stderr(log) if log else contextlib.nullcontext(),
         ):
-            record = experiments.execute(settings.cfg, job, settings.force)
+            record = experiments.execute(settings.cfg, job, settings.force, settings.started)
         return Outcome(job, "done", time.perf_counter() - start, accuracy=_accuracy(record))
     except Exception as exc:  # a failed job must not take the others with it
         if log:
@@ -126,7 +127,7 @@ def run_jobs(
     workers and raises ``Interrupted`` with what finished.
     """
     stop_at = time.time() + stop_starting_after if stop_starting_after is not None else None
-    settings = Settings(cfg, force, stop_at, log_dir, results.results_root())
+    settings = Settings(cfg, force, stop_at, log_dir, results.results_root(), time.time())
     outcomes: list[Outcome] = []
 
     def note(outcome: Outcome) -> None:

@@ -108,15 +108,20 @@ def cached_run(
     compute: Callable[[Path], dict],
     *,
     force: bool = False,
+    made_since: float | None = None,
 ) -> Record:
     """Return the record for ``config``, computing and storing it if needed.
 
     ``compute`` receives a checkpoint folder it may use to resume an interrupted
     run; it is removed once the record is safely written. ``force`` discards
-    both the record and any checkpoints and recomputes.
+    both the record and any checkpoints and recomputes, unless the record was
+    written at or after ``made_since`` (the start of this run): a forced run
+    recomputes each record once, even when two jobs share it.
     """
     scratch = checkpoint_dir(profile, name, config)
-    if not force:
+    path = record_path(profile, name, config)
+    fresh = made_since is not None and path.exists() and path.stat().st_mtime >= made_since
+    if not force or fresh:
         record = load_record(profile, name, config)
         if record is not None:
             return record

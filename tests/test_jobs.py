@@ -70,7 +70,7 @@ def test_no_job_starts_after_the_time_limit(results_dir):
 def test_a_failing_job_is_reported_and_the_others_still_run(monkeypatch, capsys, results_dir):
     ran = []
 
-    def fake_execute(cfg, job, force=False):
+    def fake_execute(cfg, job, force=False, made_since=None):
         ran.append(job.label)
         if job.label == "cnn_3_128":
             raise RuntimeError("out of memory, on purpose")

@@ -12,6 +12,8 @@ report: setup
 	$(PY) -m fmnist_lib.book run --profile $(PROFILE) $(ARGS)
 
 test: setup
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
 	$(PY) -m pytest $(ARGS)
 
 setup: $(VENV)/.installed data

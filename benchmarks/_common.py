@@ -13,8 +13,10 @@ from fmnist_lib import provenance  # noqa: E402
 def machine_line() -> str:
     prov = provenance.collect()
     versions = prov["versions"]
-    return (f"machine: {provenance.hardware_summary(prov)}; keras {versions.get('keras')} on "
-            f"{prov['keras_backend']}; python {versions['python']}; commit {prov['git_commit'][:12]}")
+    return (
+        f"machine: {provenance.hardware_summary(prov)}; keras {versions.get('keras')} on "
+        f"{prov['keras_backend']}; python {versions['python']}; commit {prov['git_commit'][:12]}"
+    )
 
 
 def print_table(rows: list[dict]) -> None:

@@ -27,8 +27,14 @@ def main() -> None:
     rows = []
     for name in args.models.split(","):
         r = baselines.fit_and_score(name, train, test, seed=0)
-        rows.append({"model": name, "fit (s)": round(r["fit_seconds"], 1), "predict (s)": round(r["predict_seconds"], 1),
-                     "accuracy": f"{r['accuracy']:.2%}"})
+        rows.append(
+            {
+                "model": name,
+                "fit (s)": round(r["fit_seconds"], 1),
+                "predict (s)": round(r["predict_seconds"], 1),
+                "accuracy": f"{r['accuracy']:.2%}",
+            }
+        )
         print(rows[-1], flush=True)
     print(machine_line())
     print(f"{len(tr):,} training images, {len(test[1]):,} test images\n")

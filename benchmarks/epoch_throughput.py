@@ -16,10 +16,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from _common import machine_line, print_table
-
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _common import machine_line, print_table
 
 from fmnist_lib import augment, claims, data, models, training  # noqa: E402
 
@@ -34,7 +33,7 @@ def measure(name: str, train, test, epochs: int, batch: int, policy: str, augmen
     keras.utils.set_random_seed(0)
     model = models.build_model(name)
     model = training.compile_for_protocol(augment.with_augmentation(model) if augmented else model, 1e-3)
-    model.fit(train[0][:batch * 2], train[1][:batch * 2], batch_size=batch, epochs=1, verbose=0)  # compile: 2 batches
+    model.fit(train[0][: batch * 2], train[1][: batch * 2], batch_size=batch, epochs=1, verbose=0)  # compile: 2 batches
     times = []
     for _ in range(epochs):
         start = time.perf_counter()
@@ -44,11 +43,15 @@ def measure(name: str, train, test, epochs: int, batch: int, policy: str, augmen
     keras.mixed_precision.set_global_policy("float32")
     per_epoch = float(np.median(times))
     n = len(train[1])
-    return {"model": name + (" + augmenter" if augmented else ""), "mode": f"{policy}, batch {batch}",
-            "s/epoch": round(per_epoch, 2),
-            "images/s": round(n / per_epoch), "s per 60k epoch": round(per_epoch * 60_000 / n, 1),
-            "seed's s/epoch": round(SEED_SECONDS_PER_EPOCH[name], 1),
-            f"test acc after {epochs} ep": f"{accuracy:.2%}"}
+    return {
+        "model": name + (" + augmenter" if augmented else ""),
+        "mode": f"{policy}, batch {batch}",
+        "s/epoch": round(per_epoch, 2),
+        "images/s": round(n / per_epoch),
+        "s per 60k epoch": round(per_epoch * 60_000 / n, 1),
+        "seed's s/epoch": round(SEED_SECONDS_PER_EPOCH[name], 1),
+        f"test acc after {epochs} ep": f"{accuracy:.2%}",
+    }
 
 
 def main() -> None:
@@ -76,8 +79,10 @@ def main() -> None:
         ours = next(r for r in rows if r["model"] == name)["s per 60k epoch"]
         print(f"{name}: our 60k epoch / the seed's = {ours / SEED_SECONDS_PER_EPOCH[name]:.2f}")
     cnn, light = (next(r for r in rows if r["model"] == n and "float32" in r["mode"]) for n in ("cnn_3_128", "dsc_gap"))
-    print(f"light/CNN-3-128 time per epoch here: {light['s/epoch'] / cnn['s/epoch']:.2f} "
-          f"(seed: {SEED_SECONDS_PER_EPOCH['dsc_gap'] / SEED_SECONDS_PER_EPOCH['cnn_3_128']:.2f})")
+    print(
+        f"light/CNN-3-128 time per epoch here: {light['s/epoch'] / cnn['s/epoch']:.2f} "
+        f"(seed: {SEED_SECONDS_PER_EPOCH['dsc_gap'] / SEED_SECONDS_PER_EPOCH['cnn_3_128']:.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -44,15 +44,24 @@ def main() -> None:
     lone, shared = {}, {}
     for name in ("cnn_3_128", "dsc_gap"):
         lone[name] = results.load_record("full", name, experiments.network_config(cfg, name))
-        shared[name] = [rec for seed in cfg["audit"]["seeds"] if seed != cfg["seed"]
-                        if (rec := results.load_record("full", name, experiments.network_config(
-                            experiments.with_seed(cfg, seed), name)))]
+        shared[name] = [
+            rec
+            for seed in cfg["audit"]["seeds"]
+            if seed != cfg["seed"]
+            if (
+                rec := results.load_record(
+                    "full", name, experiments.network_config(experiments.with_seed(cfg, seed), name)
+                )
+            )
+        ]
     if not all(lone.values()):
         raise SystemExit("no full-profile replication records: run gpu/full_profile.sh first (gpu/README.md)")
     prov = lone["cnn_3_128"].provenance
-    print(f"records made on {provenance.hardware_summary(prov)}, keras {prov['versions'].get('keras')} on "
-          f"{prov['keras_backend']} (jax {prov['versions'].get('jax', '-')}), commit {prov['git_commit'][:12]}, "
-          f"{prov['date']}")
+    print(
+        f"records made on {provenance.hardware_summary(prov)}, keras {prov['versions'].get('keras')} on "
+        f"{prov['keras_backend']} (jax {prov['versions'].get('jax', '-')}), commit {prov['git_commit'][:12]}, "
+        f"{prov['date']}"
+    )
 
     rows = []
     for name, rec in lone.items():
@@ -60,16 +69,19 @@ def main() -> None:
         steady = statistics.median(per_epoch[1:])
         images = rec.config["data"]["train_size"] or profiles.TRAIN_IMAGES
         epochs, seed_seconds = SEED_SECONDS[name]
-        rows.append({
-            "model": name, "epochs": len(per_epoch),
-            "first epoch (s, with compile)": round(per_epoch[0], 2),
-            "median epoch (s)": round(steady, 3),
-            "images/s": round(images / steady),
-            "epochs timed by the seed": epochs,
-            "ours (s)": round(sum(per_epoch[:epochs]), 1),
-            "seed's (s)": seed_seconds,
-            "seed / ours": round(seed_seconds / sum(per_epoch[:epochs]), 1),
-        })
+        rows.append(
+            {
+                "model": name,
+                "epochs": len(per_epoch),
+                "first epoch (s, with compile)": round(per_epoch[0], 2),
+                "median epoch (s)": round(steady, 3),
+                "images/s": round(images / steady),
+                "epochs timed by the seed": epochs,
+                "ours (s)": round(sum(per_epoch[:epochs]), 1),
+                "seed's (s)": seed_seconds,
+                "seed / ours": round(seed_seconds / sum(per_epoch[:epochs]), 1),
+            }
+        )
     print("\nReplication runs, alone on the device (batch 128, float32 weights, Adam 1e-3):")
     print_table(rows)
 
@@ -77,11 +89,18 @@ def main() -> None:
     for name, rec in lone.items():
         history = rec.result["history"]
         fit = sum(e["seconds"] + e["validation_seconds"] for e in history)
-        rows.append({"model": name, "inside fit, incl. per-epoch validation (s)": round(fit, 1),
-                     "whole staged run (s)": round(rec.wall_seconds, 1),
-                     "ratio": round(rec.wall_seconds / fit, 3)})
-    print("\nStaged loop overhead on the full protocol (stage scoring of test and training set,"
-          " checkpoints, model load and save):")
+        rows.append(
+            {
+                "model": name,
+                "inside fit, incl. per-epoch validation (s)": round(fit, 1),
+                "whole staged run (s)": round(rec.wall_seconds, 1),
+                "ratio": round(rec.wall_seconds / fit, 3),
+            }
+        )
+    print(
+        "\nStaged loop overhead on the full protocol (stage scoring of test and training set,"
+        " checkpoints, model load and save):"
+    )
     print_table(rows)
 
     rows = []
@@ -90,9 +109,15 @@ def main() -> None:
         for rec in shared[name]:
             jobs = rec.provenance.get("concurrent_jobs", 1)
             slower = statistics.median(_epoch_seconds(rec)[1:]) / alone
-            rows.append({"model": name, "seed": rec.config["seed"], "jobs sharing": jobs,
-                         "epoch time vs alone": round(slower, 2),
-                         "throughput vs one job (if all slots busy)": round(jobs / slower, 1)})
+            rows.append(
+                {
+                    "model": name,
+                    "seed": rec.config["seed"],
+                    "jobs sharing": jobs,
+                    "epoch time vs alone": round(slower, 2),
+                    "throughput vs one job (if all slots busy)": round(jobs / slower, 1),
+                }
+            )
     if rows:
         print("\nThe same network at other seeds, trained beside other jobs:")
         print_table(rows)
@@ -101,11 +126,13 @@ def main() -> None:
     if honest:
         per_epoch = _epoch_seconds(honest)
         alone = statistics.median(_epoch_seconds(lone["cnn_3_128"])[1:])
-        print(f"\nCNN-3-128 with the paper's augmenter on every batch ({honest.config['augmenter']}), "
-              f"{honest.provenance.get('concurrent_jobs', 1)} jobs sharing the device: "
-              f"epochs 2-{len(per_epoch)} took {min(per_epoch[1:]):.2f}-{max(per_epoch[1:]):.2f} s "
-              f"(median {statistics.median(per_epoch[1:]):.2f} s; the plain network alone: {alone:.2f} s); "
-              f"whole job {honest.wall_seconds:.0f} s")
+        print(
+            f"\nCNN-3-128 with the paper's augmenter on every batch ({honest.config['augmenter']}), "
+            f"{honest.provenance.get('concurrent_jobs', 1)} jobs sharing the device: "
+            f"epochs 2-{len(per_epoch)} took {min(per_epoch[1:]):.2f}-{max(per_epoch[1:]):.2f} s "
+            f"(median {statistics.median(per_epoch[1:]):.2f} s; the plain network alone: {alone:.2f} s); "
+            f"whole job {honest.wall_seconds:.0f} s"
+        )
 
 
 if __name__ == "__main__":

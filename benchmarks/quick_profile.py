@@ -23,9 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import machine_line, print_table
-
 import psutil  # noqa: E402  (installed with ipykernel)
+from _common import machine_line, print_table
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -62,8 +61,18 @@ def main() -> None:
     args = parser.parse_args()
     before = reference_seconds()
     with tempfile.TemporaryDirectory() as tmp:
-        command = [sys.executable, "-m", "fmnist_lib.book", "run", "--profile", args.profile,
-                   "--build-dir", f"{tmp}/build", "--results-dir", f"{tmp}/results"]
+        command = [
+            sys.executable,
+            "-m",
+            "fmnist_lib.book",
+            "run",
+            "--profile",
+            args.profile,
+            "--build-dir",
+            f"{tmp}/build",
+            "--results-dir",
+            f"{tmp}/results",
+        ]
         start = time.perf_counter()
         proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         watcher, peak = psutil.Process(proc.pid), 0
@@ -82,8 +91,10 @@ def main() -> None:
     print(f"profile {args.profile}, fresh run store\n")
     print_table(rows)
     print(f"\nwall time {wall / 60:.1f} min (target <= 10); peak memory {peak / 2**30:.2f} GiB (target <= 6)")
-    print(f"machine speed: 20 reference training steps took {before:.1f} s before the run and {after:.1f} s "
-          "after it (compare across runs: a slower reference means a slower machine, not slower code)")
+    print(
+        f"machine speed: 20 reference training steps took {before:.1f} s before the run and {after:.1f} s "
+        "after it (compare across runs: a slower reference means a slower machine, not slower code)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,10 +16,9 @@ import argparse
 import tempfile
 import time
 
-from _common import machine_line, print_table
-
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _common import machine_line, print_table
 
 from fmnist_lib import data, models, training  # noqa: E402
 
@@ -48,9 +47,17 @@ def main() -> None:
         plain_total.append(time.perf_counter() - start)
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
-            result = training.train_staged(lambda: models.build_model(args.model), train, test, schedule=schedule,
-                                           batch_size=128, learning_rate=1e-3, seed=0, checkpoint_dir=tmp,
-                                           verbose=0)
+            result = training.train_staged(
+                lambda: models.build_model(args.model),
+                train,
+                test,
+                schedule=schedule,
+                batch_size=128,
+                learning_rate=1e-3,
+                seed=0,
+                checkpoint_dir=tmp,
+                verbose=0,
+            )
             staged_total.append(time.perf_counter() - start)
         staged_fit.append(result["stages"][-1]["cumulative_train_seconds"])
     runs = {"plain_fit": plain_fit, "plain_total": plain_total, "staged_fit": staged_fit, "staged_total": staged_total}
@@ -58,20 +65,34 @@ def main() -> None:
     median = {k: float(np.median(v)) for k, v in runs.items()}
 
     print(machine_line())
-    print(f"{args.model}, {args.images:,} training images, batch 128, schedule {schedule}, "
-          f"median of {args.repeats} alternating runs\n")
-    print_table([
-        {"loop": "plain model.fit + one evaluate", "fit, best (s)": round(best["plain_fit"], 1),
-         "fit, median (s)": round(median["plain_fit"], 1), "total, best (s)": round(best["plain_total"], 1),
-         "total, median (s)": round(median["plain_total"], 1)},
-        {"loop": "train_staged (stages, evaluations, checkpoints)", "fit, best (s)": round(best["staged_fit"], 1),
-         "fit, median (s)": round(median["staged_fit"], 1), "total, best (s)": round(best["staged_total"], 1),
-         "total, median (s)": round(median["staged_total"], 1)},
-    ])
+    print(
+        f"{args.model}, {args.images:,} training images, batch 128, schedule {schedule}, "
+        f"median of {args.repeats} alternating runs\n"
+    )
+    print_table(
+        [
+            {
+                "loop": "plain model.fit + one evaluate",
+                "fit, best (s)": round(best["plain_fit"], 1),
+                "fit, median (s)": round(median["plain_fit"], 1),
+                "total, best (s)": round(best["plain_total"], 1),
+                "total, median (s)": round(median["plain_total"], 1),
+            },
+            {
+                "loop": "train_staged (stages, evaluations, checkpoints)",
+                "fit, best (s)": round(best["staged_fit"], 1),
+                "fit, median (s)": round(median["staged_fit"], 1),
+                "total, best (s)": round(best["staged_total"], 1),
+                "total, median (s)": round(median["staged_total"], 1),
+            },
+        ]
+    )
     print("\nall runs (s):", {k: [round(x, 1) for x in v] for k, v in runs.items()})
     for label, stat in (("best", best), ("median", median)):
-        print(f"ratio staged/plain ({label}): fit only {stat['staged_fit'] / stat['plain_fit']:.3f}, "
-              f"total {stat['staged_total'] / stat['plain_total']:.3f}")
+        print(
+            f"ratio staged/plain ({label}): fit only {stat['staged_fit'] / stat['plain_fit']:.3f}, "
+            f"total {stat['staged_total'] / stat['plain_total']:.3f}"
+        )
 
 
 if __name__ == "__main__":

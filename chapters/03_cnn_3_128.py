@@ -14,7 +14,7 @@ overrides = {}
 # %%
 from myst_nb import glue
 
-from fmnist_lib import claims, experiments, models, param_counts, plots, profiles, stats, tables
+from fmnist_lib import claims, experiments, models, param_counts, plots, profiles, prose, tables
 
 config = profiles.load_profile(profile, overrides)
 
@@ -60,7 +60,7 @@ for name, value in summary.items():
     glue(name, value, display=False)
 glue("claim_2", claims.CNN_ACCURACY_BY_EPOCH[2], display=False)
 glue("claim_62", claims.CNN_ACCURACY_BY_EPOCH[62], display=False)
-glue("verdict_final", stats.compare_to_claim(summary["final_accuracy"], summary["n_test"],
+glue("verdict_final", prose.compare_to_claim(summary["final_accuracy"], summary["n_test"],
                                              claims.CNN_ACCURACY_BY_EPOCH[62]), display=False)
 glue("fig_cnn_stages", plots.staged_accuracy(record, claims.CNN_ACCURACY_BY_EPOCH), display=False)
 glue("fig_cnn_curves", plots.training_curves(record), display=False)

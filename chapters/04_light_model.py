@@ -14,7 +14,7 @@ overrides = {}
 # %%
 from myst_nb import glue
 
-from fmnist_lib import claims, experiments, models, param_counts, plots, profiles, records, stats, tables
+from fmnist_lib import claims, experiments, models, param_counts, plots, profiles, prose, records, tables
 
 config = profiles.load_profile(profile, overrides)
 
@@ -71,7 +71,7 @@ reached = record.first_epoch_reaching(records.LIGHT_MODEL_THRESHOLD)
 glue("epoch_985", "at no epoch of this run" if reached is None else f"first at epoch {reached}", display=False)
 glue("claim_epoch_985", claims.LIGHT_EPOCH_ABOVE_985, display=False)
 glue("claim_light", claims.LIGHT_ACCURACY, display=False)
-glue("verdict_light", stats.compare_to_claim(summary["final_accuracy"], summary["n_test"],
+glue("verdict_light", prose.compare_to_claim(summary["final_accuracy"], summary["n_test"],
                                              claims.LIGHT_ACCURACY), display=False)
 glue("fig_light_curves", plots.training_curves(record), display=False)
 

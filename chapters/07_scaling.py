@@ -15,7 +15,7 @@ overrides = {}
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import experiments, models, param_counts, plots, profiles, provenance, scaling, tables
+from fmnist_lib import experiments, models, param_counts, plots, profiles, prose, scaling, tables
 
 config = profiles.load_profile(profile, overrides)
 spec = config["scaling"]
@@ -65,8 +65,8 @@ marks = {
 fit = scaling.fit_saturating(frame["parameters"], frame["test accuracy"])
 front = scaling.pareto_front(frame["parameters"], frame["test accuracy"])
 glue("cnn_macs", param_counts.model_macs(models.cnn_3_128()), display=False)
-glue("family_hardware", provenance.measured_on(records), display=False)
-glue("low_members", scaling.low_members_text(list(frame["member"]), list(frame["test accuracy"])), display=False)
+glue("family_hardware", prose.measured_on(records), display=False)
+glue("low_members", prose.low_members_text(list(frame["member"]), list(frame["test accuracy"])), display=False)
 glue("front", ", ".join(frame.loc[front].sort_values("parameters")["member"]), display=False)
 glue("fig_acc_params", plots.accuracy_against(frame, "parameters", "parameters (log scale)", marks,
                                               fit if fit["converged"] else None, front), display=False)
@@ -106,7 +106,7 @@ glue("fig_acc_time", plots.accuracy_against(frame, "s per epoch", "training seco
 # squares. {glue:md}`fit_text`
 
 # %%
-fit_text = scaling.fit_summary(fit, int(frame["n_test"].iloc[0]), int(frame["parameters"].max()))
+fit_text = prose.fit_summary(fit, int(frame["n_test"].iloc[0]), int(frame["parameters"].max()))
 glue("fit_text", Markdown(fit_text), display=False)
 
 # %% [markdown]
@@ -125,11 +125,11 @@ labels = {"cnn_3_128": "CNN-3-128", "dsc_gap": "DSC + GAP"}
 compressed = {labels[r.config["network"]["model"]]: r for r in found.records}
 compression_note = found.missing_text(config) + " The int8 conversion needs the TensorFlow backend."
 glue("latency_images", experiments.LATENCY_IMAGES, display=False)
-glue("compression_hardware", provenance.measured_on(list(compressed.values())) if compressed
+glue("compression_hardware", prose.measured_on(list(compressed.values())) if compressed
      else "(not measured: compression was skipped)", display=False)
 
 # %%
-summary = tables.compression_summary(compressed) if compressed else compression_note
+summary = prose.compression_summary(compressed) if compressed else compression_note
 glue("compression_summary", Markdown(summary), display=False)
 tables.show(tables.compression_table(compressed)) if compressed else None
 

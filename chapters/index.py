@@ -24,7 +24,7 @@ import json
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import audit, claims, experiments, provenance, profiles, tables
+from fmnist_lib import audit, claims, experiments, profiles, provenance, runcard, tables
 
 config = profiles.load_profile(profile, overrides)
 manifest = json.loads(open(manifest_path).read()) if manifest_path else {"chapters": []}
@@ -45,7 +45,7 @@ counts = audit.verdict_counts(audit.claims_table(stored))
 glue("profile_note", Markdown(profiles.PROFILE_NOTES[profile]), display=False)
 glue("verdicts", f"{counts['reproduced']} reproduced, {counts['not_reproduced']} not reproduced, "
      f"{counts['not_comparable']} not comparable on this run", display=False)
-tables.show(tables.headline_table(stored))
+tables.show(runcard.headline_table(stored))
 
 # %% [markdown]
 # The audit chapter sets every numeric claim of the seed paper beside our measurement:
@@ -61,10 +61,10 @@ tables.show(tables.headline_table(stored))
 # commit and wall time.
 
 # %%
-tables.show(tables.parameter_table(config))
+tables.show(runcard.parameter_table(config))
 
 # %%
-tables.show(tables.environment_table(provenance.collect()))
+tables.show(runcard.environment_table(provenance.collect()))
 
 # %% [markdown]
 # The machine above built this report. The records it reads may have been made
@@ -73,10 +73,10 @@ tables.show(tables.environment_table(provenance.collect()))
 # longer than a lone run's.
 
 # %%
-tables.show(tables.record_sources(experiments.profile_records(config)))
+tables.show(runcard.record_sources(experiments.profile_records(config)))
 
 # %%
-tables.show(tables.chapter_times(manifest))
+tables.show(runcard.chapter_times(manifest))
 
 # %% [markdown]
 # To rerun this report: `python -m fmnist_lib.book run --profile NAME` with the profile

@@ -40,19 +40,37 @@ def accuracy_verdict(ours: float, n: int, claim: float, comparable: bool) -> str
 
 
 def _row(claim: claims.Claim, claimed: str, ours="not run", interval="–", verdict=NOT_COMPARABLE, note=""):
-    return {"claim": claim.name, "where in the paper": claim.section, "claimed": claimed, "ours": ours,
-            "95 % interval": interval, "verdict": verdict, "note": note}
+    return {
+        "claim": claim.name,
+        "where in the paper": claim.section,
+        "claimed": claimed,
+        "ours": ours,
+        "95 % interval": interval,
+        "verdict": verdict,
+        "note": note,
+    }
 
 
 def _claimed_text(claim: claims.Claim) -> str:
-    return {"accuracy": f"{claim.value:.0%}" if claim.measure == "baseline" else f"{claim.value:.2%}",
-            "count": f"{claim.value:,}", "epoch": f"epoch ~{claim.value}", "ratio": f"{claim.value:.1%}",
-            "drop": f"{claim.value:.2f} pp", "seconds": f"{claim.value:,.0f} s"}[claim.kind]
+    return {
+        "accuracy": f"{claim.value:.0%}" if claim.measure == "baseline" else f"{claim.value:.2%}",
+        "count": f"{claim.value:,}",
+        "epoch": f"epoch ~{claim.value}",
+        "ratio": f"{claim.value:.1%}",
+        "drop": f"{claim.value:.2f} pp",
+        "seconds": f"{claim.value:,.0f} s",
+    }[claim.kind]
 
 
 def _accuracy_row(claim, claimed, accuracy, n, comparable, note):
-    return _row(claim, claimed, f"{accuracy:.2%}", interval_text(accuracy, n),
-                accuracy_verdict(accuracy, n, claim.value, comparable), note)
+    return _row(
+        claim,
+        claimed,
+        f"{accuracy:.2%}",
+        interval_text(accuracy, n),
+        accuracy_verdict(accuracy, n, claim.value, comparable),
+        note,
+    )
 
 
 def _judge(claim: claims.Claim, stored: dict) -> dict:
@@ -64,14 +82,28 @@ def _judge(claim: claims.Claim, stored: dict) -> dict:
         if rec is None:
             return _row(claim, claimed)
         comparable = rec.config["train_size"] is None and rec.config["test_size"] is None
-        return _accuracy_row(claim, claimed, rec.accuracy, rec.n_test, comparable,
-                             "" if comparable else f"fitted on {rec.result['n_train']:,} images")
+        return _accuracy_row(
+            claim,
+            claimed,
+            rec.accuracy,
+            rec.n_test,
+            comparable,
+            "" if comparable else f"fitted on {rec.result['n_train']:,} images",
+        )
     if claim.measure == "cnn_stage":
         stage = cnn.stage(claim.arg) if cnn else None
         if stage is None:
-            return _row(claim, claimed, note="not run" if cnn is None else f"this run stops at {cnn.final.epochs} epochs")
-        return _accuracy_row(claim, claimed, stage.test_accuracy, cnn.n_test, cnn.on_full_data,
-                             "" if cnn.on_full_data else "trained on a subsample")
+            return _row(
+                claim, claimed, note="not run" if cnn is None else f"this run stops at {cnn.final.epochs} epochs"
+            )
+        return _accuracy_row(
+            claim,
+            claimed,
+            stage.test_accuracy,
+            cnn.n_test,
+            cnn.on_full_data,
+            "" if cnn.on_full_data else "trained on a subsample",
+        )
     if claim.measure == "params":
         rec = stored.get(claim.arg)
         if rec is None:
@@ -86,21 +118,39 @@ def _judge(claim: claims.Claim, stored: dict) -> dict:
             return _row(claim, claimed)
         stage = rec.stage_or_final(epochs)
         hardware = rec.provenance.get("accelerators") or [rec.provenance["cpu"]]
-        return _row(claim, claimed, f"{stage.cumulative_train_seconds:,.0f} s", "–", NOT_COMPARABLE,
-                    f"{stage.epochs} epochs on {', '.join(hardware)}; the paper's hardware is not named")
+        return _row(
+            claim,
+            claimed,
+            f"{stage.cumulative_train_seconds:,.0f} s",
+            "–",
+            NOT_COMPARABLE,
+            f"{stage.epochs} epochs on {', '.join(hardware)}; the paper's hardware is not named",
+        )
     if light is None:
         return _row(claim, claimed)
     if claim.measure == "light_final":
         last = light.final
-        return _accuracy_row(claim, claimed, last.test_accuracy, light.n_test, light.on_full_data,
-                             f"after {last.epochs} epochs" + ("" if light.on_full_data else ", on a subsample"))
+        return _accuracy_row(
+            claim,
+            claimed,
+            last.test_accuracy,
+            light.n_test,
+            light.on_full_data,
+            f"after {last.epochs} epochs" + ("" if light.on_full_data else ", on a subsample"),
+        )
     if claim.measure == "light_epoch":
         reached = light.first_epoch_reaching(LIGHT_MODEL_THRESHOLD)
         comparable = light.on_full_data and "val_accuracy" in light.history[0]
         close = reached is not None and abs(reached - claim.value) <= EPOCH_TOLERANCE
         verdict = NOT_COMPARABLE if not comparable else (REPRODUCED if close else NOT_REPRODUCED)
-        return _row(claim, claimed, "never" if reached is None else f"epoch {reached}", "–", verdict,
-                    f"within {light.history[-1]['epoch']} epochs")
+        return _row(
+            claim,
+            claimed,
+            "never" if reached is None else f"epoch {reached}",
+            "–",
+            verdict,
+            f"within {light.history[-1]['epoch']} epochs",
+        )
     if cnn is None:
         return _row(claim, claimed)
     if claim.measure == "reduction":
@@ -110,12 +160,20 @@ def _judge(claim: claims.Claim, stored: dict) -> dict:
     if claim.measure == "drop":
         a, b = cnn.final, light.final
         drop = 100 * (a.test_accuracy - b.test_accuracy)
-        half = 100 * Z95 * math.sqrt(sum(s.test_accuracy * (1 - s.test_accuracy) / r.n_test
-                                         for s, r in ((a, cnn), (b, light))))
+        half = (
+            100
+            * Z95
+            * math.sqrt(sum(s.test_accuracy * (1 - s.test_accuracy) / r.n_test for s, r in ((a, cnn), (b, light))))
+        )
         comparable = cnn.on_full_data and light.on_full_data and a.epochs == claims.PAPER_EPOCHS
         inside = abs(drop - claim.value) <= max(half, TOLERANCE_PP)
-        return _row(claim, claimed, f"{drop:.2f} pp", f"[{drop - half:.2f}, {drop + half:.2f}] pp",
-                    (REPRODUCED if inside else NOT_REPRODUCED) if comparable else NOT_COMPARABLE)
+        return _row(
+            claim,
+            claimed,
+            f"{drop:.2f} pp",
+            f"[{drop - half:.2f}, {drop + half:.2f}] pp",
+            (REPRODUCED if inside else NOT_REPRODUCED) if comparable else NOT_COMPARABLE,
+        )
     raise ValueError(f"no measurement for claim {claim.name!r} ({claim.measure})")
 
 
@@ -141,31 +199,52 @@ def hypotheses(cnn, leaks: list, honest) -> list[dict]:
         ("(a) scored on the training images", cnn, "train_set_accuracy", "same model, evaluated on what it trained on"),
         ("(c) Keras-2 binary accuracy on one-hot labels", cnn, "test_binary_accuracy", "same model, other metric"),
     ]
-    entries += [(f"(b) pooled augmentation, split afterwards (rotation {rec.config['rotation_degrees']:g}°)",
-                 rec, "test_accuracy",
-                 f"{rec.result['leak']['eval_share_with_twin_in_train']:.0%} of the evaluation images have a "
-                 "twin in training") for rec in leaks]
-    entries.append(("(d) honest augmentation, official test set", honest, "test_accuracy",
-                    "augmenter on training batches only"))
+    entries += [
+        (
+            f"(b) pooled augmentation, split afterwards (rotation {rec.config['rotation_degrees']:g}°)",
+            rec,
+            "test_accuracy",
+            f"{rec.result['leak']['eval_share_with_twin_in_train']:.0%} of the evaluation images have a "
+            "twin in training",
+        )
+        for rec in leaks
+    ]
+    entries.append(
+        ("(d) honest augmentation, official test set", honest, "test_accuracy", "augmenter on training batches only")
+    )
     found = []
     for label, rec, field, note in entries:
         last = rec.final
-        reaches = [e for e, c in claims.CNN_ACCURACY_BY_EPOCH.items()
-                   if _at(rec, e, field) is not None and abs(100 * (_at(rec, e, field) - c)) <= TOLERANCE_PP]
-        found.append({"mechanism": label, "at_2": _at(rec, 2, field), "final": last.value(field),
-                      "final_epochs": last.epochs, "reaches": reaches, "note": note})
+        reaches = [
+            e
+            for e, c in claims.CNN_ACCURACY_BY_EPOCH.items()
+            if _at(rec, e, field) is not None and abs(100 * (_at(rec, e, field) - c)) <= TOLERANCE_PP
+        ]
+        found.append(
+            {
+                "mechanism": label,
+                "at_2": _at(rec, 2, field),
+                "final": last.value(field),
+                "final_epochs": last.epochs,
+                "reaches": reaches,
+                "note": note,
+            }
+        )
     return found
 
 
 def hypotheses_table(found: list[dict]) -> pd.DataFrame:
-    rows = [{
-        "mechanism": h["mechanism"],
-        "after 2 epochs": "–" if h["at_2"] is None else f"{h['at_2']:.2%}",
-        "last stage": f"{h['final']:.2%} ({h['final_epochs']} epochs)",
-        "reaches a claim (±1 pp, same epoch)": ", ".join(f"{e}-epoch claim" for e in h["reaches"]) or "no",
-        "above 99 %": "yes" if max(h["final"], h["at_2"] or 0) >= NINETY_NINE else "no",
-        "note": h["note"],
-    } for h in found]
+    rows = [
+        {
+            "mechanism": h["mechanism"],
+            "after 2 epochs": "–" if h["at_2"] is None else f"{h['at_2']:.2%}",
+            "last stage": f"{h['final']:.2%} ({h['final_epochs']} epochs)",
+            "reaches a claim (±1 pp, same epoch)": ", ".join(f"{e}-epoch claim" for e in h["reaches"]) or "no",
+            "above 99 %": "yes" if max(h["final"], h["at_2"] or 0) >= NINETY_NINE else "no",
+            "note": h["note"],
+        }
+        for h in found
+    ]
     return pd.DataFrame(rows)
 
 
@@ -174,23 +253,29 @@ def seed_table(study: dict) -> pd.DataFrame:
     from .stats import mean_interval
 
     rows = []
-    groups = (("CNN-3-128", study["cnn_3_128"]), ("DSC + GAP", study["dsc_gap"]),
-              (f"best classical ({study['best_classical_model']})", study["best_classical"]))
+    groups = (
+        ("CNN-3-128", study["cnn_3_128"]),
+        ("DSC + GAP", study["dsc_gap"]),
+        (f"best classical ({study['best_classical_model']})", study["best_classical"]),
+    )
     for label, records in groups:
         if not records:
             continue
         values = [r.accuracy for r in records]
         s = mean_interval(values)
-        rows.append({
-            "model": label,
-            "seeds": ", ".join(str(r.config["seed"]) for r in records),
-            "accuracies": ", ".join(f"{v:.2%}" for v in values),
-            "mean": f"{s['mean']:.2%}",
-            "sd (pp)": "–" if np.isnan(s["sd"]) else f"{100 * s['sd']:.2f}",
-            # an accuracy lies in [0, 1]; the t-interval of few seeds can overshoot it
-            "95 % interval of the mean": "–" if np.isnan(s["low"]) else
-                f"[{max(s['low'], 0.0):.2%}, {min(s['high'], 1.0):.2%}]",
-        })
+        rows.append(
+            {
+                "model": label,
+                "seeds": ", ".join(str(r.config["seed"]) for r in records),
+                "accuracies": ", ".join(f"{v:.2%}" for v in values),
+                "mean": f"{s['mean']:.2%}",
+                "sd (pp)": "–" if np.isnan(s["sd"]) else f"{100 * s['sd']:.2f}",
+                # an accuracy lies in [0, 1]; the t-interval of few seeds can overshoot it
+                "95 % interval of the mean": "–"
+                if np.isnan(s["low"])
+                else f"[{max(s['low'], 0.0):.2%}, {min(s['high'], 1.0):.2%}]",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -205,15 +290,18 @@ def duplicate_summary(record, y_true, y_pred, test_idx, thresholds=(0.0, 0.02, 0
     for t in thresholds:
         twins = exact if t == 0 else dist <= t
         acc, kept = accuracy_without(y_true, y_pred, twins)
-        rows.append({
-            "nearest training image": "identical" if t == 0 else f"RMS distance ≤ {t:g}",
-            "test images": int(twins.sum()),
-            "share": f"{twins.mean():.2%}",
-            "accuracy on them": "–" if not twins.any() else
-                f"{np.mean(np.asarray(y_true)[twins] == np.asarray(y_pred)[twins]):.2%}",
-            "accuracy without them": f"{acc:.2%}",
-            "images left": kept,
-        })
+        rows.append(
+            {
+                "nearest training image": "identical" if t == 0 else f"RMS distance ≤ {t:g}",
+                "test images": int(twins.sum()),
+                "share": f"{twins.mean():.2%}",
+                "accuracy on them": "–"
+                if not twins.any()
+                else f"{np.mean(np.asarray(y_true)[twins] == np.asarray(y_pred)[twins]):.2%}",
+                "accuracy without them": f"{acc:.2%}",
+                "images left": kept,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -59,14 +59,21 @@ def affine_sample(images, transforms):
 class RandomAffine(keras.layers.Layer):
     """Random rotation, shift and zoom of each image, active only when training."""
 
-    def __init__(self, rotation_degrees: float = PAPER_ROTATION_DEGREES, shift: float = PAPER_SHIFT,
-                 zoom: float = PAPER_ZOOM, seed: int | None = None, **kwargs):
+    def __init__(
+        self,
+        rotation_degrees: float = PAPER_ROTATION_DEGREES,
+        shift: float = PAPER_SHIFT,
+        zoom: float = PAPER_ZOOM,
+        seed: int | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.rotation_degrees, self.shift, self.zoom, self.seed = rotation_degrees, shift, zoom, seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def transforms(self, n, h: int, w: int):
         """One output-to-input map per image: rotate and zoom about the centre, then shift."""
+
         def uniform(low, high):
             return keras.random.uniform((n,), low, high, seed=self.seed_generator)
 
@@ -91,8 +98,13 @@ class RandomAffine(keras.layers.Layer):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "rotation_degrees": self.rotation_degrees, "shift": self.shift,
-                "zoom": self.zoom, "seed": self.seed}
+        return {
+            **super().get_config(),
+            "rotation_degrees": self.rotation_degrees,
+            "shift": self.shift,
+            "zoom": self.zoom,
+            "seed": self.seed,
+        }
 
 
 def augmenter(
@@ -115,8 +127,9 @@ def augment_images(images: np.ndarray, rotation_degrees: float, seed: int, batch
     return np.clip(np.concatenate(out), 0.0, 1.0).astype(np.float32)
 
 
-def with_augmentation(model: keras.Model, rotation_degrees: float = PAPER_ROTATION_DEGREES,
-                      seed: int = 0) -> keras.Model:
+def with_augmentation(
+    model: keras.Model, rotation_degrees: float = PAPER_ROTATION_DEGREES, seed: int = 0
+) -> keras.Model:
     """``model`` with the augmenter in front: on-the-fly augmentation of training batches only."""
     inputs = keras.Input(model.input_shape[1:], name="image")
     outputs = model(augmenter(rotation_degrees, seed=seed)(inputs))

@@ -33,13 +33,19 @@ import yaml
 from . import experiments, jobs, profiles, results
 from .data import DataError, locate_data_dir
 from .settings import ENV_DEVICES, ENV_RESULTS_DIR, REPO_ROOT
+
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
 SOURCE_SUFFIXES = (".py", ".md")
 MANIFEST = "run_manifest.json"
 
 
-NOISE = ("oneDNN custom operations", "absl::InitializeLog", "cpu_feature_guard", "To enable the following instructions",
-         "Kernel is running over TCP without encryption")
+NOISE = (
+    "oneDNN custom operations",
+    "absl::InitializeLog",
+    "cpu_feature_guard",
+    "To enable the following instructions",
+    "Kernel is running over TCP without encryption",
+)
 
 
 class QuietKernelNoise(logging.Filter):
@@ -139,8 +145,7 @@ def select_chapters(chapters: list[str], only: list[str] | None) -> list[str]:
         return list(chapters)
     picked = []
     for wanted in only:
-        matches = [c for c in chapters if Path(c).name == wanted or Path(c).name.split("_")[0] == wanted
-                   or c == wanted]
+        matches = [c for c in chapters if Path(c).name == wanted or Path(c).name.split("_")[0] == wanted or c == wanted]
         if not matches:
             names = ", ".join(Path(c).name for c in chapters)
             raise SystemExit(f"--only {wanted!r} names no chapter; chapters are: {names}")
@@ -170,8 +175,10 @@ def compute_records(cfg: dict, chapters: list[str], force: bool, report=print) -
     if not todo:
         return set()
     if cfg["profile"] in profiles.RENDER_ONLY:
-        report(f"{len(todo)} record(s) of profile {cfg['profile']} are not stored; the chapters list them "
-               f"(python -m fmnist_lib.compute --profile {cfg['profile']} --plan shows them)")
+        report(
+            f"{len(todo)} record(s) of profile {cfg['profile']} are not stored; the chapters list them "
+            f"(python -m fmnist_lib.compute --profile {cfg['profile']} --plan shows them)"
+        )
         return set()
     report(f"computing {len(todo)} record(s) the chapters need ...")
     outcomes = jobs.run_jobs(cfg, todo, force=force, report=report)
@@ -189,8 +196,16 @@ def _chapter_kinds(number: str) -> list[str]:
 def build_html(staging: Path, html_dir: Path) -> None:
     """Render the executed notebooks; swap the result in only if the build succeeds."""
     exe = Path(sys.executable).parent / "jupyter-book"
-    command = [str(exe) if exe.exists() else "jupyter-book", "build", str(staging),
-               "--builder", "html", "-W", "-n", "--keep-going"]
+    command = [
+        str(exe) if exe.exists() else "jupyter-book",
+        "build",
+        str(staging),
+        "--builder",
+        "html",
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     with tempfile.TemporaryDirectory(dir=html_dir.parent) as tmp:
         command += ["--path-output", tmp]
         done = subprocess.run(command, capture_output=True, text=True)
@@ -234,8 +249,11 @@ def run(
     keepable = {c for c in notebooks if (staging / (c + ".ipynb")).exists() and c in timings}
     unkept = [c for c in notebooks if c not in selected and c not in keepable]
     if only and unkept:
-        print(f"executing {', '.join(unkept)} as well: no successful earlier run of "
-              f"{'it' if len(unkept) == 1 else 'them'} with these parameters to keep", flush=True)
+        print(
+            f"executing {', '.join(unkept)} as well: no successful earlier run of "
+            f"{'it' if len(unkept) == 1 else 'them'} with these parameters to keep",
+            flush=True,
+        )
     to_execute = [c for c in notebooks if c in selected or c not in keepable]
     # compute, then render: the chapters only read what is stored now. Chapters that show a
     # recomputed record run again, so the book never shows two versions of one record.
@@ -261,11 +279,20 @@ def run(
             # a failed or interrupted chapter is never kept for a later build
             target.unlink(missing_ok=True)
             timings.pop(stem, None)
-            results.write_json_atomic(manifest_path, {"profile": profile, "overrides": overrides,
-                                                      "chapters": [timings[c] for c in chapters if c in timings]})
+            results.write_json_atomic(
+                manifest_path,
+                {
+                    "profile": profile,
+                    "overrides": overrides,
+                    "chapters": [timings[c] for c in chapters if c in timings],
+                },
+            )
             raise
-        timings[stem] = {"chapter": stem, "seconds": seconds,
-                         "ran_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        timings[stem] = {
+            "chapter": stem,
+            "seconds": seconds,
+            "ran_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        }
         print(f"[{stem}] done in {seconds:.1f} s", flush=True)
     manifest = {
         "profile": profile,
@@ -275,8 +302,12 @@ def run(
     }
     results.write_json_atomic(manifest_path, manifest)
     print(f"[{root}] executing the run card ...", flush=True)
-    execute_chapter(source_of(book_dir, root), staging / (root + ".ipynb"),
-                    {**parameters, "manifest_path": str(manifest_path)}, book_dir)
+    execute_chapter(
+        source_of(book_dir, root),
+        staging / (root + ".ipynb"),
+        {**parameters, "manifest_path": str(manifest_path)},
+        book_dir,
+    )
     html_dir = build_dir / "html"
     print("building the HTML report ...", flush=True)
     build_start = time.perf_counter()
@@ -288,19 +319,34 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fmnist_lib.book", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m fmnist_lib.book", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="execute the chapters and build the HTML report")
-    p_run.add_argument("--profile", default=profiles.DEFAULT_PROFILE,
-                       help=f"one of {', '.join(profiles.profile_names())} (default: %(default)s)")
-    p_run.add_argument("--only", action="append", metavar="CHAPTER",
-                       help="execute only this chapter (file name or number, e.g. 03); repeatable")
-    p_run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="assignments",
-                       help="override a profile parameter, e.g. --set cnn_3_128.schedule=[2,6]")
+    p_run.add_argument(
+        "--profile",
+        default=profiles.DEFAULT_PROFILE,
+        help=f"one of {', '.join(profiles.profile_names())} (default: %(default)s)",
+    )
+    p_run.add_argument(
+        "--only",
+        action="append",
+        metavar="CHAPTER",
+        help="execute only this chapter (file name or number, e.g. 03); repeatable",
+    )
+    p_run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="assignments",
+        help="override a profile parameter, e.g. --set cnn_3_128.schedule=[2,6]",
+    )
     p_run.add_argument("--force", action="store_true", help="recompute results even if stored")
-    p_run.add_argument("--devices", type=int, default=1, metavar="N",
-                       help="train data-parallel over N devices (GPUs; default 1)")
+    p_run.add_argument(
+        "--devices", type=int, default=1, metavar="N", help="train data-parallel over N devices (GPUs; default 1)"
+    )
     p_run.add_argument("--build-dir", type=Path, help="default: _build/<profile>")
     p_run.add_argument("--results-dir", type=Path, help="default: results/")
     p_run.add_argument("--book-dir", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
@@ -314,8 +360,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[ENV_DEVICES] = str(args.devices)
     try:
         overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
-        index = run(args.profile, overrides, args.only, args.force, args.book_dir.resolve(),
-                    args.build_dir, args.results_dir)
+        index = run(
+            args.profile, overrides, args.only, args.force, args.book_dir.resolve(), args.build_dir, args.results_dir
+        )
     except (profiles.ProfileError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -67,18 +67,36 @@ class Claim:
 
 
 CLAIMS: list[Claim] = [
-    *(Claim(f"{model} accuracy", "Table I", value, "accuracy", "baseline", model)
-      for model, value in TABLE_I_ACCURACY.items()),
-    *(Claim(f"CNN-3-128 accuracy after {epochs} epochs", "IV-B", value, "accuracy", "cnn_stage", epochs)
-      for epochs, value in CNN_ACCURACY_BY_EPOCH.items()),
+    *(
+        Claim(f"{model} accuracy", "Table I", value, "accuracy", "baseline", model)
+        for model, value in TABLE_I_ACCURACY.items()
+    ),
+    *(
+        Claim(f"CNN-3-128 accuracy after {epochs} epochs", "IV-B", value, "accuracy", "cnn_stage", epochs)
+        for epochs, value in CNN_ACCURACY_BY_EPOCH.items()
+    ),
     Claim("CNN-3-128 parameters", "III-C, Table II", CNN_PARAMS, "count", "params", "cnn_3_128"),
-    Claim("light model parameters (called trainable)", "Abstract, Table II", LIGHT_PARAMS, "count", "params", "dsc_gap"),
+    Claim(
+        "light model parameters (called trainable)", "Abstract, Table II", LIGHT_PARAMS, "count", "params", "dsc_gap"
+    ),
     Claim("light model accuracy", "V-C, Table II", LIGHT_ACCURACY, "accuracy", "light_final"),
     Claim("light model above 98.5 % by about epoch 7", "V-C", LIGHT_EPOCH_ABOVE_985, "epoch", "light_epoch"),
     Claim("parameter reduction", "Abstract, V-D", PARAM_REDUCTION, "ratio", "reduction"),
     Claim("accuracy drop, baseline to light", "V-D", ACCURACY_DROP_PP, "drop", "drop"),
-    Claim("CNN-3-128 training time, 62 epochs", "VI, Fig. 3", CNN_TRAIN_SECONDS_62_EPOCHS, "seconds", "time",
-          ("cnn_3_128", 62)),
-    Claim("light model training time, 16 epochs", "VI, Fig. 3", LIGHT_TRAIN_SECONDS_16_EPOCHS, "seconds", "time",
-          ("dsc_gap", LIGHT_EPOCHS_FOR_TIME)),
+    Claim(
+        "CNN-3-128 training time, 62 epochs",
+        "VI, Fig. 3",
+        CNN_TRAIN_SECONDS_62_EPOCHS,
+        "seconds",
+        "time",
+        ("cnn_3_128", 62),
+    ),
+    Claim(
+        "light model training time, 16 epochs",
+        "VI, Fig. 3",
+        LIGHT_TRAIN_SECONDS_16_EPOCHS,
+        "seconds",
+        "time",
+        ("dsc_gap", LIGHT_EPOCHS_FOR_TIME),
+    ),
 ]

@@ -45,8 +45,9 @@ def to_tflite(model: keras.Model, representative: np.ndarray | None = None) -> b
         return converter.convert()
 
 
-def tflite_predict(flatbuffer: bytes, images: np.ndarray, latency_images: int = 500,
-                   batch: int = 1000) -> tuple[np.ndarray, float]:
+def tflite_predict(
+    flatbuffer: bytes, images: np.ndarray, latency_images: int = 500, batch: int = 1000
+) -> tuple[np.ndarray, float]:
     """Predicted classes of all ``images`` and the mean seconds per image of one-image calls (as on a device).
 
     Accuracy is read from batched calls, which give the same per-image result;
@@ -77,11 +78,17 @@ def tflite_predict(flatbuffer: bytes, images: np.ndarray, latency_images: int = 
 
 
 def magnitude_prune(model: keras.Model, sparsity: float) -> keras.Model:
-    """A copy with the smallest ``sparsity`` share of convolution and dense kernel weights set to zero (one global threshold)."""
+    """A copy with the smallest ``sparsity`` share of convolution and dense kernel weights set to zero.
+
+    One global threshold over all kernels, as magnitude pruning without fine-tuning is usually done.
+    """
     pruned = keras.models.clone_model(model)
     pruned.set_weights(model.get_weights())
-    kernels = [layer.weights[0] for layer in pruned.layers
-               if isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.Dense))]
+    kernels = [
+        layer.weights[0]
+        for layer in pruned.layers
+        if isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.Dense))
+    ]
     magnitudes = np.concatenate([np.abs(keras.ops.convert_to_numpy(k)).ravel() for k in kernels])
     threshold = np.quantile(magnitudes, sparsity)
     for k in kernels:
@@ -91,6 +98,9 @@ def magnitude_prune(model: keras.Model, sparsity: float) -> keras.Model:
 
 
 def sparsity_of(model: keras.Model) -> float:
-    kernels = [keras.ops.convert_to_numpy(layer.weights[0]) for layer in model.layers
-               if isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.Dense))]
+    kernels = [
+        keras.ops.convert_to_numpy(layer.weights[0])
+        for layer in model.layers
+        if isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.Dense))
+    ]
     return float(sum((k == 0).sum() for k in kernels) / sum(k.size for k in kernels))

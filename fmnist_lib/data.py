@@ -136,8 +136,7 @@ def download_with_keras() -> Path:
             get_file(f["name"], origin=KERAS_ORIGIN + f["name"], cache_subdir="datasets/fashion-mnist")
     except Exception as exc:  # network errors come in many types
         raise DataError(
-            f"Downloading Fashion-MNIST with Keras failed ({exc}).\n"
-            + missing_data_message(candidate_dirs())
+            f"Downloading Fashion-MNIST with Keras failed ({exc}).\n" + missing_data_message(candidate_dirs())
         ) from exc
     return KERAS_CACHE_DIR
 

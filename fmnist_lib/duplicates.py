@@ -19,7 +19,7 @@ def exact_duplicates(x_train: np.ndarray, x_test: np.ndarray) -> np.ndarray:
 
 
 def nearest_train_rms(x_train: np.ndarray, x_test: np.ndarray, chunk: int = 1000) -> tuple[np.ndarray, np.ndarray]:
-    """For each test image, the RMS pixel distance (pixels in [0, 1]) to its nearest training image, and that image's index.
+    """For each test image, the RMS pixel distance (pixels in [0, 1]) to its nearest training image, and its index.
 
     Exhaustive search by matrix products, chunked to bound memory.
     """

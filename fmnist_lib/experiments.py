@@ -390,7 +390,11 @@ def compute_compression(cfg: dict, name: str, target: Target) -> dict:
             "test_accuracy": float(np.mean(float_pred == y_test)),
             "latency_s": float_latency,
         },
-        "int8": {"bytes": len(int8_lite), "test_accuracy": float(np.mean(int8_pred == y_test)), "latency_s": int8_latency},
+        "int8": {
+            "bytes": len(int8_lite),
+            "test_accuracy": float(np.mean(int8_pred == y_test)),
+            "latency_s": int8_latency,
+        },
         "pruning": pruning,
     }
 

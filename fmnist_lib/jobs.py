@@ -134,7 +134,10 @@ def run_jobs(
         outcomes.append(outcome)
         acc = f" accuracy {outcome.accuracy:.4f}" if outcome.accuracy is not None else ""
         extra = f" ({outcome.message})" if outcome.message else ""
-        report(f"[{len(outcomes)}/{len(jobs)}] {outcome.status:7} {outcome.job.label} in {outcome.seconds:.1f} s{acc}{extra}")
+        report(
+            f"[{len(outcomes)}/{len(jobs)}] {outcome.status:7} {outcome.job.label} "
+            f"in {outcome.seconds:.1f} s{acc}{extra}"
+        )
 
     try:
         if workers == 1 and scheduler is None:

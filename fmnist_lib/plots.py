@@ -92,8 +92,9 @@ def baseline_accuracy(records: list[Record]) -> Figure:
     ours = [r["accuracy"] for r in res]
     x = np.arange(len(names))
     fig, ax = plt.subplots(figsize=(10, 3.8))
-    ax.bar(x - 0.27, ours, 0.27, color=OURS, label="ours",
-           yerr=_error_bars(ours, [r["n_test"] for r in res]), capsize=2)
+    ax.bar(
+        x - 0.27, ours, 0.27, color=OURS, label="ours", yerr=_error_bars(ours, [r["n_test"] for r in res]), capsize=2
+    )
     ax.bar(x, [claims.TABLE_I_ACCURACY.get(n, np.nan) for n in names], 0.27, color=PAPER, label="seed paper, Table I")
     xiao = [claims.XIAO_BENCHMARK.get(n, np.nan) for n in names]
     ax.bar(x + 0.27, xiao, 0.27, color=OTHER, label="Xiao et al. 2017 benchmark")
@@ -110,8 +111,15 @@ def staged_accuracy(record: Record, claimed: dict[int, float] | None = None) -> 
     epochs = [s.epochs for s in record.stages]
     acc = [s.test_accuracy for s in record.stages]
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    ax.errorbar(epochs, acc, yerr=_error_bars(acc, [n] * len(acc)), marker="o", color=OURS,
-                capsize=3, label="ours (95 % interval)")
+    ax.errorbar(
+        epochs,
+        acc,
+        yerr=_error_bars(acc, [n] * len(acc)),
+        marker="o",
+        color=OURS,
+        capsize=3,
+        label="ours (95 % interval)",
+    )
     if claimed:
         ax.plot(list(claimed), list(claimed.values()), "s", color=PAPER, label="seed paper")
     ax.set_xscale("log", base=2)
@@ -131,11 +139,18 @@ def training_curves(record: Record) -> Figure:
     for ax, metric in zip(axes, ("accuracy", "loss")):
         ax.plot(epochs, [h[metric] for h in history], marker=".", color=OURS, label="training")
         if "val_" + metric in history[0]:
-            ax.plot(epochs, [h["val_" + metric] for h in history], marker=".", color=PAPER,
-                    label="test set, each epoch")
+            ax.plot(
+                epochs, [h["val_" + metric] for h in history], marker=".", color=PAPER, label="test set, each epoch"
+            )
         stages = record.stages
-        ax.plot([s.epochs for s in stages], [s.value("test_" + metric) for s in stages], "o",
-                mfc="none", color="black", label="test, end of stage")
+        ax.plot(
+            [s.epochs for s in stages],
+            [s.value("test_" + metric) for s in stages],
+            "o",
+            mfc="none",
+            color="black",
+            label="test, end of stage",
+        )
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.legend(fontsize=8)
@@ -146,15 +161,23 @@ def confusion(y_true: np.ndarray, y_pred: np.ndarray) -> Figure:
     """Row-normalised confusion matrix: where the errors go."""
     matrix = confusion_matrix(y_true, y_pred, labels=range(len(CLASS_NAMES)), normalize="true")
     fig, ax = plt.subplots(figsize=(7.5, 6.2))
-    sns.heatmap(matrix, annot=True, fmt=".2f", cmap="Blues", cbar=False, ax=ax,
-                xticklabels=CLASS_NAMES, yticklabels=CLASS_NAMES, annot_kws={"fontsize": 8})
+    sns.heatmap(
+        matrix,
+        annot=True,
+        fmt=".2f",
+        cmap="Blues",
+        cbar=False,
+        ax=ax,
+        xticklabels=CLASS_NAMES,
+        yticklabels=CLASS_NAMES,
+        annot_kws={"fontsize": 8},
+    )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     return _done(fig)
 
 
-def misclassified(images: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, count: int = 24,
-                  seed: int = 0) -> Figure:
+def misclassified(images: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, count: int = 24, seed: int = 0) -> Figure:
     """A random sample of test images the model got wrong, with true and predicted class."""
     wrong = np.flatnonzero(y_true != y_pred)
     rng = np.random.default_rng(seed)
@@ -170,8 +193,14 @@ def misclassified(images: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, co
     return _done(fig)
 
 
-def paired_bars(labels: list[str], measured: list[float], claimed: list[float], ylabel: str,
-                log: bool = False, percent: bool = False) -> Figure:
+def paired_bars(
+    labels: list[str],
+    measured: list[float],
+    claimed: list[float],
+    ylabel: str,
+    log: bool = False,
+    percent: bool = False,
+) -> Figure:
     """The seed's Figs. 1-3 redrawn: one quantity for two models, measured beside claimed."""
     x = np.arange(len(labels))
     fig, ax = plt.subplots(figsize=(6, 3.6))
@@ -221,8 +250,13 @@ def nearest_distance_histogram(distances: np.ndarray, thresholds: list[float]) -
     return _done(fig)
 
 
-def duplicate_pairs(x_test: np.ndarray, x_train: np.ndarray, distances: np.ndarray, nearest: np.ndarray,
-                    quantiles=(0.0, 0.002, 0.01, 0.03, 0.1, 0.5)) -> Figure:
+def duplicate_pairs(
+    x_test: np.ndarray,
+    x_train: np.ndarray,
+    distances: np.ndarray,
+    nearest: np.ndarray,
+    quantiles=(0.0, 0.002, 0.01, 0.03, 0.1, 0.5),
+) -> Figure:
     """Test images (top) beside their nearest training image (bottom), from identical to typical."""
     order = np.argsort(distances)
     picks = [order[min(int(q * len(order)), len(order) - 1)] for q in quantiles]
@@ -240,17 +274,29 @@ def duplicate_pairs(x_test: np.ndarray, x_train: np.ndarray, distances: np.ndarr
     return _done(fig)
 
 
-def accuracy_against(frame, column: str, label: str, marks: dict[str, tuple[float, float]] | None = None,
-                     fit: dict | None = None, front: np.ndarray | None = None, log: bool = True) -> Figure:
+def accuracy_against(
+    frame,
+    column: str,
+    label: str,
+    marks: dict[str, tuple[float, float]] | None = None,
+    fit: dict | None = None,
+    front: np.ndarray | None = None,
+    log: bool = True,
+) -> Figure:
     """Family members' test accuracy against a size or cost column; separable members hollow."""
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     for head, color in (("dense", OURS), ("gap", PAPER)):
         for separable, fill in ((False, True), (True, False)):
             sel = (frame["head"] == head) & (frame["separable"] == separable)
             if sel.any():
-                ax.scatter(frame.loc[sel, column], frame.loc[sel, "test accuracy"], s=36, color=color,
-                           facecolors=color if fill else "none",
-                           label=f"{head} head, {'separable' if separable else 'standard'} conv")
+                ax.scatter(
+                    frame.loc[sel, column],
+                    frame.loc[sel, "test accuracy"],
+                    s=36,
+                    color=color,
+                    facecolors=color if fill else "none",
+                    label=f"{head} head, {'separable' if separable else 'standard'} conv",
+                )
     if front is not None and front.any():
         pts = frame.loc[front].sort_values(column)
         ax.step(pts[column], pts["test accuracy"], where="post", color="black", lw=1, alpha=0.6, label="Pareto front")

@@ -24,7 +24,11 @@ FAMILY_WIDTHS = [16, 32, 64, 128, 256]
 def whole_family() -> list[list]:
     """Every member: depth 1-4, first width 16-256, dense or GAP head, standard or separable."""
     return [
-        [d, w, head, sep] for d in FAMILY_DEPTHS for w in FAMILY_WIDTHS for head in ("dense", "gap") for sep in (False, True)
+        [d, w, head, sep]
+        for d in FAMILY_DEPTHS
+        for w in FAMILY_WIDTHS
+        for head in ("dense", "gap")
+        for sep in (False, True)
     ]
 
 
@@ -66,8 +70,12 @@ PROFILES: dict[str, dict[str, Any]] = {
             "augment_train_size": None,
         },
         # every member trains for the same 5 epochs on all data
-        "scaling": {"members": whole_family(), "epochs": 5, "train_size": None,
-                    "sparsities": [0.5, 0.7, 0.8, 0.9, 0.95]},
+        "scaling": {
+            "members": whole_family(),
+            "epochs": 5,
+            "train_size": None,
+            "sparsities": [0.5, 0.7, 0.8, 0.9, 0.95],
+        },
     },
     # A laptop-sized run of the same code: a class-balanced sixth of the
     # training images, the whole test set, short schedules.
@@ -89,9 +97,17 @@ PROFILES: dict[str, dict[str, Any]] = {
         },
         # a spread of small members, 3 epochs each, kept to a quarter of the budget
         "scaling": {
-            "members": [[1, 16, "gap", False], [2, 16, "gap", True], [2, 16, "gap", False],
-                        [3, 16, "gap", True], [3, 16, "gap", False], [2, 16, "dense", False],
-                        [3, 32, "gap", False], [3, 32, "dense", True], [3, 32, "dense", False]],
+            "members": [
+                [1, 16, "gap", False],
+                [2, 16, "gap", True],
+                [2, 16, "gap", False],
+                [3, 16, "gap", True],
+                [3, 16, "gap", False],
+                [2, 16, "dense", False],
+                [3, 32, "gap", False],
+                [3, 32, "dense", True],
+                [3, 32, "dense", False],
+            ],
             "epochs": 3,
             "train_size": 5_000,
             "sparsities": [0.5, 0.8, 0.9],
@@ -113,8 +129,12 @@ PROFILES: dict[str, dict[str, Any]] = {
             "rotations": [7.5],
             "augment_train_size": 300,
         },
-        "scaling": {"members": [[1, 16, "gap", False], [2, 16, "gap", True], [2, 16, "dense", False]],
-                    "epochs": 1, "train_size": 300, "sparsities": [0.5, 0.9]},
+        "scaling": {
+            "members": [[1, 16, "gap", False], [2, 16, "gap", True], [2, 16, "dense", False]],
+            "epochs": 1,
+            "train_size": 300,
+            "sparsities": [0.5, 0.9],
+        },
     },
 }
 
@@ -262,9 +282,15 @@ def validate(config: dict) -> None:
     if not isinstance(scaling["epochs"], int) or scaling["epochs"] < 1:
         raise ProfileError("scaling.epochs must be a positive whole number (the same for every member)")
     for member in scaling["members"]:
-        ok = (isinstance(member, list) and len(member) == 4 and member[0] in FAMILY_DEPTHS
-              and isinstance(member[1], int) and member[1] > 0 and member[2] in ("dense", "gap")
-              and isinstance(member[3], bool))
+        ok = (
+            isinstance(member, list)
+            and len(member) == 4
+            and member[0] in FAMILY_DEPTHS
+            and isinstance(member[1], int)
+            and member[1] > 0
+            and member[2] in ("dense", "gap")
+            and isinstance(member[3], bool)
+        )
         if not ok:
             raise ProfileError(f"scaling.members entry {member!r} is not [depth 1-4, width, 'dense'|'gap', separable]")
     if any(not 0 < x < 1 for x in scaling["sparsities"]):

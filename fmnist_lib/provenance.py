@@ -118,21 +118,6 @@ def collect() -> dict:
     }
 
 
-def measured_on(records: list[dict]) -> str:
-    """Where a set of records was measured, and whether other jobs shared the device meanwhile.
-
-    Timings taken while other trainings ran beside them are not a lone run's;
-    the prose says so wherever it states such a timing.
-    """
-    places = sorted({hardware_summary(r.provenance) for r in records})
-    shared = sorted({r.provenance.get("concurrent_jobs", 1) for r in records} - {1})
-    text = " and ".join(places) or "no records"
-    if shared:
-        text += (f", with up to {max(shared)} jobs sharing the device (so these times are longer "
-                 "than a lone run's)")
-    return text
-
-
 def hardware_summary(prov: dict) -> str:
     """One line a reader can compare: the GPU if any, else the CPU and its cores."""
     if prov.get("accelerators"):

@@ -97,8 +97,9 @@ def load_record(profile: str, name: str, config: dict) -> Record | None:
             return None
         return Record.from_dict(raw)
     except (ValueError, KeyError, TypeError) as exc:
-        raise RecordError(f"{path} is not a readable record ({type(exc).__name__}): "
-                          "delete it or rerun with --force") from None
+        raise RecordError(
+            f"{path} is not a readable record ({type(exc).__name__}): delete it or rerun with --force"
+        ) from None
 
 
 def cached_run(

@@ -50,8 +50,14 @@ def fit_saturating(params, accuracy) -> dict:
     except (RuntimeError, ValueError) as exc:  # too few or degenerate points
         return {"converged": False, "reason": str(exc)}
     residuals = acc - saturating(p, a, b, c)
-    return {"converged": True, "a": float(a), "b": float(b), "c": float(c), "residuals": residuals.tolist(),
-            "rmse": float(np.sqrt(np.mean(residuals**2)))}
+    return {
+        "converged": True,
+        "a": float(a),
+        "b": float(b),
+        "c": float(c),
+        "residuals": residuals.tolist(),
+        "rmse": float(np.sqrt(np.mean(residuals**2))),
+    }
 
 
 def plateau_params(fit: dict, noise: float) -> float:
@@ -68,40 +74,3 @@ def pareto_front(params, accuracy) -> np.ndarray:
         dominated = (p <= p[i]) & (acc >= acc[i]) & ((p < p[i]) | (acc > acc[i]))
         front[i] = not dominated.any()
     return front
-
-
-def fit_summary(fit: dict, n_test: int, largest_member: int) -> str:
-    """The fit in one paragraph, with the plateau only where the data can support one.
-
-    The noise level is the binomial standard deviation of one accuracy measured
-    on ``n_test`` images at the asymptote: below it, a gain cannot be seen. A
-    plateau far beyond the largest member is an extrapolation and is called so.
-    """
-    if not fit.get("converged"):
-        return f"The fit did not converge on these points ({fit.get('reason', 'unknown reason')}); no plateau is predicted."
-    text = (f"The fit gives a = {fit['a']:.4f}, b = {fit['b']:.4g}, c = {fit['c']:.4f}, with residuals of "
-            f"{fit['rmse']:.2%} RMS (largest {max(map(abs, fit['residuals'])):.2%}). ")
-    if fit["a"] >= 0.999:
-        return text + ("The asymptote runs into its bound of 100 %: these points do not yet bend towards a "
-                       "ceiling, so no plateau can be read off them.")
-    noise = float(np.sqrt(fit["a"] * (1 - fit["a"]) / n_test))
-    plateau = plateau_params(fit, noise)
-    text += (f"The asymptote a is the accuracy this family approaches under this training budget. Taking the "
-             f"binomial noise of one accuracy on {n_test:,} test images at that level ({noise:.2%}) as the "
-             f"smallest visible gain, the curve comes within it of its asymptote at about {plateau:,.0f} parameters")
-    if plateau > 10 * largest_member:
-        return text + f", more than ten times the largest member ({largest_member:,}): an extrapolation, not a finding."
-    return text + "."
-
-
-def low_members_text(members: list[str], accuracies: list[float], threshold: float = 0.2) -> str:
-    """A sentence naming the members left near chance after the short schedule, if any.
-
-    Written from the data: which members, if any, stay below ``threshold``
-    changes with the profile, so the prose must not assume it.
-    """
-    low = [m for m, a in zip(members, accuracies) if a < threshold]
-    if not low:
-        return f"No member stayed below {threshold:.0%} after the short schedule."
-    return (f"{len(low)} member(s) stayed below {threshold:.0%} after the short schedule ({', '.join(low)}): "
-            "the BatchNorm lag described in the light-model chapter, not an inability to learn.")

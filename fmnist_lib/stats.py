@@ -37,18 +37,6 @@ def format_interval(accuracy: float, n: int) -> str:
     return f"{accuracy:.2%} {interval_text(accuracy, n)}"
 
 
-def compare_to_claim(accuracy: float, n: int, claim: float) -> str:
-    """A plain sentence placing a claimed accuracy against our 95 % interval."""
-    low, high = wilson_interval(round(accuracy * n), n)
-    if low <= claim <= high:
-        return f"the claimed {claim:.2%} lies inside our 95 % interval [{low:.2%}, {high:.2%}]"
-    side, gap = ("above", claim - high) if claim > high else ("below", low - claim)
-    return (
-        f"the claimed {claim:.2%} lies {100 * gap:.2f} percentage points {side} "
-        f"our 95 % interval [{low:.2%}, {high:.2%}]"
-    )
-
-
 def mean_interval(values: list[float], confidence: float = 0.95) -> dict:
     """Mean, sample standard deviation and the Student-t interval of the mean over seeds.
 

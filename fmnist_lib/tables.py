@@ -10,12 +10,12 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from . import claims, profiles, provenance
+from . import claims, provenance
 from .records import Record
-from .stats import format_interval, interval_text, wilson_interval
+from .stats import interval_text, wilson_interval
 
 
-def _pct(value: float | None) -> str:
+def pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.2%}"
 
 
@@ -32,12 +32,6 @@ def show(table: pd.DataFrame):
     return table.style.hide(axis="index").format(_cell)
 
 
-def parameter_table(config: dict) -> pd.DataFrame:
-    """Every parameter of the run, dotted names as ``--set`` takes them; None means all images."""
-    rows = [(name, "all" if value is None else str(value)) for name, value in profiles.flatten(config).items()]
-    return pd.DataFrame(rows, columns=["parameter", "value"])
-
-
 def baseline_table(records: list[Record]) -> pd.DataFrame:
     """Table I: our accuracy with its 95 % interval, the seed's and the dataset authors'."""
     rows = []
@@ -47,11 +41,11 @@ def baseline_table(records: list[Record]) -> pd.DataFrame:
         rows.append(
             {
                 "model": r["model"],
-                "ours": _pct(r["accuracy"]),
+                "ours": pct(r["accuracy"]),
                 "95 % interval": interval_text(r["accuracy"], r["n_test"]),
-                "seed paper": _pct(claimed),
+                "seed paper": pct(claimed),
                 "difference (pp)": "–" if claimed is None else f"{100 * (r['accuracy'] - claimed):+.1f}",
-                "Xiao et al. benchmark": _pct(claims.XIAO_BENCHMARK.get(r["model"])),
+                "Xiao et al. benchmark": pct(claims.XIAO_BENCHMARK.get(r["model"])),
                 "train images": r["n_train"],
                 "fit (s)": round(r["fit_seconds"], 1),
                 "predict (s)": round(r["predict_seconds"], 1),
@@ -66,7 +60,9 @@ def baseline_summary(records: list[Record]) -> dict:
     res = [rec.result for rec in records]
     best = max(res, key=lambda r: r["accuracy"])
     slowest = max(res, key=lambda r: r["fit_seconds"])
-    gaps = [abs(r["accuracy"] - claims.TABLE_I_ACCURACY[r["model"]]) for r in res if r["model"] in claims.TABLE_I_ACCURACY]
+    gaps = [
+        abs(r["accuracy"] - claims.TABLE_I_ACCURACY[r["model"]]) for r in res if r["model"] in claims.TABLE_I_ACCURACY
+    ]
     return {
         "n_train": res[0]["n_train"],
         "n_test": res[0]["n_test"],
@@ -87,9 +83,9 @@ def stage_table(record: Record) -> pd.DataFrame:
         rows.append(
             {
                 "epochs (cumulative)": stage.epochs,
-                "test accuracy": _pct(stage.test_accuracy),
+                "test accuracy": pct(stage.test_accuracy),
                 "95 % interval": interval_text(stage.test_accuracy, n),
-                "seed paper": _pct(claimed),
+                "seed paper": pct(claimed),
                 "test loss": round(stage.test_loss, 4),
                 "stage training (s)": round(stage.train_seconds, 1),
                 "cumulative training (s)": round(stage.cumulative_train_seconds, 1),
@@ -149,9 +145,9 @@ def comparison_table(cnn: Record, light: Record) -> pd.DataFrame:
                 "trainable parameters": rec.trainable_params,
                 "seed paper parameters": params_claim,
                 "epochs": last.epochs,
-                "test accuracy": _pct(last.test_accuracy),
+                "test accuracy": pct(last.test_accuracy),
                 "95 % interval": interval_text(last.test_accuracy, rec.n_test),
-                "seed paper accuracy": _pct(acc_claim),
+                "seed paper accuracy": pct(acc_claim),
                 "training time (s)": round(last.cumulative_train_seconds, 1),
             }
         )
@@ -201,96 +197,30 @@ def provenance_table(records: list[Record]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def headline_table(stored: dict) -> pd.DataFrame:
-    """The front page's summary: each headline claim beside this run's number."""
-    rows = []
-    for key, label, claim in (
-        ("cnn_3_128", "CNN-3-128, final test accuracy", claims.CNN_ACCURACY_BY_EPOCH[62]),
-        ("dsc_gap", "DSC + GAP model, final test accuracy", claims.LIGHT_ACCURACY),
-    ):
-        rec = stored.get(key)
-        if rec is None:
-            rows.append({"quantity": label, "ours": "not run", "epochs": "–", "seed paper": _pct(claim)})
-            continue
-        rows.append({"quantity": label, "ours": format_interval(rec.accuracy, rec.n_test),
-                     "epochs": rec.final.epochs, "seed paper": _pct(claim)})
-    if stored.get("baselines"):
-        best = max((r.result for r in stored["baselines"]), key=lambda r: r["accuracy"])
-        rows.append({"quantity": f"best classical model ({best['model']})",
-                     "ours": format_interval(best["accuracy"], best["n_test"]), "epochs": "–",
-                     "seed paper": _pct(claims.TABLE_I_ACCURACY.get(best["model"]))})
-    return pd.DataFrame(rows)
-
-
-def environment_table(prov: dict) -> pd.DataFrame:
-    """Machine and versions of the build, one row each."""
-    rows = [
-        ("hardware", provenance.hardware_summary(prov)),
-        ("CPU", prov["cpu"]),
-        ("platform", prov["platform"]),
-        ("Keras backend", prov["keras_backend"]),
-        ("git commit", prov["git_commit"]),
-        ("built (UTC)", prov["date"]),
-    ]
-    rows += [(name, version) for name, version in prov["versions"].items()]
-    return pd.DataFrame(rows, columns=["item", "value"])
-
-
-def record_sources(records: list[Record]) -> pd.DataFrame:
-    """Where the records behind a report were made: one row per machine, backend, commit and sharing.
-
-    The build machine renders; the numbers may come from elsewhere (a GPU run
-    whose records were committed), and the reader must see which.
-    """
-    groups: dict[tuple, list[dict]] = {}
-    for rec in records:
-        prov = rec.provenance
-        versions = prov["versions"]
-        backend = prov["keras_backend"]
-        key = (provenance.hardware_summary(prov),
-               f"keras {versions.get('keras', '?')} / {backend} {versions.get(backend, versions.get(backend + '-cpu', ''))}".strip(),
-               prov["git_commit"][:12], prov.get("concurrent_jobs", 1))
-        groups.setdefault(key, []).append(rec)
-    rows = [{"hardware": hw, "backend": backend, "commit": commit, "jobs sharing the device": shared,
-             "records": len(recs), "made (UTC)": f"{min(r.provenance['date'] for r in recs)[:16]} to "
-                                                  f"{max(r.provenance['date'] for r in recs)[11:16]}",
-             "experiments": ", ".join(sorted({r.experiment.replace("_", " ")
-                                              for r in recs}))}
-            for (hw, backend, commit, shared), recs in groups.items()]
-    return pd.DataFrame(rows).sort_values(["hardware", "jobs sharing the device"], ignore_index=True) if rows else \
-        pd.DataFrame(rows)
-
-
-def chapter_times(manifest: dict) -> pd.DataFrame:
-    """Wall time of each chapter as the runner measured it, and when it ran."""
-    rows = [{"chapter": c["chapter"], "wall time (s)": round(c["seconds"], 1), "executed (UTC)": c["ran_at"]}
-            for c in manifest.get("chapters", [])]
-    table = pd.DataFrame(rows, columns=["chapter", "wall time (s)", "executed (UTC)"])
-    if rows:
-        total = {"chapter": "total", "wall time (s)": round(sum(r["wall time (s)"] for r in rows), 1),
-                 "executed (UTC)": ""}
-        table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
-    return table
-
-
 def family_frame(records: list[Record]) -> pd.DataFrame:
     """One numeric row per family member: size, cost, accuracy, speed."""
     rows = []
     for rec in records:
         c, r = rec.config, rec.result
         last = rec.final
-        rows.append({
-            "member": rec.name.removeprefix("family-"),
-            "depth": c["depth"], "width": c["width"], "head": c["head"], "separable": c["separable"],
-            "parameters": r["total_params"], "trainable": r["trainable_params"],
-            "analytic = keras": r["analytic_params"] == r["total_params"],
-            "MACs": r["macs"],
-            "test accuracy": last.test_accuracy,
-            "n_test": rec.n_test,
-            "s per epoch": last.cumulative_train_seconds / last.epochs,
-            "latency b=1 (ms)": 1e3 * r["latency_batch1_s"],
-            "latency b=1024 (µs/image)": 1e6 * r["latency_batch1024_s"],
-        })
+        rows.append(
+            {
+                "member": rec.name.removeprefix("family-"),
+                "depth": c["depth"],
+                "width": c["width"],
+                "head": c["head"],
+                "separable": c["separable"],
+                "parameters": r["total_params"],
+                "trainable": r["trainable_params"],
+                "analytic = keras": r["analytic_params"] == r["total_params"],
+                "MACs": r["macs"],
+                "test accuracy": last.test_accuracy,
+                "n_test": rec.n_test,
+                "s per epoch": last.cumulative_train_seconds / last.epochs,
+                "latency b=1 (ms)": 1e3 * r["latency_batch1_s"],
+                "latency b=1024 (µs/image)": 1e6 * r["latency_batch1024_s"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -300,20 +230,23 @@ def compression_table(records: dict[str, Record]) -> pd.DataFrame:
     for label, rec in records.items():
         r = rec.result
         for fmt in ("float32", "int8"):
-            rows.append({"model": label, "variant": f"TFLite {fmt}", "size (KiB)": round(r[fmt]["bytes"] / 1024, 1),
-                         "test accuracy": _pct(r[fmt]["test_accuracy"]),
-                         "latency b=1 (ms)": round(1e3 * r[fmt]["latency_s"], 3)})
+            rows.append(
+                {
+                    "model": label,
+                    "variant": f"TFLite {fmt}",
+                    "size (KiB)": round(r[fmt]["bytes"] / 1024, 1),
+                    "test accuracy": pct(r[fmt]["test_accuracy"]),
+                    "latency b=1 (ms)": round(1e3 * r[fmt]["latency_s"], 3),
+                }
+            )
         for p in r["pruning"]:
-            rows.append({"model": label, "variant": f"pruned to {p['sparsity']:.0%} zeros (no fine-tuning)",
-                         "size (KiB)": "–", "test accuracy": _pct(p["test_accuracy"]), "latency b=1 (ms)": "–"})
+            rows.append(
+                {
+                    "model": label,
+                    "variant": f"pruned to {p['sparsity']:.0%} zeros (no fine-tuning)",
+                    "size (KiB)": "–",
+                    "test accuracy": pct(p["test_accuracy"]),
+                    "latency b=1 (ms)": "–",
+                }
+            )
     return pd.DataFrame(rows)
-
-
-def compression_summary(records: dict[str, Record]) -> str:
-    """One sentence per network: file size and test accuracy, float32 then int8."""
-    parts = []
-    for label, rec in records.items():
-        f, q = rec.result["float32"], rec.result["int8"]
-        parts.append(f"{label}: {f['bytes'] / 1024:,.0f} KiB → {q['bytes'] / 1024:,.0f} KiB, test accuracy "
-                     f"{f['test_accuracy']:.2%} → {q['test_accuracy']:.2%}")
-    return "int8 quantisation, float32 → int8: " + "; ".join(parts) + "."

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 
 from .distribute import data_parallel
-from .models import trainable_count, total_count
+from .models import total_count, trainable_count
 from .results import read_json, write_json_atomic
 
 STATE_FILE = "state.json"
@@ -163,13 +163,37 @@ def train_staged(
     ``checkpoint_dir`` are not retrained.
     """
     with data_parallel() as devices:
-        result = _train_stages(build, train, test, schedule, batch_size, learning_rate, seed,
-                               Path(checkpoint_dir), validate_every_epoch, score_train_set, verbose, callbacks)
+        result = _train_stages(
+            build,
+            train,
+            test,
+            schedule,
+            batch_size,
+            learning_rate,
+            seed,
+            Path(checkpoint_dir),
+            validate_every_epoch,
+            score_train_set,
+            verbose,
+            callbacks,
+        )
     return {**result, "devices": devices}
 
 
-def _train_stages(build, train, test, schedule, batch_size, learning_rate, seed, checkpoint_dir,
-                  validate_every_epoch, score_train_set, verbose, callbacks) -> dict:
+def _train_stages(
+    build,
+    train,
+    test,
+    schedule,
+    batch_size,
+    learning_rate,
+    seed,
+    checkpoint_dir,
+    validate_every_epoch,
+    score_train_set,
+    verbose,
+    callbacks,
+) -> dict:
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
     x_train, y_train = train
     x_test, y_test = test
@@ -237,4 +261,3 @@ def _train_stages(build, train, test, schedule, batch_size, learning_rate, seed,
         # the last stage scored the test set already; only a run with nothing left to train predicts again
         "test_predictions": (test["predictions"] if test else predict_classes(model, x_test)).astype(int).tolist(),
     }
-

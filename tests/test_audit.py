@@ -83,15 +83,27 @@ def test_exact_and_near_duplicates_are_found():
 def _record(name, stages, data=None, total=0, trainable=0, history=None, n=10_000):
     from fmnist_lib.records import Record
 
-    full = [{"stage": i + 1, "test_loss": 0.3, "test_binary_accuracy": 0.98, "train_seconds": 1.0, **s}
-            for i, s in enumerate(stages)]
-    return Record.from_dict({
-        "name": name, "key": "k", "profile": "full", "wall_seconds": 1.0,
-        "config": {"data": data or {"train_size": None, "test_size": None}},
-        "result": {"stages": full, "test_predictions": [0] * n, "total_params": total,
-                   "trainable_params": trainable, "history": history or [{"epoch": 1, "accuracy": 0.5}]},
-        "provenance": {"cpu": "test CPU", "accelerators": []},
-    })
+    full = [
+        {"stage": i + 1, "test_loss": 0.3, "test_binary_accuracy": 0.98, "train_seconds": 1.0, **s}
+        for i, s in enumerate(stages)
+    ]
+    return Record.from_dict(
+        {
+            "name": name,
+            "key": "k",
+            "profile": "full",
+            "wall_seconds": 1.0,
+            "config": {"data": data or {"train_size": None, "test_size": None}},
+            "result": {
+                "stages": full,
+                "test_predictions": [0] * n,
+                "total_params": total,
+                "trainable_params": trainable,
+                "history": history or [{"epoch": 1, "accuracy": 0.5}],
+            },
+            "provenance": {"cpu": "test CPU", "accelerators": []},
+        }
+    )
 
 
 def test_verdicts_follow_the_stated_rule():
@@ -101,11 +113,17 @@ def test_verdicts_follow_the_stated_rule():
 
 
 def test_claims_table_judges_a_full_run_and_refuses_a_subsample():
-    stage = lambda e, a: {"epochs": e, "test_accuracy": a, "cumulative_train_seconds": 10.0 * e}
-    cnn = _record("cnn_3_128", [stage(2, 0.90), stage(62, 0.93)], total=claims.CNN_PARAMS,
-                  trainable=claims.CNN_PARAMS)
-    light = _record("dsc_gap", [stage(32, 0.92)], total=claims.LIGHT_PARAMS, trainable=176_406,
-                    history=[{"epoch": e, "val_accuracy": 0.9} for e in range(1, 33)])
+    def stage(e, a):
+        return {"epochs": e, "test_accuracy": a, "cumulative_train_seconds": 10.0 * e}
+
+    cnn = _record("cnn_3_128", [stage(2, 0.90), stage(62, 0.93)], total=claims.CNN_PARAMS, trainable=claims.CNN_PARAMS)
+    light = _record(
+        "dsc_gap",
+        [stage(32, 0.92)],
+        total=claims.LIGHT_PARAMS,
+        trainable=176_406,
+        history=[{"epoch": e, "val_accuracy": 0.9} for e in range(1, 33)],
+    )
     table = audit.claims_table({"cnn_3_128": cnn, "dsc_gap": light, "baselines": []}).set_index("claim")
     assert table.loc["CNN-3-128 accuracy after 62 epochs", "verdict"] == audit.NOT_REPRODUCED
     assert table.loc["CNN-3-128 parameters", "verdict"] == audit.REPRODUCED
@@ -126,9 +144,15 @@ def test_the_augmenter_samples_like_keras_image_ops():
     x = x.astype("float32")
     transforms = keras.ops.convert_to_numpy(augment.augmenter(7.5, seed=3).transforms(len(x), 28, 28))
     ours = keras.ops.convert_to_numpy(augment.affine_sample(x, transforms))
-    reference = keras.ops.convert_to_numpy(keras.ops.image.affine_transform(
-        x, np.concatenate([transforms, np.zeros((len(x), 2), "float32")], axis=1),
-        interpolation="bilinear", fill_mode="nearest", data_format="channels_last"))
+    reference = keras.ops.convert_to_numpy(
+        keras.ops.image.affine_transform(
+            x,
+            np.concatenate([transforms, np.zeros((len(x), 2), "float32")], axis=1),
+            interpolation="bilinear",
+            fill_mode="nearest",
+            data_format="channels_last",
+        )
+    )
     np.testing.assert_allclose(ours, reference, atol=1e-5)
     assert np.abs(ours - x).mean() > 0.01  # it did move the pixels
 

@@ -50,10 +50,21 @@ SCRIPT = textwrap.dedent(
 
 @pytest.mark.parametrize("backend,devices", [("tensorflow", 1), ("jax", 1), ("tensorflow", 2), ("jax", 2)])
 def test_staged_training_runs_on_each_backend(backend, devices, tmp_path):
-    env = {**os.environ, "KERAS_BACKEND": backend, "FMNIST_DEVICES": str(devices),
-           "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}", "JAX_PLATFORMS": "cpu"}
-    done = subprocess.run([sys.executable, "-c", SCRIPT, backend, str(devices), str(tmp_path)],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        "KERAS_BACKEND": backend,
+        "FMNIST_DEVICES": str(devices),
+        "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}",
+        "JAX_PLATFORMS": "cpu",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, backend, str(devices), str(tmp_path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["backend"] == backend
@@ -65,7 +76,13 @@ def test_staged_training_runs_on_each_backend(backend, devices, tmp_path):
 
 def test_asking_for_more_devices_than_exist_is_a_clear_error(tmp_path):
     env = {**os.environ, "KERAS_BACKEND": "tensorflow", "FMNIST_DEVICES": "3"}
-    done = subprocess.run([sys.executable, "-c", SCRIPT, "tensorflow", "1", str(tmp_path)],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, "tensorflow", "1", str(tmp_path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode != 0
     assert "3 devices asked for" in done.stderr

@@ -157,7 +157,7 @@ def test_the_committed_full_run_matches_the_code_and_lists_what_is_missing(monke
 
 
 def test_timings_from_a_shared_device_say_so():
-    from fmnist_lib import provenance
+    from fmnist_lib import prose
     from fmnist_lib.records import Record
 
     def rec(prov):
@@ -166,13 +166,13 @@ def test_timings_from_a_shared_device_say_so():
     alone = rec({"accelerators": ["GPU X"], "concurrent_jobs": 1})
     shared = rec({"accelerators": ["GPU X"], "concurrent_jobs": 6})
     old = rec({"cpu": "CPU Y", "cpu_count": 2, "accelerators": []})  # before the field existed
-    assert provenance.measured_on([alone]) == "GPU X"
-    assert "up to 6 jobs sharing the device" in provenance.measured_on([alone, shared])
-    assert provenance.measured_on([old, alone]) == "CPU Y (2 cores, no GPU) and GPU X"
+    assert prose.measured_on([alone]) == "GPU X"
+    assert "up to 6 jobs sharing the device" in prose.measured_on([alone, shared])
+    assert prose.measured_on([old, alone]) == "CPU Y (2 cores, no GPU) and GPU X"
 
 
 def test_record_sources_group_records_by_machine_commit_and_sharing():
-    from fmnist_lib import tables
+    from fmnist_lib import runcard
     from fmnist_lib.records import Record
 
     def rec(gpu, commit, jobs_sharing, experiment):
@@ -182,7 +182,7 @@ def test_record_sources_group_records_by_machine_commit_and_sharing():
                 "versions": {"keras": "3.15.1", "jax": "0.11.2", "tensorflow": "2.21.0"}}  # fmt: skip
         return Record(experiment, "k", "full", {"experiment": experiment}, {}, 1.0, prov)
 
-    frame = tables.record_sources([rec("GPU X", "a" * 40, 1, "staged_training"),
+    frame = runcard.record_sources([rec("GPU X", "a" * 40, 1, "staged_training"),
                                    rec("GPU X", "a" * 40, 6, "family_member"),
                                    rec("GPU X", "a" * 40, 6, "staged_training"),
                                    rec(None, "b" * 40, 1, "classical_baseline")])  # fmt: skip

@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def visible_text(html: str) -> str:
-    main = html[html.find("<main"):html.find("</main>")]
+    main = html[html.find("<main") : html.find("</main>")]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
 
 
@@ -23,9 +23,22 @@ def visible_text(html: str) -> str:
 def smoke_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("smoke")
     done = subprocess.run(
-        [sys.executable, "-m", "fmnist_lib.book", "run", "--profile", "smoke",
-         "--build-dir", str(out / "build"), "--results-dir", str(out / "results")],
-        cwd=REPO, capture_output=True, text=True, timeout=1200,
+        [
+            sys.executable,
+            "-m",
+            "fmnist_lib.book",
+            "run",
+            "--profile",
+            "smoke",
+            "--build-dir",
+            str(out / "build"),
+            "--results-dir",
+            str(out / "results"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return out
@@ -37,8 +50,15 @@ def page(report: Path, name: str) -> str:
 
 def test_every_chapter_is_rendered_with_figures(smoke_report):
     _, chapters = book.toc_chapters(REPO)
-    figures = {"01_dataset": 4, "02_baselines": 1, "03_cnn_3_128": 4, "04_light_model": 1, "05_comparison": 3,
-               "06_audit": 3, "07_scaling": 3}
+    figures = {
+        "01_dataset": 4,
+        "02_baselines": 1,
+        "03_cnn_3_128": 4,
+        "04_light_model": 1,
+        "05_comparison": 3,
+        "06_audit": 3,
+        "07_scaling": 3,
+    }
     for stem in chapters:
         html = page(smoke_report, Path(stem).name)
         assert "{glue" not in html, stem  # every glue role was resolved
@@ -70,9 +90,24 @@ def test_front_page_is_a_run_card(smoke_report):
 
 def test_rerunning_one_chapter_reuses_the_others(smoke_report):
     done = subprocess.run(
-        [sys.executable, "-m", "fmnist_lib.book", "run", "--profile", "smoke", "--only", "05",
-         "--build-dir", str(smoke_report / "build"), "--results-dir", str(smoke_report / "results")],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "fmnist_lib.book",
+            "run",
+            "--profile",
+            "smoke",
+            "--only",
+            "05",
+            "--build-dir",
+            str(smoke_report / "build"),
+            "--results-dir",
+            str(smoke_report / "results"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "[chapters/01_dataset] kept from the previous run" in done.stdout
@@ -85,16 +120,29 @@ def test_failing_chapter_fails_the_run_and_keeps_the_old_report(tmp_path, smoke_
     shutil.copy(REPO / "_config.yml", book_dir)
     (book_dir / "references.bib").write_text("")
     (book_dir / "_toc.yml").write_text(
-        "format: jb-book\nroot: chapters/index\nchapters:\n  - file: chapters/01_broken\n")
+        "format: jb-book\nroot: chapters/index\nchapters:\n  - file: chapters/01_broken\n"
+    )
     (book_dir / "chapters" / "index.py").write_text("# %% [markdown]\n# # Index\n")
     (book_dir / "chapters" / "01_broken.py").write_text(
         '# %% [markdown]\n# # Broken\n\n# %% tags=["parameters"]\nprofile = "quick"\n\n'
-        '# %%\nraise ValueError("chapter exploded on purpose")\n')
+        '# %%\nraise ValueError("chapter exploded on purpose")\n'
+    )
     html = tmp_path / "build" / "html"
     html.mkdir(parents=True)
     (html / "index.html").write_text("previous report")
-    code = book.main(["run", "--profile", "smoke", "--book-dir", str(book_dir),
-                      "--build-dir", str(tmp_path / "build"), "--results-dir", str(tmp_path / "results")])
+    code = book.main(
+        [
+            "run",
+            "--profile",
+            "smoke",
+            "--book-dir",
+            str(book_dir),
+            "--build-dir",
+            str(tmp_path / "build"),
+            "--results-dir",
+            str(tmp_path / "results"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert "chapters/01_broken" in err and "chapter exploded on purpose" in err
@@ -117,9 +165,21 @@ def test_compute_fills_the_store_that_the_book_then_reads(tmp_path, monkeypatch)
 
     results_dir = tmp_path / "results"
     done = subprocess.run(
-        [sys.executable, "-m", "fmnist_lib.compute", "--profile", "smoke", "--only", "cnn_3_128",
-         "--results-dir", str(results_dir)],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "fmnist_lib.compute",
+            "--profile",
+            "smoke",
+            "--only",
+            "cnn_3_128",
+            "--results-dir",
+            str(results_dir),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     record_file = next((results_dir / "smoke").glob("cnn_3_128-*.json"))
@@ -130,13 +190,22 @@ def test_compute_fills_the_store_that_the_book_then_reads(tmp_path, monkeypatch)
     assert record.key in record_file.name
     # a record whose config no longer matches the code is not used
     monkeypatch.setattr(results, "RECORD_VERSION", results.RECORD_VERSION + 1)
-    assert results.load_record("smoke", "cnn_3_128", experiments.network_config(profiles.load_profile("smoke"),
-                                                                               "cnn_3_128")) is None
+    assert (
+        results.load_record(
+            "smoke", "cnn_3_128", experiments.network_config(profiles.load_profile("smoke"), "cnn_3_128")
+        )
+        is None
+    )
 
 
 def test_compute_rejects_a_bad_profile():
-    done = subprocess.run([sys.executable, "-m", "fmnist_lib.compute", "--profile", "fast"],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "fmnist_lib.compute", "--profile", "fast"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and "unknown profile 'fast'" in done.stderr
 
 
@@ -171,8 +240,9 @@ def test_book_run_force_computes_each_record_once_and_every_chapter_shows_it(smo
     trainings = [job for job in plan if job.experiment.accelerated]
     assert sorted(trained) == sorted(set(trained)) and len(trained) == len(trainings)
     # the best classical model at the profile's seed is a baseline record: fitted once, not twice
-    classical = {(experiments.record_of(cfg, job)[0], job.seed) for job in plan
-                 if job.kind in ("baseline", "seed_classical")}
+    classical = {
+        (experiments.record_of(cfg, job)[0], job.seed) for job in plan if job.kind in ("baseline", "seed_classical")
+    }
     assert sorted(fitted) == sorted(set(fitted)) and len(fitted) == len(classical)
     # the recomputed record is the one every chapter shows
     record = json.loads(next((smoke_report / "results" / "smoke").glob("cnn_3_128-*.json")).read_text())

@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from fmnist_lib import compression, data, models, param_counts, scaling
+from fmnist_lib import compression, data, models, param_counts, prose, scaling
 
 
 def test_cnn_3_128_macs_match_the_hand_count():
@@ -10,10 +10,17 @@ def test_cnn_3_128_macs_match_the_hand_count():
     assert param_counts.model_macs(models.cnn_3_128()) == 47_671_040
 
 
-@pytest.mark.parametrize("depth,width,head,separable", [
-    (1, 16, "dense", False), (2, 32, "gap", True), (3, 128, "dense", False),
-    (3, 128, "gap", True), (4, 16, "gap", False), (4, 64, "dense", True),
-])
+@pytest.mark.parametrize(
+    "depth,width,head,separable",
+    [
+        (1, 16, "dense", False),
+        (2, 32, "gap", True),
+        (3, 128, "dense", False),
+        (3, 128, "gap", True),
+        (4, 16, "gap", False),
+        (4, 64, "dense", True),
+    ],
+)
 def test_family_counts_agree_with_keras_and_hand_formulas(depth, width, head, separable):
     model = models.conv_net(depth, width, head=head, separable=separable)
     table = param_counts.layer_table(model)
@@ -41,12 +48,12 @@ def test_saturating_fit_recovers_known_parameters():
     assert fit["rmse"] < 1e-6
     plateau = scaling.plateau_params(fit, 0.0025)
     assert scaling.saturating(plateau, 0.93, 2.0, 0.35) == pytest.approx(0.93 - 0.0025, abs=1e-6)
-    assert "parameters" in scaling.fit_summary(fit, 10_000, int(p.max()))
+    assert "parameters" in prose.fit_summary(fit, 10_000, int(p.max()))
 
 
 def test_fit_reports_failure_instead_of_inventing_a_plateau():
     fit = scaling.fit_saturating([10, 20], [0.5, 0.5])
-    text = scaling.fit_summary(fit, 10_000, 20)
+    text = prose.fit_summary(fit, 10_000, 20)
     assert "no plateau" in text or "bound" in text or "did not converge" in text
 
 
@@ -88,5 +95,5 @@ def test_int8_accuracy_is_measured_on_real_test_images(real_data_dir):
 
 
 def test_low_members_sentence_follows_the_data():
-    assert "2 member(s) stayed below 20%" in scaling.low_members_text(["a", "b", "c"], [0.1, 0.15, 0.9])
-    assert scaling.low_members_text(["a"], [0.9]) == "No member stayed below 20% after the short schedule."
+    assert "2 member(s) stayed below 20%" in prose.low_members_text(["a", "b", "c"], [0.1, 0.15, 0.9])
+    assert prose.low_members_text(["a"], [0.9]) == "No member stayed below 20% after the short schedule."

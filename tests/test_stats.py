@@ -1,6 +1,6 @@
 import pytest
 
-from fmnist_lib import stats
+from fmnist_lib import prose, stats
 
 
 def test_wilson_interval_known_values():
@@ -19,7 +19,7 @@ def test_wilson_interval_rejects_impossible_counts():
 
 
 def test_claim_comparison_wording():
-    assert "inside" in stats.compare_to_claim(0.92, 10_000, 0.921)
-    text = stats.compare_to_claim(0.92, 10_000, 0.9967)
+    assert "inside" in prose.compare_to_claim(0.92, 10_000, 0.921)
+    text = prose.compare_to_claim(0.92, 10_000, 0.9967)
     assert "above" in text and "99.67%" in text
-    assert "below" in stats.compare_to_claim(0.92, 10_000, 0.5)
+    assert "below" in prose.compare_to_claim(0.92, 10_000, 0.5)

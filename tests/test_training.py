@@ -47,8 +47,17 @@ class EpochCounter(keras.callbacks.Callback):
 
 
 def run(split, folder, **kwargs):
-    return training.train_staged(tiny_model, *split, schedule=SCHEDULE, batch_size=BATCH,
-                                 learning_rate=1e-3, seed=0, checkpoint_dir=folder, verbose=0, **kwargs)
+    return training.train_staged(
+        tiny_model,
+        *split,
+        schedule=SCHEDULE,
+        batch_size=BATCH,
+        learning_rate=1e-3,
+        seed=0,
+        checkpoint_dir=folder,
+        verbose=0,
+        **kwargs,
+    )
 
 
 def test_stages_follow_the_cumulative_schedule(small_split, tmp_path):
@@ -63,7 +72,8 @@ def test_stages_follow_the_cumulative_schedule(small_split, tmp_path):
     # the stage accuracy is the accuracy of the returned predictions
     y_test = small_split[1][1]
     assert np.mean(np.array(result["test_predictions"]) == y_test) == pytest.approx(
-        result["stages"][-1]["test_accuracy"], abs=1e-6)
+        result["stages"][-1]["test_accuracy"], abs=1e-6
+    )
     # by default each stage is also scored on the training images (the audit's hypothesis (a))
     assert all(0 <= s["train_set_accuracy"] <= 1 for s in result["stages"])
 

@@ -3,7 +3,7 @@
 #
 # This chapter has no counterpart in the seed paper {cite}`anjum2025extension`: it
 # collects each of its numeric claims beside our measurement and a verdict, then tests
-# four ways a Fashion-MNIST accuracy above 99 % can arise without the model being that
+# five ways a Fashion-MNIST accuracy above 99 % can arise without the model being that
 # good. The question: which of the paper's numbers hold, and what could explain the
 # others?
 
@@ -42,7 +42,7 @@ glue("profile_name", profile, display=False)
 tables.show(claims_table)
 
 # %% [markdown]
-# ## Four ways to get 99 %
+# ## Five ways to get 99 %
 #
 # Each mechanism below is one switch in `fmnist_lib`, run with the replication protocol
 # (same model, optimiser, batch size) and recorded in the run store:
@@ -57,7 +57,10 @@ tables.show(claims_table)
 #     accuracy on one-hot labels, which standalone Keras 2 reported as "accuracy" when
 #     the loss was binary cross-entropy;
 # (d) **honest augmentation**: the same augmenter applied on the fly to training
-#     batches only, scored on the untouched official test set.
+#     batches only, scored on the untouched official test set;
+# (f) **selection on the test set**: from the stored runs, without training, the best
+#     epoch's test accuracy (early stopping or a "best checkpoint" chosen on the test
+#     set) and the best of the seed study's runs.
 #
 # The audit trains on the schedule {glue:text}`audit_schedule` (epochs, cumulative).
 
@@ -69,7 +72,8 @@ leaks = experiments.load_all(config, "leakage").records
 honest = experiments.load(config, "honest")
 
 # %%
-found = audit.hypotheses(stored["cnn_3_128"], leaks, honest)
+found = audit.hypotheses(stored["cnn_3_128"], leaks, honest, experiments.load(config, "selection", "cnn_3_128").result,
+                        experiments.seed_study(config)["cnn_3_128"])
 tables.show(audit.hypotheses_table(found))
 
 # %%
@@ -155,7 +159,7 @@ tables.show(dup_table)
 # {glue:text}`n_reproduced` of {glue:text}`n_claims` claims are reproduced on this run
 # and {glue:text}`n_not_reproduced` are not; the parameter arithmetic holds throughout.
 # Our honest CNN-3-128 reaches {glue:text}`honest_final:.2%` at its last stage; of the
-# four inflation mechanisms, those within a point of a claimed accuracy are:
+# inflation mechanisms, those within a point of a claimed accuracy are:
 # {glue:text}`reaching`. Dropping every test image whose nearest training image lies within
 # RMS {glue:text}`loosest_threshold` moves our accuracy by {glue:text}`dup_effect:+.2f`
 # percentage points. Where a mechanism matches a claim, this is evidence of how such a

@@ -22,7 +22,7 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from . import augment, data, results
+from . import augment, data, results, selection
 from .records import Record
 from .scaling import member_name
 
@@ -598,6 +598,18 @@ REGISTRY: dict[str, Experiment] = {
             priority=lambda cfg, i, arg: 2 * (i // 10) + 3,
             accelerated=True,
             label=lambda seed, member: "family " + member_name(*member),
+        ),
+        Experiment(
+            "selection",
+            "hypothesis (f): the best epoch chosen on the test set, from the stored history",
+            args=_at_profile_seed(lambda cfg: list(NETWORKS)),
+            name=lambda cfg, network: f"selection-{network}",
+            config=lambda cfg, network: {"experiment": "test_set_selection", "network": network_config(cfg, network)},
+            compute=lambda cfg, network, target: selection.best_so_far(load(cfg, "network", network)),
+            chapters=("06",),
+            priority=lambda cfg, i, arg: 999,
+            depends_on=lambda cfg, network: [Job("network", cfg["profile_seed"], network)],
+            label=lambda seed, network: f"selection {network}",
         ),
         Experiment(
             "compression",

@@ -84,7 +84,14 @@ def _record(name, stages, data=None, total=0, trainable=0, history=None, n=10_00
     from fmnist_lib.records import Record
 
     full = [
-        {"stage": i + 1, "test_loss": 0.3, "test_binary_accuracy": 0.98, "train_seconds": 1.0, **s}
+        {
+            "stage": i + 1,
+            "test_loss": 0.3,
+            "test_binary_accuracy": 0.98,
+            "train_seconds": 1.0,
+            "cumulative_train_seconds": 1.0,
+            **s,
+        }
         for i, s in enumerate(stages)
     ]
     return Record.from_dict(
@@ -168,3 +175,21 @@ def test_a_model_with_the_augmenter_saves_and_loads(tmp_path):
     loaded = keras.models.load_model(tmp_path / "m.keras")
     np.testing.assert_allclose(np.asarray(loaded(x, training=False)), np.asarray(model(x, training=False)), rtol=1e-5)
     assert loaded.get_layer("augmenter").get_config()["rotation_degrees"] == 7.5
+
+
+def test_selection_on_the_test_set_is_the_running_maximum_of_the_stored_history():
+    from fmnist_lib import selection
+
+    history = [{"epoch": e, "accuracy": 0.9, "val_accuracy": v} for e, v in enumerate([0.80, 0.86, 0.84, 0.88], 1)]
+    rec = _record("cnn_3_128", [{"epochs": 2, "test_accuracy": 0.86}, {"epochs": 4, "test_accuracy": 0.88}],
+                  history=history)  # fmt: skip
+    chosen = selection.best_so_far(rec)
+    assert chosen["scored"] == "each epoch"
+    assert selection.selected_at(chosen, 3) == max(h["val_accuracy"] for h in history[:3]) == 0.86
+    assert selection.selected_at(chosen, 4) == 0.88 and selection.selected_at(chosen, 0) is None
+    seeds = [_record("cnn_3_128", [{"epochs": 4, "test_accuracy": a}]) for a in (0.90, 0.93, 0.91)]
+    assert selection.best_of_seeds(seeds) == (0.93, pytest.approx(0.91333, abs=1e-5))
+    found = audit.hypotheses(rec, [], rec, chosen, seeds)
+    by_label = {h["mechanism"]: h for h in found}
+    assert by_label["(f) best epoch chosen on the test set"]["final"] == 0.88
+    assert by_label["(f) best of 3 seeds"]["final"] == 0.93

@@ -38,7 +38,8 @@ CNN_TRAIN_SECONDS_62_EPOCHS = 1_002.0
 LIGHT_TRAIN_SECONDS_16_EPOCHS = 64.0
 LIGHT_EPOCHS_FOR_TIME = 16
 
-# Official benchmark of the dataset's authors [2], mean of 5 runs (context.md).
+# Official benchmark of the dataset's authors (Xiao, Rasul and Vollgraf 2017, arXiv:1708.07747),
+# mean of 5 runs on the standard split.
 XIAO_BENCHMARK: dict[str, float] = {
     "SVM": 0.897,
     "Random Forest": 0.873,

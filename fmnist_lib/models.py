@@ -4,7 +4,8 @@ One builder, ``conv_net``, spans the family the scaling chapter trains (1-4
 convolution blocks, first width 16-256 doubling per block, dense or GAP head,
 standard or depthwise-separable convolutions); the two models the seed paper
 compares are members of it. The papers leave dropout rates, padding and
-activation unstated; the defaults are the common reconstruction (context.md)
+activation unstated; the defaults are the common reconstruction (ReLU, 'valid'
+padding, dropout 0.25 after the convolution blocks and 0.5 after the dense layer)
 and each is a keyword so a reader can test another reading. The two named
 models give the parameter counts the seed prints: 2,067,850 for CNN-3-128 and
 178,968 (176,406 trainable) for the depthwise-separable + GAP model.

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .settings import ENV_CONCURRENT_JOBS, ENV_DEVICES, ENV_SOURCE_COMMIT
+from .settings import ENV_CONCURRENT_JOBS, ENV_DEVICES, ENV_SOURCE_COMMIT, REPO_ROOT
 
 PACKAGES = (
     "keras",
@@ -28,7 +28,6 @@ PACKAGES = (
     "lightgbm",
     "pandas",
 )
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def package_versions() -> dict[str, str]:

@@ -53,7 +53,7 @@ class EpochClock(keras.callbacks.Callback):
 
 
 def compile_for_protocol(model: keras.Model, learning_rate: float) -> keras.Model:
-    """Adam, sparse categorical cross-entropy and class accuracy, as in [1]."""
+    """Adam, sparse categorical cross-entropy and class accuracy, as in Mukhamediev (2024)."""
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",

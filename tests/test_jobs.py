@@ -223,3 +223,24 @@ def test_a_missing_model_is_reported_not_retrained(results_dir):
     with pytest.raises(experiments.MissingModel, match="--only cnn_3_128 --force"):
         experiments.trained_model(cfg, "cnn_3_128")
     assert not list(results_dir.glob("**/*"))
+
+
+def test_ctrl_c_cancels_the_queued_jobs_and_says_how_to_continue(tmp_path):
+    """SIGINT to `compute --workers 2` stops the workers and the queue: one line, exit 130, no traceback."""
+    import signal
+
+    members = [[d, w, "gap", s] for d in (1, 2, 3) for w in (16, 32) for s in (False, True)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fmnist_lib.compute", "--profile", "smoke", "--kind", "family", "--workers", "2",
+         "--results-dir", str(tmp_path), "--set", "scaling.train_size=3000", "--set", "scaling.epochs=3",
+         "--set", "scaling.members=" + repr(members).replace(" ", "")],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    first = process.stdout.readline()  # the first finished job: the cluster is up and working
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert "done" in first, first + err[-2000:]
+    assert process.returncode == 130, out + err[-2000:]
+    assert "Traceback" not in err
+    assert re.search(r"interrupted: \d+ of 12 jobs finished .* rerun the same command to continue", err)
+    assert len(list((tmp_path / "smoke").glob("family-*.json"))) < len(members)

@@ -475,6 +475,20 @@ def _best_classical_compute(cfg: dict, _arg: Any, target: Target) -> dict:
     return compute_baseline(cfg, target.config["model"], target)
 
 
+def _source(cfg: dict, network: str) -> Record | None:
+    return stored_record(cfg, Job("network", cfg["seed"], network))
+
+
+def _selection_config(cfg: dict, network: str) -> dict:
+    """A record derived from a stored run names that run's making, so a retrained run makes it stale."""
+    source = _source(cfg, network)
+    return {
+        "experiment": "test_set_selection",
+        "network": network_config(cfg, network),
+        "source_made": source.provenance["date"] if source else None,
+    }
+
+
 def family_in_spread_order(members: list[list]) -> list[list]:
     """Members ordered so that every prefix covers depth, width, head and convolution type evenly.
 
@@ -603,8 +617,8 @@ REGISTRY: dict[str, Experiment] = {
             "selection",
             "hypothesis (f): the best epoch chosen on the test set, from the stored history",
             args=_at_profile_seed(lambda cfg: list(NETWORKS)),
-            name=lambda cfg, network: f"selection-{network}",
-            config=lambda cfg, network: {"experiment": "test_set_selection", "network": network_config(cfg, network)},
+            name=lambda cfg, network: f"selection-{network}" if _source(cfg, network) else None,
+            config=_selection_config,
             compute=lambda cfg, network, target: selection.best_so_far(load(cfg, "network", network)),
             chapters=("06",),
             priority=lambda cfg, i, arg: 999,

@@ -41,3 +41,15 @@ def test_baselines_run_through_the_store_once(real_data_dir, results_dir):
     assert [r.provenance["date"] for r in again] == [r.provenance["date"] for r in first]
     assert all(np.isfinite(r.accuracy) for r in first)
     assert experiments.load_all(config, "baseline").records == first
+
+
+def test_a_model_without_a_paper_number_is_shown_with_a_dash():
+    from fmnist_lib import tables
+    from fmnist_lib.records import Record
+
+    result = {"model": "Nearest Centroid", "accuracy": 0.81, "n_test": 10_000, "n_train": 60_000,
+              "fit_seconds": 1.0, "predict_seconds": 0.1, "converged": True}  # fmt: skip
+    record = Record("baseline-nearest_centroid", "k", "full", {}, result, 1.0, {})
+    row = tables.baseline_table([record]).iloc[0]
+    assert row["seed paper"] == "–" and row["difference (pp)"] == "–" and row["ours"] == "81.00%"
+    assert tables.baseline_summary([record])["best_model"] == "Nearest Centroid"

@@ -19,28 +19,34 @@ def visible_text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
 
 
+COUNTED: dict[str, list] = {"trained": [], "fitted": []}
+
+
 @pytest.fixture(scope="module")
 def smoke_report(tmp_path_factory):
+    """The smoke report, built once in this process with --force, counting every training and classical fit.
+
+    Chapters only read, so every training and fit happens in the runner, here,
+    where it is counted (see the first test below).
+    """
+    from fmnist_lib import baselines, results, training
+
     out = tmp_path_factory.mktemp("smoke")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "fmnist_lib.book",
-            "run",
-            "--profile",
-            "smoke",
-            "--build-dir",
-            str(out / "build"),
-            "--results-dir",
-            str(out / "results"),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    real_train, real_fit = training.train_staged, baselines.fit_and_score
+
+    def count_train(*args, **kwargs):
+        COUNTED["trained"].append(Path(kwargs["checkpoint_dir"]).name)
+        return real_train(*args, **kwargs)
+
+    def count_fit(name, train, test, seed):
+        COUNTED["fitted"].append((name, seed))
+        return real_fit(name, train, test, seed)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(training, "train_staged", count_train)
+        patch.setattr(baselines, "fit_and_score", count_fit)
+        patch.setenv(results.ENV_RESULTS_DIR, str(out / "results"))
+        book.run("smoke", force=True, build_dir=out / "build", results_dir=out / "results")
     return out
 
 
@@ -209,42 +215,25 @@ def test_compute_rejects_a_bad_profile():
     assert done.returncode == 2 and "unknown profile 'fast'" in done.stderr
 
 
-def test_book_run_force_computes_each_record_once_and_every_chapter_shows_it(smoke_report, monkeypatch):
-    """`book run --force` recomputes each record the chapters show exactly once, before any chapter runs.
-
-    Chapters only read, so every training and every classical fit happens in
-    the runner, here in this process, where they are counted.
-    """
+def test_book_run_force_computes_each_record_once_and_every_chapter_shows_it(smoke_report):
+    """`book run --force` computes each record the chapters show exactly once, before any chapter runs."""
     import json
 
-    from fmnist_lib import baselines, experiments, profiles, results, training
-
-    trained, fitted = [], []
-    real_train, real_fit = training.train_staged, baselines.fit_and_score
-
-    def count_train(*args, **kwargs):
-        trained.append(Path(kwargs["checkpoint_dir"]).name)
-        return real_train(*args, **kwargs)
-
-    def count_fit(name, train, test, seed):
-        fitted.append((name, seed))
-        return real_fit(name, train, test, seed)
-
-    monkeypatch.setattr(training, "train_staged", count_train)
-    monkeypatch.setattr(baselines, "fit_and_score", count_fit)
-    monkeypatch.setenv(results.ENV_RESULTS_DIR, str(smoke_report / "results"))
-    book.run("smoke", force=True, build_dir=smoke_report / "build", results_dir=smoke_report / "results")
+    from fmnist_lib import experiments, profiles, results
 
     cfg = profiles.load_profile("smoke")
-    plan = experiments.plan(cfg)
-    trainings = [job for job in plan if job.experiment.accelerated]
-    assert sorted(trained) == sorted(set(trained)) and len(trained) == len(trainings)
-    # the best classical model at the profile's seed is a baseline record: fitted once, not twice
-    classical = {
-        (experiments.record_of(cfg, job)[0], job.seed) for job in plan if job.kind in ("baseline", "seed_classical")
-    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(results.ENV_RESULTS_DIR, str(smoke_report / "results"))
+        plan = experiments.plan(cfg)
+        # the best classical model at the profile's seed is a baseline record: fitted once, not twice
+        classical = {
+            (experiments.record_of(cfg, j)[0], j.seed) for j in plan if j.kind in ("baseline", "seed_classical")
+        }
+    trained, fitted = COUNTED["trained"], COUNTED["fitted"]
+    assert sorted(trained) == sorted(set(trained))
+    assert len(trained) == len([job for job in plan if job.experiment.accelerated])
     assert sorted(fitted) == sorted(set(fitted)) and len(fitted) == len(classical)
-    # the recomputed record is the one every chapter shows
+    # the record is the one every chapter shows
     record = json.loads(next((smoke_report / "results" / "smoke").glob("cnn_3_128-*.json")).read_text())
     accuracy = f"{record['result']['stages'][-1]['test_accuracy']:.2%}"
     for chapter in ("03_cnn_3_128", "05_comparison"):

@@ -112,10 +112,13 @@ def execute_chapter(source: Path, target: Path, parameters: dict, cwd: Path) -> 
         )
         hide_default_parameters(target)
     except PapermillExecutionError as exc:
+        failed = target.with_suffix(".failed.ipynb")  # kept to read, never rendered or kept for the book
+        if target.exists():
+            target.replace(failed)
         raise ChapterFailed(
             f"chapter {source.relative_to(source.parents[1])} failed in cell {exc.cell_index} "
             f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}\n"
-            f"The partly executed notebook is {target}"
+            f"The partly executed notebook, not part of any report, is {failed}"
         ) from exc
     finally:
         unexecuted.unlink(missing_ok=True)

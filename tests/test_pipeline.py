@@ -1,6 +1,7 @@
 """The real pipeline, end to end, on the smoke profile: papermill executes the
 chapters, Jupyter Book renders them, and the HTML holds what the chapters glue."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -73,8 +74,6 @@ def test_every_chapter_is_rendered_with_figures(smoke_report):
 
 
 def test_glued_numbers_come_from_the_run(smoke_report):
-    import json
-
     dataset = visible_text(page(smoke_report, "01_dataset"))
     assert "72.9404" in dataset and "60,000" in dataset
     assert "2,067,850" in visible_text(page(smoke_report, "03_cnn_3_128"))
@@ -153,6 +152,11 @@ def test_failing_chapter_fails_the_run_and_keeps_the_old_report(tmp_path, smoke_
     assert code == 1
     assert "chapters/01_broken" in err and "chapter exploded on purpose" in err
     assert (html / "index.html").read_text() == "previous report"
+    # the half-executed chapter is set aside, never kept for a later build
+    staged = tmp_path / "build" / "book" / "chapters"
+    assert not (staged / "01_broken.ipynb").exists() and (staged / "01_broken.failed.ipynb").exists()
+    manifest = json.loads((tmp_path / "build" / "book" / book.MANIFEST).read_text())
+    assert [c["chapter"] for c in manifest["chapters"]] == []
 
 
 def test_unknown_profile_is_a_clear_error(capsys):
@@ -217,8 +221,6 @@ def test_compute_rejects_a_bad_profile():
 
 def test_book_run_force_computes_each_record_once_and_every_chapter_shows_it(smoke_report):
     """`book run --force` computes each record the chapters show exactly once, before any chapter runs."""
-    import json
-
     from fmnist_lib import experiments, profiles, results
 
     cfg = profiles.load_profile("smoke")

@@ -14,7 +14,7 @@ overrides = {}
 # %%
 from myst_nb import glue
 
-from fmnist_lib import claims, experiments, models, param_counts, plots, profiles, prose, tables
+from fmnist_lib import claims, computations, experiments, models, param_counts, plots, profiles, prose, tables
 
 config = profiles.load_profile(profile, overrides)
 
@@ -86,7 +86,7 @@ glue("fig_cnn_curves", plots.training_curves(record), display=False)
 # images ({numref}`fig-cnn-wrong`) show which classes the final model confuses.
 
 # %%
-x_test, y_test = experiments.test_set(config)
+x_test, y_test = computations.test_set(config)
 y_pred = record.test_predictions
 glue("fig_cnn_confusion", plots.confusion(y_test, y_pred), display=False)
 glue("fig_cnn_wrong", plots.misclassified(x_test, y_test, y_pred, seed=config["seed"]), display=False)

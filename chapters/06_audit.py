@@ -16,7 +16,7 @@ import numpy as np
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import audit, claims, data, experiments, plots, profiles, tables
+from fmnist_lib import audit, claims, computations, data, experiments, plots, profiles, tables
 
 config = profiles.load_profile(profile, overrides)
 stored = experiments.replication_records(config)
@@ -125,7 +125,7 @@ tables.show(audit.seed_table(study))
 # %%
 dups = experiments.load(config, "near_duplicates")
 ds = data.load_fashion_mnist()
-_, test_idx = experiments.split_indices(config)
+_, test_idx = computations.split_indices(config)
 y_true = ds.y_test[test_idx]
 y_pred = np.asarray(stored["cnn_3_128"].test_predictions)
 thresholds = [0.0, 0.02, 0.05, 0.1]

@@ -15,7 +15,7 @@ overrides = {}
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import experiments, models, param_counts, plots, profiles, prose, scaling, tables
+from fmnist_lib import configs, experiments, models, param_counts, plots, profiles, prose, scaling, tables
 
 config = profiles.load_profile(profile, overrides)
 spec = config["scaling"]
@@ -124,7 +124,7 @@ found = experiments.load_all(config, "compression")
 labels = {"cnn_3_128": "CNN-3-128", "dsc_gap": "DSC + GAP"}
 compressed = {labels[r.config["network"]["model"]]: r for r in found.records}
 compression_note = found.missing_text(config) + " The int8 conversion needs the TensorFlow backend."
-glue("latency_images", experiments.LATENCY_IMAGES, display=False)
+glue("latency_images", configs.LATENCY_IMAGES, display=False)
 glue("compression_hardware", prose.measured_on(list(compressed.values())) if compressed
      else "(not measured: compression was skipped)", display=False)
 

@@ -64,10 +64,10 @@ run() {
     # the replication models, without optimizer state, for the quantisation chapter (TensorFlow, here)
     $PY - "$out" "$PROFILE" <<'PYEOF'
 import shutil, sys
-from fmnist_lib import experiments, profiles, results
+from fmnist_lib import configs, profiles, results
 cfg = profiles.load_profile(sys.argv[2])
 for name in ("cnn_3_128", "dsc_gap"):
-    path = results.model_path(sys.argv[2], name, experiments.network_config(cfg, name))
+    path = results.model_path(sys.argv[2], name, configs.network_config(cfg, name))
     if path.exists():
         shutil.copy(path, sys.argv[1])
 PYEOF

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_lib import book, compute, experiments, jobs, profiles
+from fmnist_lib import book, computations, compute, experiments, jobs, profiles
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -221,8 +221,8 @@ def test_a_chapter_asking_for_a_missing_record_gets_the_command_that_makes_it(re
 
 def test_a_missing_model_is_reported_not_retrained(results_dir):
     cfg = profiles.load_profile("smoke")
-    with pytest.raises(experiments.MissingModel, match="--only cnn_3_128 --force"):
-        experiments.trained_model(cfg, "cnn_3_128")
+    with pytest.raises(computations.MissingModel, match="--only cnn_3_128 --force"):
+        computations.trained_model(cfg, "cnn_3_128")
     assert not list(results_dir.glob("**/*"))
 
 

@@ -171,7 +171,7 @@ def test_bad_override_is_a_clear_error(capsys):
 
 def test_compute_fills_the_store_that_the_book_then_reads(tmp_path, monkeypatch):
     """Experiments computed without notebooks (as on a GPU machine) are reused by the book, not retrained."""
-    from fmnist_lib import experiments, profiles, results
+    from fmnist_lib import configs, experiments, profiles, results
 
     results_dir = tmp_path / "results"
     done = subprocess.run(
@@ -201,9 +201,7 @@ def test_compute_fills_the_store_that_the_book_then_reads(tmp_path, monkeypatch)
     # a record whose config no longer matches the code is not used
     monkeypatch.setattr(results, "RECORD_VERSION", results.RECORD_VERSION + 1)
     assert (
-        results.load_record(
-            "smoke", "cnn_3_128", experiments.network_config(profiles.load_profile("smoke"), "cnn_3_128")
-        )
+        results.load_record("smoke", "cnn_3_128", configs.network_config(profiles.load_profile("smoke"), "cnn_3_128"))
         is None
     )
 

@@ -1,0 +1,258 @@
+"""How each record is computed: the experiments' work, called only by the job runner.
+
+Each ``compute_*`` function takes the profile (at the job's seed), the job's
+argument and a ``Target`` (the record's name, config and scratch folder) and
+returns the record's result. Training loads its inputs only here, so reading
+or planning records never touches a backend.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import augment, data, results
+from .configs import network_config
+
+
+class MissingModel(LookupError):
+    """A record whose trained model is not in this store (records made elsewhere travel without models)."""
+
+
+class Target(NamedTuple):
+    """Where one record's computation writes: its name and config in the store, and its scratch folder."""
+
+    profile: str
+    name: str
+    config: dict
+    scratch: Path
+
+    @property
+    def model_path(self) -> Path:
+        return results.model_path(self.profile, self.name, self.config)
+
+
+def split_indices(cfg: dict, section: str = "data") -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the training and test images a section of the profile uses."""
+    ds = data.load_fashion_mnist()
+    sizes = cfg[section]
+    return (
+        data.stratified_subsample(ds.y_train, sizes["train_size"], cfg["seed"]),
+        data.stratified_subsample(ds.y_test, sizes["test_size"], cfg["seed"]),
+    )
+
+
+def test_set(cfg: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The raw test images and labels the networks of this profile are scored on."""
+    ds = data.load_fashion_mnist()
+    _, test_idx = split_indices(cfg)
+    return ds.x_test[test_idx], ds.y_test[test_idx]
+
+
+def _inputs(train_size: int | None, test_size: int | None, seed: int):
+    """Lazy (train, test) loaders of CNN inputs for class-balanced subsets: built only if training runs."""
+    ds = data.load_fashion_mnist()
+    train_idx = data.stratified_subsample(ds.y_train, train_size, seed)
+    test_idx = data.stratified_subsample(ds.y_test, test_size, seed)
+    return (
+        lambda: (data.as_cnn_input(ds.x_train[train_idx]), ds.y_train[train_idx]),
+        lambda: (data.as_cnn_input(ds.x_test[test_idx]), ds.y_test[test_idx]),
+    )
+
+
+def _train(target: Target, build, train, test, *, extra=None, score_train_set=False) -> dict:
+    """Staged training into ``target``; ``train``/``test`` are loaders, called only now.
+
+    The final model is kept beside the record (for the compression chapter);
+    ``extra(model)`` may add measurements of the trained model to the result.
+    """
+    import keras
+
+    from . import training
+
+    spec = target.config
+    result = training.train_staged(
+        build,
+        train(),
+        test(),
+        schedule=spec["schedule"],
+        batch_size=spec["batch_size"],
+        learning_rate=spec["learning_rate"],
+        seed=spec["seed"],
+        checkpoint_dir=target.scratch,
+        validate_every_epoch=spec["validate_every_epoch"],
+        score_train_set=score_train_set,
+        verbose=2,
+    )
+    model = keras.models.load_model(training.final_model_file(target.scratch))
+    training.save_for_inference(model, target.model_path)
+    if extra:
+        result.update(extra(model))
+    return result
+
+
+def compute_network(cfg: dict, name: str, target: Target) -> dict:
+    """Staged training of ``name`` (``cnn_3_128`` or ``dsc_gap``) under the profile's protocol."""
+    from .models import build_model
+
+    spec = target.config
+    train, test = _inputs(cfg["data"]["train_size"], cfg["data"]["test_size"], cfg["seed"])
+    # only CNN-3-128 is scored on its training images: the audit's hypothesis (a) is about the paper's model
+    return _train(
+        target,
+        lambda: build_model(name, **spec["model_kwargs"]),
+        train,
+        test,
+        score_train_set=name == "cnn_3_128",
+    )
+
+
+def compute_baseline(cfg: dict, model: str, _target: Target) -> dict:
+    from . import baselines
+
+    ds = data.load_fashion_mnist()
+    train_idx, test_idx = split_indices(cfg, "baselines")
+    train = (data.as_vectors(ds.x_train[train_idx]), ds.y_train[train_idx])
+    test = (data.as_vectors(ds.x_test[test_idx]), ds.y_test[test_idx])
+    return baselines.fit_and_score(model, train, test, cfg["seed"])
+
+
+def leaky_split(cfg: dict, rotation: float):
+    """The pooled, augmented, re-split data of hypothesis (b), rebuilt deterministically."""
+    from . import leakage
+
+    ds = data.load_fashion_mnist()
+    audit = cfg["audit"]
+    train_idx = data.stratified_subsample(ds.y_train, audit["pool_train_size"], cfg["seed"])
+    test_idx = data.stratified_subsample(ds.y_test, audit["pool_test_size"], cfg["seed"])
+    return leakage.pooled_augmented_split(
+        data.as_cnn_input(ds.x_train[train_idx]),
+        ds.y_train[train_idx],
+        data.as_cnn_input(ds.x_test[test_idx]),
+        ds.y_test[test_idx],
+        copies=audit["copies"],
+        rotation_degrees=rotation,
+        seed=cfg["seed"],
+    )
+
+
+def compute_leakage(cfg: dict, rotation: float, target: Target) -> dict:
+    """Hypothesis (b): CNN-3-128 trained and scored on a split made after pooled augmentation."""
+    from . import leakage
+    from .models import build_model
+
+    split = leaky_split(cfg, rotation)
+    return _train(
+        target,
+        lambda: build_model("cnn_3_128", **target.config["model_kwargs"]),
+        lambda: (split.x_train, split.y_train),
+        lambda: (split.x_eval, split.y_eval),
+        extra=lambda _model: {"leak": leakage.leak_summary(split)},
+    )
+
+
+def compute_honest_augmentation(cfg: dict, _arg: Any, target: Target) -> dict:
+    """Hypothesis (d): the paper's augmenter on training batches only; the official test set untouched."""
+    from .models import build_model
+
+    spec = target.config
+    train, test = _inputs(spec["train_size"], spec["test_size"], cfg["seed"])
+    return _train(
+        target,
+        lambda: augment.with_augmentation(
+            build_model("cnn_3_128", **spec["model_kwargs"]), spec["rotation_degrees"], seed=cfg["seed"]
+        ),
+        train,
+        test,
+    )
+
+
+def compute_near_duplicates(_cfg: dict, _arg: Any, _target: Target) -> dict:
+    """Nearest training image of every official test image (all 60,000 x 10,000 pairs)."""
+    from . import duplicates
+
+    ds = data.load_fashion_mnist()
+    distances, nearest = duplicates.nearest_train_rms(ds.x_train, ds.x_test)
+    return {
+        "exact": duplicates.exact_duplicates(ds.x_train, ds.x_test).tolist(),
+        "rms_distance": distances.round(6).tolist(),
+        "nearest_train_index": nearest.tolist(),
+    }
+
+
+def compute_family_member(cfg: dict, member: list, target: Target) -> dict:
+    """One family member under the shared schedule; its size, MACs and latency measured on the trained model."""
+    from . import param_counts, scaling
+    from .models import conv_net
+
+    spec = target.config
+    train, test = _inputs(spec["data"]["train_size"], spec["data"]["test_size"], cfg["seed"])
+    depth, width, head, separable = member
+
+    def measure(model):
+        x = test()[0]
+        return {
+            "macs": param_counts.model_macs(model),
+            "analytic_params": int(sum(sum(param_counts.analytic_count(layer)) for layer in model.layers)),
+            "latency_batch1_s": scaling.latency_per_image(model, x, 1, repeats=20),
+            "latency_batch1024_s": scaling.latency_per_image(model, x, 1024, repeats=3),
+        }
+
+    return _train(target, lambda: conv_net(depth, width, head=head, separable=separable), train, test, extra=measure)
+
+
+def trained_model(cfg: dict, name: str):
+    """The model behind a network's record. Never retrains: a missing model is an error that says how to make it."""
+    import keras
+
+    spec = network_config(cfg, name)
+    path = results.model_path(cfg["profile"], name, spec)
+    if not path.exists():
+        raise MissingModel(
+            f"the trained model of record {name}-{results.config_key(spec)} is not in "
+            f"{results.profile_dir(cfg['profile'])}/models (records made elsewhere come without it); "
+            f"retrain it with: python -m fmnist_lib.compute --profile {cfg['profile']} --only {name} --force"
+        )
+    return keras.models.load_model(path)
+
+
+def compute_compression(cfg: dict, name: str, target: Target) -> dict:
+    """int8 quantisation and a magnitude-pruning sweep of a trained network, scored on its test set."""
+    from . import compression, training
+
+    spec = target.config
+    model = trained_model(cfg, name)
+    x_test, y_test = test_set(cfg)
+    x_test = data.as_cnn_input(x_test)
+    ds = data.load_fashion_mnist()
+    rep_idx = data.stratified_subsample(ds.y_train, 200, cfg["seed"])
+    float_lite = compression.to_tflite(model)
+    int8_lite = compression.to_tflite(model, data.as_cnn_input(ds.x_train[rep_idx]))
+    float_pred, float_latency = compression.tflite_predict(float_lite, x_test, spec["latency_images"])
+    int8_pred, int8_latency = compression.tflite_predict(int8_lite, x_test, spec["latency_images"])
+    pruning = []
+    for sparsity in spec["sparsities"]:
+        pruned = compression.magnitude_prune(model, sparsity)
+        pruning.append(
+            {
+                "sparsity": compression.sparsity_of(pruned),
+                "test_accuracy": training.score(pruned, x_test, y_test)["accuracy"],
+            }
+        )
+    return {
+        "n_test": len(y_test),
+        "keras_accuracy": training.score(model, x_test, y_test)["accuracy"],
+        "float32": {
+            "bytes": len(float_lite),
+            "test_accuracy": float(np.mean(float_pred == y_test)),
+            "latency_s": float_latency,
+        },
+        "int8": {
+            "bytes": len(int8_lite),
+            "test_accuracy": float(np.mean(int8_pred == y_test)),
+            "latency_s": int8_latency,
+        },
+        "pruning": pruning,
+    }

@@ -372,6 +372,13 @@ def main(argv: list[str] | None = None) -> int:
     except (ChapterFailed, ComputeFailed, FileNotFoundError) as exc:
         print(f"error: {exc}\nThe report was not updated.", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(
+            "interrupted: the records finished so far are stored and the report was not updated; "
+            "rerun the same command to continue",
+            file=sys.stderr,
+        )
+        return 130
     print(f"report: {index}")
     return 0
 

@@ -10,6 +10,7 @@ TensorFlow, JAX and PyTorch.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Callable
@@ -109,7 +110,7 @@ def save_for_inference(model: keras.Model, path: Path) -> None:
     lean.set_weights(model.get_weights())
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp.keras")
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
     lean.save(tmp)
     tmp.replace(path)
 
@@ -124,15 +125,35 @@ def _load_state(folder: Path) -> dict | None:
     return state
 
 
+def _seed_states(model: keras.Model) -> list:
+    """The random-number states of Dropout, the augmenter and every other seeded layer, in model order."""
+    return [v for v in model.variables if v.path.endswith("seed_generator_state")]
+
+
+def _restore_seed_states(model: keras.Model, saved: list[list[int]] | None) -> None:
+    """Put the layers' random-number states back as they were when the stage was saved.
+
+    Keras saves weights and optimizer state with a model but not these, so a
+    reloaded Dropout (or augmenter) would start a fresh random stream and a
+    resumed run would drop other units than an uninterrupted one.
+    """
+    states = _seed_states(model)
+    if saved is None or len(saved) != len(states):
+        raise ValueError("the checkpoint's random-number states do not match the model; delete the checkpoint folder")
+    for variable, value in zip(states, saved):
+        variable.assign(np.asarray(value, dtype=variable.dtype))
+
+
 def _save_stage(folder: Path, model: keras.Model, state: dict) -> None:
     """Model file first, then the state that names it: a crash in between loses one stage, not the run."""
     stage_number = len(state["stages"])
     model_file = f"stage-{stage_number}.keras"
-    tmp = folder / f".{model_file}.tmp.keras"
+    tmp = folder / f".{model_file}.{os.getpid()}.tmp.keras"  # per process: two runs never share a temp file
     model.save(tmp)
     tmp.replace(folder / model_file)
     previous = state.get("model_file")
     state["model_file"] = model_file
+    state["seed_generator_states"] = [np.asarray(v).tolist() for v in _seed_states(model)]
     write_json_atomic(folder / STATE_FILE, state)
     if previous and previous != model_file:
         (folder / previous).unlink(missing_ok=True)
@@ -204,6 +225,11 @@ def _train_stages(
         state = {"stages": [], "history": [], "resumed_at_stage": None}
     else:
         model = keras.models.load_model(checkpoint_dir / state["model_file"])
+        # A reloaded model builds its loss and metrics on its first fit, drawing one shuffle
+        # from the global RNG that an uninterrupted run drew in stage 1: build them here, with
+        # an unshuffled evaluate, so the stage's fit shuffles as the uninterrupted one does.
+        model.evaluate(x_train[:batch_size], y_train[:batch_size], batch_size=batch_size, verbose=0)
+        _restore_seed_states(model, state.get("seed_generator_states"))
         state["resumed_at_stage"] = len(state["stages"]) + 1
         if verbose:
             print(f"resuming after stage {len(state['stages'])} ({state['stages'][-1]['epochs']} epochs)")

@@ -194,7 +194,21 @@ def set_dotted(config: dict, dotted: str, value: Any) -> None:
         node = node[part]
     if leaf not in node and not (parents and parents[-1] == "model_kwargs"):
         raise ProfileError(f"unknown parameter {dotted!r}; known: {', '.join(flatten(config))}")
+    if leaf in node:
+        _check_type(dotted, node[leaf], value)
     node[leaf] = value
+
+
+def _check_type(dotted: str, default: Any, value: Any) -> None:
+    """An override has the kind of value the parameter holds: a list for a list, a number for a number."""
+    if isinstance(default, list) and not isinstance(value, list):
+        example = repr(default).replace(", ", ",")
+        raise ProfileError(f"{dotted} takes a list, e.g. --set {dotted}={example}; got {value!r}")
+    if isinstance(default, bool) and not isinstance(value, bool):
+        raise ProfileError(f"{dotted} takes True or False, got {value!r}")
+    if isinstance(default, (int, float)) and not isinstance(default, bool):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ProfileError(f"{dotted} takes a number, got {value!r}")
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -247,20 +261,46 @@ def validate_schedule(where: str, schedule: Any) -> None:
         )
 
 
+def _model_keywords(network: str) -> set[str]:
+    """The keywords a network's builder takes, so a typo in model_kwargs fails before anything runs."""
+    import inspect
+
+    from . import models
+
+    fixed = {"head", "separable", "name"}
+    keywords = {p.name for p in inspect.signature(models.conv_net).parameters.values() if p.kind == p.KEYWORD_ONLY}
+    if network == "dsc_gap":
+        return (keywords - fixed - {"conv_dropout"}) | {"dropout"}
+    return keywords - fixed
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def validate(config: dict) -> None:
-    if not isinstance(config.get("seed"), int):
-        raise ProfileError(f"seed must be a whole number, got {config.get('seed')!r}")
+    if not _whole(config.get("seed")) or config["seed"] < 0:
+        raise ProfileError(f"seed must be a whole number from 0 up, got {config.get('seed')!r}")
     for section in ("data", "baselines"):
         _check_size(f"{section}.train_size", config[section]["train_size"], TRAIN_IMAGES)
         _check_size(f"{section}.test_size", config[section]["test_size"], TEST_IMAGES)
-    unknown = set(config["baselines"]["models"]) - set(ALL_BASELINES)
+    models = config["baselines"]["models"]
+    if not isinstance(models, list) or not models:
+        raise ProfileError(f"baselines.models must list at least one of: {', '.join(ALL_BASELINES)}; got {models!r}")
+    unknown = set(models) - set(ALL_BASELINES)
     if unknown:
         raise ProfileError(f"unknown baseline(s) {sorted(unknown)}; known: {', '.join(ALL_BASELINES)}")
     for net in ("cnn_3_128", "dsc_gap"):
         section = config[net]
         validate_schedule(f"{net}.schedule", section["schedule"])
-        if not isinstance(section["batch_size"], int) or section["batch_size"] < 1:
-            raise ProfileError(f"{net}.batch_size must be a positive whole number")
+        if not _whole(section["batch_size"]) or section["batch_size"] < 1:
+            raise ProfileError(f"{net}.batch_size must be a positive whole number, got {section['batch_size']!r}")
+        unknown_keywords = set(section["model_kwargs"]) - _model_keywords(net) if section["model_kwargs"] else set()
+        if unknown_keywords:
+            raise ProfileError(
+                f"{net}.model_kwargs has unknown keyword(s) {sorted(unknown_keywords)}; "
+                f"the model takes: {', '.join(sorted(_model_keywords(net)))}"
+            )
         if not (isinstance(section["learning_rate"], (int, float)) and section["learning_rate"] > 0):
             raise ProfileError(f"{net}.learning_rate must be a positive number")
     audit = config["audit"]
@@ -269,7 +309,7 @@ def validate(config: dict) -> None:
     _check_size("audit.pool_test_size", audit["pool_test_size"], TEST_IMAGES)
     _check_size("audit.augment_train_size", audit["augment_train_size"], TRAIN_IMAGES)
     seeds = audit["seeds"]
-    if not isinstance(seeds, list) or not seeds or any(not isinstance(x, int) for x in seeds):
+    if not isinstance(seeds, list) or not seeds or any(not _whole(x) or x < 0 for x in seeds):
         raise ProfileError(f"audit.seeds must be a non-empty list of whole numbers, got {seeds!r}")
     if len(set(seeds)) != len(seeds):
         raise ProfileError(f"audit.seeds repeats a seed: {seeds}")

@@ -61,3 +61,36 @@ def test_command_line_assignments_parse():
     assert profiles.parse_assignment("x=2,6") == ("x", [2, 6])
     with pytest.raises(ProfileError, match="KEY=VALUE"):
         profiles.parse_assignment("seed")
+
+
+@pytest.mark.parametrize(
+    "key,value,message",
+    [
+        ("scaling.sparsities", 0.5, r"scaling.sparsities takes a list, e.g. --set scaling.sparsities=\[0.5,0.8,0.9\]"),
+        ("audit.rotations", 7.5, "audit.rotations takes a list"),
+        ("baselines.models", "MLP", "baselines.models takes a list"),
+        ("baselines.models", [], "baselines.models must list at least one of: MLP"),
+        ("seed", -1, "seed must be a whole number from 0 up"),
+        ("seed", True, "seed takes a number, got True"),
+        ("cnn_3_128.batch_size", True, "cnn_3_128.batch_size takes a number"),
+        ("cnn_3_128.model_kwargs.foo", 1, r"unknown keyword\(s\) \['foo'\]; the model takes: activation"),
+        ("dsc_gap.model_kwargs.conv_dropout", 0.1, r"dsc_gap.model_kwargs has unknown keyword\(s\) \['conv_dropout'\]"),
+        ("audit.seeds", [0, -2], "audit.seeds must be a non-empty list of whole numbers"),
+    ],
+)
+def test_bad_values_fail_before_anything_runs(key, value, message):
+    with pytest.raises(ProfileError, match=message):
+        profiles.load_profile("quick", {key: value})
+
+
+def test_a_bad_value_on_the_command_line_is_one_line_and_exit_2(capsys):
+    from fmnist_lib import compute
+
+    assert compute.main(["--profile", "smoke", "--plan", "--set", "baselines.models=MLP"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: baselines.models takes a list")
+
+
+def test_a_known_model_keyword_is_accepted():
+    config = profiles.load_profile("smoke", {"dsc_gap.model_kwargs.dropout": 0.3})
+    assert config["dsc_gap"]["model_kwargs"] == {"dropout": 0.3}

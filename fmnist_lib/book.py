@@ -366,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         index = run(
             args.profile, overrides, args.only, args.force, args.book_dir.resolve(), args.build_dir, args.results_dir
         )
-    except (profiles.ProfileError, DataError) as exc:
+    except (profiles.ProfileError, DataError, results.RecordError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (ChapterFailed, ComputeFailed, FileNotFoundError) as exc:

@@ -89,7 +89,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.plan:
-        stored = [experiments.is_stored(cfg, job) for job in todo]
+        try:
+            stored = [experiments.is_stored(cfg, job) for job in todo]
+        except results.RecordError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         for job, done in zip(todo, stored):
             print(f"{'stored' if done else 'to run':7} {job.kind:16} {job.label}{'  (alone)' if job.exclusive else ''}")
         print(f"{sum(stored)} of {len(todo)} jobs have a record in {results.profile_dir(args.profile)}")

@@ -29,6 +29,7 @@ from .computations import (
     compute_leakage,
     compute_near_duplicates,
     compute_network,
+    test_set,
 )
 from .configs import (
     HONEST_NAME,
@@ -102,6 +103,8 @@ class Experiment:
     exclusive: bool = False  # runs alone, so its wall time compares with the paper's
     depends_on: Callable[[dict, Any], list[Job]] = lambda cfg, arg: []
     label: Callable[[int, Any], str] = field(default=lambda seed, arg: str(arg))
+    # the test labels its stored predictions are scored against, to check a record when it is read
+    test_labels: Callable[[dict, Any], Any] | None = None
 
 
 def _at_profile_seed(values: Callable[[dict], list]) -> Callable[[dict], list[tuple[int, Any]]]:
@@ -131,6 +134,11 @@ def _best_classical_config(cfg: dict, _arg: Any) -> dict:
 
 def _best_classical_compute(cfg: dict, _arg: Any, target: Target) -> dict:
     return compute_baseline(cfg, target.config["model"], target)
+
+
+def _test_labels(cfg: dict, _arg: Any):
+    """The official test labels a network of this profile is scored on (the same split for every run)."""
+    return test_set(cfg)[1]
 
 
 def _source(cfg: dict, network: str) -> Record | None:
@@ -191,6 +199,7 @@ REGISTRY: dict[str, Experiment] = {
             priority=lambda cfg, i, arg: 0.1 * i,
             accelerated=True,
             exclusive=True,
+            test_labels=_test_labels,
         ),
         Experiment(
             "baseline",
@@ -224,6 +233,7 @@ REGISTRY: dict[str, Experiment] = {
             chapters=("06",),
             accelerated=True,
             label=lambda seed, _: "honest augmentation",
+            test_labels=_test_labels,
         ),
         Experiment(
             "near_duplicates",
@@ -246,6 +256,7 @@ REGISTRY: dict[str, Experiment] = {
             priority=lambda cfg, i, arg: 2 * (1 + i // len(NETWORKS)),
             accelerated=True,
             label=lambda seed, name: f"seed {seed} {name}",
+            test_labels=_test_labels,
         ),
         Experiment(
             "seed_classical",
@@ -270,6 +281,7 @@ REGISTRY: dict[str, Experiment] = {
             priority=lambda cfg, i, arg: 2 * (i // 10) + 3,
             accelerated=True,
             label=lambda seed, member: "family " + member_name(*member),
+            test_labels=_test_labels,
         ),
         Experiment(
             "selection",
@@ -340,9 +352,20 @@ def record_of(cfg: dict, job: Job) -> tuple[str, dict] | None:
 
 
 def stored_record(cfg: dict, job: Job) -> Record | None:
-    """The job's record if the run store has it for today's config, else None. Never computes."""
+    """The job's record if the run store has it for today's config, else None. Never computes.
+
+    A record whose numbers do not follow from its own stored predictions is refused, naming the file.
+    """
     found = record_of(cfg, job)
-    return results.load_record(cfg["profile"], *found) if found else None
+    record = results.load_record(cfg["profile"], *found) if found else None
+    if record is not None:
+        labels = job.experiment.test_labels
+        try:
+            record.check(None if labels is None else labels(seeded(cfg, job.seed), job.arg).tolist())
+        except ValueError as exc:
+            path = results.record_path(cfg["profile"], *found)
+            raise results.RecordError(f"{path} is refused: {exc}; delete it or rerun with --force") from None
+    return record
 
 
 def is_stored(cfg: dict, job: Job) -> bool:

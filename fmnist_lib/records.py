@@ -13,6 +13,7 @@ from typing import Any
 # thresholds the paper's claims and the audit read, named once
 LIGHT_MODEL_THRESHOLD = 0.985  # section V-C: "surpasses 98.5 %"
 NINETY_NINE = 0.99  # the level of the paper's headline accuracies
+ACCURACY_TOLERANCE = 1e-6  # stored accuracies are float32 on some backends
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,26 @@ class Record:
     def on_full_data(self) -> bool:
         """Trained and scored on all official images, as the papers were."""
         return self.config.get("data") == {"train_size": None, "test_size": None}
+
+    def check(self, test_labels: list | None = None) -> None:
+        """Refuse a record whose numbers do not follow from what it stores (edited, or damaged).
+
+        A staged run's final test accuracy must be the share of its stored test
+        predictions that match ``test_labels``; a classical model's accuracy
+        must be its correct count over its test images.
+        """
+        if self.stages and test_labels is not None:
+            predictions = self.test_predictions
+            if len(predictions) != len(test_labels):
+                raise ValueError(f"it holds {len(predictions)} test predictions for {len(test_labels)} test images")
+            follows = sum(int(p == y) for p, y in zip(predictions, test_labels)) / len(test_labels)
+            if abs(follows - self.final.test_accuracy) > ACCURACY_TOLERANCE:
+                raise ValueError(
+                    f"its final test accuracy {self.final.test_accuracy:.4%} does not follow from its "
+                    f"stored predictions, which score {follows:.4%}"
+                )
+        if "correct" in self.result and abs(self.result["correct"] / self.result["n_test"] - self.accuracy) > 1e-12:
+            raise ValueError(f"its accuracy {self.accuracy:.4%} is not its {self.result['correct']} correct answers")
 
     # --- single-number results (classical models) ------------------------------
     @property

@@ -245,3 +245,22 @@ def test_ctrl_c_cancels_the_queued_jobs_and_says_how_to_continue(tmp_path):
     assert "Traceback" not in err
     assert re.search(r"interrupted: \d+ of 12 jobs finished .* rerun the same command to continue", err)
     assert len(list((tmp_path / "smoke").glob("family-*.json"))) < len(members)
+
+
+def test_an_edited_record_is_refused_naming_its_file(tmp_path, monkeypatch, capsys):
+    """A record whose accuracy does not follow from its own stored predictions is never shown."""
+    monkeypatch.setenv("FMNIST_RESULTS_DIR", str(tmp_path))
+    cfg = profiles.load_profile("full")
+    key = experiments.results.config_key(experiments.network_config(cfg, "cnn_3_128"))
+    source = REPO / "results" / "full" / f"cnn_3_128-{key}.json"  # the seed-0 replication run
+    (tmp_path / "full").mkdir()
+    edited = json.loads(source.read_text())
+    edited["result"]["stages"][-1]["test_accuracy"] = 0.9912
+    (tmp_path / "full" / source.name).write_text(json.dumps(edited))
+    with pytest.raises(experiments.results.RecordError) as caught:
+        experiments.load(cfg, "network", "cnn_3_128")
+    message = str(caught.value)
+    assert source.name in message and "99.1200%" in message and "92.2900%" in message
+    assert compute.main(["--profile", "full", "--plan", "--kind", "network"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is refused" in err and "delete it or rerun with --force" in err

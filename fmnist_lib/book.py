@@ -30,8 +30,9 @@ from pathlib import Path
 
 import yaml
 
-from . import experiments, jobs, profiles, results
+from . import profiles, results
 from .data import DataError, locate_data_dir
+from .distribute import DistributionError, check_environment
 from .settings import ENV_DEVICES, ENV_RESULTS_DIR, REPO_ROOT
 
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
@@ -172,6 +173,8 @@ def compute_records(cfg: dict, chapters: list[str], force: bool, report=print) -
     (the full one, made on a GPU) computes nothing here: its chapters show what
     is stored and name the command for the rest.
     """
+    from . import experiments, jobs  # Keras comes with them: imported once the backend name is checked
+
     numbers = [chapter_number(c) for c in chapters]
     plan = experiments.plan(cfg, chapters=numbers)
     todo = [job for job in plan if force or not experiments.is_stored(cfg, job)]
@@ -193,6 +196,8 @@ def compute_records(cfg: dict, chapters: list[str], force: bool, report=print) -
 
 
 def _chapter_kinds(number: str) -> list[str]:
+    from . import experiments
+
     return [kind for kind, e in experiments.REGISTRY.items() if number in e.chapters]
 
 
@@ -362,11 +367,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     os.environ[ENV_DEVICES] = str(args.devices)
     try:
+        check_environment()
         overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
         index = run(
             args.profile, overrides, args.only, args.force, args.book_dir.resolve(), args.build_dir, args.results_dir
         )
-    except (profiles.ProfileError, DataError, results.RecordError) as exc:
+    except (profiles.ProfileError, DataError, results.RecordError, DistributionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (ChapterFailed, ComputeFailed, FileNotFoundError) as exc:

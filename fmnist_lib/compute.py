@@ -23,12 +23,15 @@ import sys
 import time
 from pathlib import Path
 
-from . import experiments, jobs, profiles, results
+from . import profiles, results
+from .distribute import DistributionError, check_backend_name, check_environment
 from .settings import ENV_RESULTS_DIR
 
 
-def select(cfg: dict, kinds: list[str] | None, only: list[str] | None, accelerated: bool) -> list[experiments.Job]:
+def select(cfg: dict, kinds: list[str] | None, only: list[str] | None, accelerated: bool) -> list:
     """The plan's jobs of the chosen kinds and labels (``--only`` takes a job label or a kind)."""
+    from . import experiments
+
     todo = experiments.plan(cfg, kinds)
     if accelerated:
         todo = [j for j in todo if j.experiment.accelerated]
@@ -42,6 +45,13 @@ def select(cfg: dict, kinds: list[str] | None, only: list[str] | None, accelerat
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        check_backend_name()  # before Keras is imported, which a bad name would break obscurely
+    except DistributionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    from . import experiments, jobs
+
     parser = argparse.ArgumentParser(
         prog="python -m fmnist_lib.compute", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -82,10 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.workers < 1:
             raise profiles.ProfileError("--workers must be at least 1")
+        check_environment()
         overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
         cfg = profiles.load_profile(args.profile, overrides)
         todo = select(cfg, args.kind, args.only, args.accelerated)
-    except profiles.ProfileError as exc:
+    except (profiles.ProfileError, DistributionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.plan:

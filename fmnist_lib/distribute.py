@@ -60,6 +60,30 @@ def data_parallel(devices: int | None = None) -> Iterator[int]:
         raise DistributionError(f"data parallel training needs the jax or tensorflow backend, not {backend!r}")
 
 
+KERAS_BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def check_backend_name() -> None:
+    """A ``KERAS_BACKEND`` this library runs on, checked before Keras is imported (which would fail obscurely)."""
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    if backend not in KERAS_BACKENDS:
+        raise DistributionError(f"KERAS_BACKEND={backend!r} is not a backend this library runs on; use one of: "
+                                f"{', '.join(KERAS_BACKENDS)}")  # fmt: skip
+
+
+def check_environment() -> None:
+    """Fail before anything runs on a backend or device count this machine cannot give.
+
+    Without this, a bad ``KERAS_BACKEND`` or ``--devices`` shows up only when
+    the first training starts, after chapters or other jobs have already run.
+    """
+    check_backend_name()
+    n = requested_devices()
+    if n > 1:
+        with data_parallel(n):
+            pass
+
+
 def _check(n: int, available: list, where: str) -> None:
     if len(available) < n:
         raise DistributionError(f"{n} devices asked for, but {where} sees only {len(available)}: {available}")

@@ -86,3 +86,24 @@ def test_asking_for_more_devices_than_exist_is_a_clear_error(tmp_path):
     )
     assert done.returncode != 0
     assert "3 devices asked for" in done.stderr
+
+
+def test_a_bad_backend_or_device_count_fails_before_anything_runs(tmp_path):
+    """One line and exit 2 from both command lines, before a chapter or a job has started."""
+    for command in (["fmnist_lib.compute", "--profile", "smoke"], ["fmnist_lib.book", "run", "--profile", "smoke"]):
+        done = subprocess.run(
+            [sys.executable, "-m", *command, "--results-dir", str(tmp_path)],
+            cwd=REPO, env={**os.environ, "KERAS_BACKEND": "tensorlfow"}, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 2, done.stderr[-2000:]
+        assert done.stderr.strip() == (
+            "error: KERAS_BACKEND='tensorlfow' is not a backend this library runs on; "
+            "use one of: tensorflow, jax, torch"
+        )
+    done = subprocess.run(
+        [sys.executable, "-m", "fmnist_lib.book", "run", "--profile", "smoke", "--devices", "3",
+         "--results-dir", str(tmp_path), "--build-dir", str(tmp_path / "build")],
+        cwd=REPO, env={**os.environ, "KERAS_BACKEND": "tensorflow"}, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 2 and "error: 3 devices asked for" in done.stderr
+    assert "executing" not in done.stdout and not (tmp_path / "build").exists()

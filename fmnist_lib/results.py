@@ -64,6 +64,9 @@ def write_json_atomic(path: Path, payload: Any) -> None:
     """Write to a temporary file beside the target, then rename: never half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a record is as readable as any file the user writes
     try:
         with os.fdopen(fd, "w") as fh:
             json.dump(payload, fh, indent=1, default=_json_default)

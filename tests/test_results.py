@@ -64,3 +64,15 @@ def test_atomic_write_keeps_the_old_file_when_serialisation_fails(tmp_path):
         results.write_json_atomic(path, {"bad": object()})
     assert json.loads(path.read_text()) == {"ok": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_records_are_written_with_the_users_umask(results_dir):
+    import os
+
+    previous = os.umask(0o022)
+    try:
+        results.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": 1})
+    finally:
+        os.umask(previous)
+    mode = results.record_path("smoke", "demo", {"x": 1}).stat().st_mode & 0o777
+    assert mode == 0o644

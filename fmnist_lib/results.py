@@ -15,8 +15,9 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from . import provenance
 from .records import Record
@@ -105,6 +106,24 @@ def load_record(profile: str, name: str, config: dict) -> Record | None:
         ) from None
 
 
+FORCED_MARKER = ".forced"  # in a checkpoint folder: started by a --force run, so a rerun of it resumes
+
+
+@contextmanager
+def _record_lock(path: Path) -> Iterator[None]:
+    """One computation of a record at a time: a second run waits for the first, then reads its record."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.stem}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting: another run is computing {path.name}", flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def cached_run(
     profile: str,
     name: str,
@@ -117,32 +136,38 @@ def cached_run(
     """Return the record for ``config``, computing and storing it if needed.
 
     ``compute`` receives a checkpoint folder it may use to resume an interrupted
-    run; it is removed once the record is safely written. ``force`` discards
-    both the record and any checkpoints and recomputes, unless the record was
-    written at or after ``made_since`` (the start of this run): a forced run
-    recomputes each record once, even when two jobs share it.
+    run; it is removed once the record is safely written. ``force`` recomputes
+    (a stored record is replaced only when the new one is written), unless the
+    record was written at or after ``made_since`` (the start of this run): a
+    forced run recomputes each record once, even when two jobs share it. A
+    forced run discards checkpoints of earlier runs but not its own, so
+    rerunning an interrupted ``--force`` command continues where it stopped.
+    Two runs computing the same record take turns (a file lock per record).
     """
     scratch = checkpoint_dir(profile, name, config)
     path = record_path(profile, name, config)
-    fresh = made_since is not None and path.exists() and path.stat().st_mtime >= made_since
-    if not force or fresh:
-        record = load_record(profile, name, config)
-        if record is not None:
-            return record
-    elif scratch.exists():
-        shutil.rmtree(scratch)
-    scratch.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    result = compute(scratch)
-    record = {
-        "name": name,
-        "key": config_key(config),
-        "profile": profile,
-        "config": config,
-        "result": result,
-        "wall_seconds": time.perf_counter() - started,
-        "provenance": provenance.collect(),
-    }
-    write_json_atomic(record_path(profile, name, config), record)
-    shutil.rmtree(scratch, ignore_errors=True)
+    with _record_lock(path):
+        fresh = made_since is not None and path.exists() and path.stat().st_mtime >= made_since
+        if not force or fresh:
+            record = load_record(profile, name, config)
+            if record is not None:
+                return record
+        elif scratch.exists() and not (scratch / FORCED_MARKER).exists():
+            shutil.rmtree(scratch)
+        scratch.mkdir(parents=True, exist_ok=True)
+        if force:
+            (scratch / FORCED_MARKER).touch()
+        started = time.perf_counter()
+        result = compute(scratch)
+        record = {
+            "name": name,
+            "key": config_key(config),
+            "profile": profile,
+            "config": config,
+            "result": result,
+            "wall_seconds": time.perf_counter() - started,
+            "provenance": provenance.collect(),
+        }
+        write_json_atomic(path, record)
+        shutil.rmtree(scratch, ignore_errors=True)
     return Record.from_dict(json.loads(json.dumps(record, default=_json_default)))

@@ -76,3 +76,46 @@ def test_records_are_written_with_the_users_umask(results_dir):
         os.umask(previous)
     mode = results.record_path("smoke", "demo", {"x": 1}).stat().st_mode & 0o777
     assert mode == 0o644
+
+
+def test_two_runs_of_one_record_take_turns_and_compute_it_once(results_dir):
+    import threading
+    import time
+
+    calls = []
+
+    def slow(_scratch):
+        calls.append(1)
+        time.sleep(1.0)
+        return {"value": len(calls)}
+
+    got = []
+    first = threading.Thread(target=lambda: got.append(results.cached_run("smoke", "demo", {"x": 1}, slow)))
+    first.start()
+    time.sleep(0.2)
+    second = results.cached_run("smoke", "demo", {"x": 1}, slow)  # waits for the first, then reads its record
+    first.join()
+    assert len(calls) == 1 and second == got[0]
+
+
+def test_a_forced_run_interrupted_resumes_its_own_checkpoints_but_not_older_ones(results_dir):
+    def interrupted(scratch):
+        (scratch / "stage-1").write_text("done")
+        raise KeyboardInterrupt
+
+    results.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": "old"})
+    with pytest.raises(KeyboardInterrupt):
+        results.cached_run("smoke", "demo", {"x": 1}, interrupted, force=True)
+    assert results.load_record("smoke", "demo", {"x": 1}).result == {"value": "old"}  # not lost meanwhile
+    seen = []
+    record = results.cached_run(
+        "smoke", "demo", {"x": 1}, lambda s: seen.append((s / "stage-1").exists()) or {}, force=True
+    )
+    assert seen == [True] and record.result == {}  # the rerun of the forced command continued
+    # a checkpoint left by an ordinary run is not resumed by --force
+    scratch = results.checkpoint_dir("smoke", "demo", {"x": 2})
+    scratch.mkdir(parents=True)
+    (scratch / "stage-1").write_text("from an older run")
+    seen.clear()
+    results.cached_run("smoke", "demo", {"x": 2}, lambda s: seen.append((s / "stage-1").exists()) or {}, force=True)
+    assert seen == [False]

@@ -118,8 +118,15 @@ def locate_data_dir(allow_download: bool | None = None) -> Path:
     """
     searched = candidate_dirs()
     for folder in searched:
-        if all((folder / f["name"]).is_file() for f in FILES.values()):
+        if all(file_in(folder, f) for f in FILES.values()):
             return folder
+        if os.environ.get(ENV_DIR) and folder == searched[0]:
+            # asked for by name: say what is wrong with it rather than quietly use another copy
+            missing = [f["name"] for f in FILES.values() if not file_in(folder, f)]
+            raise DataError(
+                f"{ENV_DIR}={folder} lacks {', '.join(missing)} (gzipped or not); put all four official "
+                f"files there, or unset {ENV_DIR} to use {KERAS_CACHE_DIR} or {DEBIAN_DIR}"
+            )
     if allow_download is None:
         allow_download = not os.environ.get(ENV_NO_DOWNLOAD)
     if allow_download:
@@ -141,14 +148,29 @@ def download_with_keras() -> Path:
     return KERAS_CACHE_DIR
 
 
+def file_in(folder: Path, spec: dict) -> Path | None:
+    """The file for ``spec`` in ``folder``: the official .gz name, or the same name uncompressed."""
+    for candidate in (folder / spec["name"], folder / spec["name"].removesuffix(".gz")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def read_idx(path: Path, spec: dict) -> np.ndarray:
-    """Decompress, verify the checksum and header, and return the array."""
+    """Decompress if gzipped, verify the checksum and header, and return the array."""
     try:
-        with gzip.open(path, "rb") as fh:
+        with open(path, "rb") as fh:
+            gzipped = fh.read(2) == b"\x1f\x8b"
+        with (gzip.open if gzipped else open)(path, "rb") as fh:
             raw = fh.read()
+    except PermissionError:
+        raise DataError(
+            f"{path} cannot be read: permission denied. Make it readable (chmod a+r {path}) "
+            f"or set {ENV_DIR} to a folder with a readable copy."
+        ) from None
     except (OSError, EOFError) as exc:
         raise DataError(
-            f"{path} is not a readable gzip file ({exc}); it is probably truncated. "
+            f"{path} is a damaged gzip file ({exc}), probably cut short. "
             f"Delete it and get the official file {spec['name']} again."
         ) from exc
     digest = hashlib.sha256(raw).hexdigest()
@@ -171,7 +193,7 @@ def len_bytes(spec: dict) -> int:
 
 @lru_cache(maxsize=4)
 def _load_from(folder: str) -> FashionMNIST:
-    arrays = {key: read_idx(Path(folder) / spec["name"], spec) for key, spec in FILES.items()}
+    arrays = {key: read_idx(file_in(Path(folder), spec), spec) for key, spec in FILES.items()}
     return FashionMNIST(
         x_train=arrays["train_images"],
         y_train=arrays["train_labels"],

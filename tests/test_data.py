@@ -30,7 +30,7 @@ def test_truncated_file_is_rejected_with_its_name(real_data_dir, tmp_path, monke
     target.write_bytes(target.read_bytes()[:2000])
     monkeypatch.setenv(data.ENV_DIR, str(folder))
     data._load_from.cache_clear()
-    with pytest.raises(data.DataError, match="train-labels-idx1-ubyte.gz.*truncated"):
+    with pytest.raises(data.DataError, match="train-labels-idx1-ubyte.gz is a damaged gzip file.*cut short"):
         data.load_fashion_mnist(allow_download=False)
 
 
@@ -51,7 +51,7 @@ def test_tampered_file_fails_the_checksum(real_data_dir, tmp_path, monkeypatch):
 
 
 def test_missing_data_says_how_to_get_it(tmp_path, monkeypatch):
-    monkeypatch.setenv(data.ENV_DIR, str(tmp_path))
+    monkeypatch.delenv(data.ENV_DIR, raising=False)
     monkeypatch.setattr(data, "KERAS_CACHE_DIR", tmp_path / "keras")
     monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "debian")
     with pytest.raises(data.DataError) as err:
@@ -62,12 +62,45 @@ def test_missing_data_says_how_to_get_it(tmp_path, monkeypatch):
     assert str(tmp_path / "keras") in message
 
 
-def test_partial_folder_is_skipped_for_a_complete_one(real_data_dir, tmp_path, monkeypatch):
+def test_a_data_folder_asked_for_by_name_is_used_or_refused_never_skipped(real_data_dir, tmp_path, monkeypatch):
     partial = tmp_path / "partial"
     partial.mkdir()
     shutil.copy(real_data_dir / data.FILES["train_labels"]["name"], partial)
     monkeypatch.setenv(data.ENV_DIR, str(partial))
+    with pytest.raises(data.DataError, match=f"{data.ENV_DIR}={partial} lacks train-images-idx3-ubyte.gz"):
+        data.locate_data_dir(allow_download=False)
+
+
+def test_a_folder_without_the_variable_that_is_partial_is_skipped(real_data_dir, tmp_path, monkeypatch):
+    monkeypatch.delenv(data.ENV_DIR, raising=False)
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    shutil.copy(real_data_dir / data.FILES["train_labels"]["name"], partial)
+    monkeypatch.setattr(data, "KERAS_CACHE_DIR", partial)
     assert data.locate_data_dir(allow_download=False) != partial
+
+
+def test_uncompressed_idx_files_are_accepted(real_data_dir, tmp_path, monkeypatch):
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    for spec in data.FILES.values():
+        (folder / spec["name"].removesuffix(".gz")).write_bytes(
+            gzip.decompress((real_data_dir / spec["name"]).read_bytes())
+        )
+    monkeypatch.setenv(data.ENV_DIR, str(folder))
+    data._load_from.cache_clear()
+    ds = data.load_fashion_mnist(allow_download=False)
+    assert ds.source == str(folder) and ds.x_train.shape == (60_000, 28, 28)
+
+
+def test_an_unreadable_file_says_permission_denied(real_data_dir, monkeypatch):
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(data, "open", refuse, raising=False)  # as root, chmod cannot make a file unreadable
+    spec = data.FILES["test_labels"]
+    with pytest.raises(data.DataError, match=r"cannot be read: permission denied. Make it readable \(chmod a\+r"):
+        data.read_idx(real_data_dir / spec["name"], spec)
 
 
 def test_subsample_is_stratified_and_deterministic():

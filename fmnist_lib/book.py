@@ -177,7 +177,12 @@ def compute_records(cfg: dict, chapters: list[str], force: bool, report=print) -
 
     numbers = [chapter_number(c) for c in chapters]
     plan = experiments.plan(cfg, chapters=numbers)
-    todo = [job for job in plan if force or not experiments.is_stored(cfg, job)]
+    stored = {job: experiments.stored_record(cfg, job) for job in plan}
+    stale = [job.label for job, rec in stored.items() if rec and rec.code_status.startswith("CHANGED")]
+    if stale and not force:
+        report(f"warning: {len(stale)} record(s) were computed by code that has changed since "
+               f"({', '.join(stale)}); their provenance tables say which code; --force recomputes them")  # fmt: skip
+    todo = [job for job in plan if force or stored[job] is None]
     if not todo:
         return set()
     if cfg["profile"] in profiles.RENDER_ONLY:

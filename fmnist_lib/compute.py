@@ -106,7 +106,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         for job, done in zip(todo, stored):
-            print(f"{'stored' if done else 'to run':7} {job.kind:16} {job.label}{'  (alone)' if job.exclusive else ''}")
+            alone = "  (alone)" if job.exclusive else ""
+            status = experiments.stored_record(cfg, job).code_status if done else ""
+            changed = f"  [computing code {status}]" if status.startswith("CHANGED") else ""
+            print(f"{'stored' if done else 'to run':7} {job.kind:16} {job.label}{alone}{changed}")
         print(f"{sum(stored)} of {len(todo)} jobs have a record in {results.profile_dir(args.profile)}")
         return 0
     start = time.perf_counter()

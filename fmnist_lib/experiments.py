@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from . import results, selection
+from . import fingerprint, results, selection
 from .computations import (
     Target,
     compute_baseline,
@@ -105,6 +105,8 @@ class Experiment:
     label: Callable[[int, Any], str] = field(default=lambda seed, arg: str(arg))
     # the test labels its stored predictions are scored against, to check a record when it is read
     test_labels: Callable[[dict, Any], Any] | None = None
+    # the code that computes it (``module`` or ``module:def,def``): a record says when this has changed since
+    code: tuple[str, ...] = ()
 
 
 def _at_profile_seed(values: Callable[[dict], list]) -> Callable[[dict], list[tuple[int, Any]]]:
@@ -134,6 +136,15 @@ def _best_classical_config(cfg: dict, _arg: Any) -> dict:
 
 def _best_classical_compute(cfg: dict, _arg: Any, target: Target) -> dict:
     return compute_baseline(cfg, target.config["model"], target)
+
+
+_TRAINING = (
+    "computations:Target,_train,_inputs,split_indices,test_set",
+    "training",
+    "models",
+    "data",
+    "distribute",
+)
 
 
 def _test_labels(cfg: dict, _arg: Any):
@@ -200,6 +211,7 @@ REGISTRY: dict[str, Experiment] = {
             accelerated=True,
             exclusive=True,
             test_labels=_test_labels,
+            code=(*_TRAINING, "computations:compute_network"),
         ),
         Experiment(
             "baseline",
@@ -211,6 +223,7 @@ REGISTRY: dict[str, Experiment] = {
             chapters=("02", "06", "index"),
             priority=lambda cfg, i, arg: 0.5,
             label=lambda seed, model: f"baseline {model}",
+            code=("computations:compute_baseline,split_indices", "baselines", "data"),
         ),
         Experiment(
             "leakage",
@@ -222,6 +235,7 @@ REGISTRY: dict[str, Experiment] = {
             chapters=("06",),
             accelerated=True,
             label=lambda seed, rotation: f"leakage rot{rotation:g}",
+            code=(*_TRAINING, "computations:compute_leakage,leaky_split", "augment", "leakage"),
         ),
         Experiment(
             "honest",
@@ -234,6 +248,7 @@ REGISTRY: dict[str, Experiment] = {
             accelerated=True,
             label=lambda seed, _: "honest augmentation",
             test_labels=_test_labels,
+            code=(*_TRAINING, "computations:compute_honest_augmentation", "augment"),
         ),
         Experiment(
             "near_duplicates",
@@ -244,6 +259,7 @@ REGISTRY: dict[str, Experiment] = {
             compute=compute_near_duplicates,
             chapters=("06",),
             label=lambda seed, _: "near duplicates",
+            code=("computations:compute_near_duplicates", "duplicates", "data"),
         ),
         Experiment(
             "seed_network",
@@ -257,6 +273,7 @@ REGISTRY: dict[str, Experiment] = {
             accelerated=True,
             label=lambda seed, name: f"seed {seed} {name}",
             test_labels=_test_labels,
+            code=(*_TRAINING, "computations:compute_network"),
         ),
         Experiment(
             "seed_classical",
@@ -269,6 +286,7 @@ REGISTRY: dict[str, Experiment] = {
             priority=lambda cfg, i, arg: 2 * len(_other_seeds(cfg)) + 1,
             depends_on=lambda cfg, _: [Job("baseline", cfg["profile_seed"], m) for m in cfg["baselines"]["models"]],
             label=lambda seed, _: f"seed {seed} best classical",
+            code=("computations:compute_baseline,split_indices", "baselines", "data"),
         ),
         Experiment(
             "family",
@@ -282,6 +300,7 @@ REGISTRY: dict[str, Experiment] = {
             accelerated=True,
             label=lambda seed, member: "family " + member_name(*member),
             test_labels=_test_labels,
+            code=(*_TRAINING, "computations:compute_family_member", "param_counts", "scaling"),
         ),
         Experiment(
             "selection",
@@ -294,6 +313,7 @@ REGISTRY: dict[str, Experiment] = {
             priority=lambda cfg, i, arg: 999,
             depends_on=lambda cfg, network: [Job("network", cfg["profile_seed"], network)],
             label=lambda seed, network: f"selection {network}",
+            code=("selection", "records"),
         ),
         Experiment(
             "compression",
@@ -306,6 +326,12 @@ REGISTRY: dict[str, Experiment] = {
             priority=lambda cfg, i, arg: 1000,
             depends_on=lambda cfg, network: [Job("network", cfg["profile_seed"], network)],
             label=lambda seed, network: f"compression {network}",
+            code=(
+                "computations:compute_compression,trained_model,test_set,split_indices",
+                "compression",
+                "training",
+                "data",
+            ),
         ),
     )
 }
@@ -359,6 +385,7 @@ def stored_record(cfg: dict, job: Job) -> Record | None:
     found = record_of(cfg, job)
     record = results.load_record(cfg["profile"], *found) if found else None
     if record is not None:
+        record = replace(record, code_status=_code_status(record, job.experiment.code))
         labels = job.experiment.test_labels
         try:
             record.check(None if labels is None else labels(seeded(cfg, job.seed), job.arg).tolist())
@@ -366,6 +393,15 @@ def stored_record(cfg: dict, job: Job) -> Record | None:
             path = results.record_path(cfg["profile"], *found)
             raise results.RecordError(f"{path} is refused: {exc}; delete it or rerun with --force") from None
     return record
+
+
+def _code_status(record: Record, code: tuple[str, ...]) -> str:
+    changes = fingerprint.changed(record.code, code)
+    if changes is None:
+        return "not fingerprinted (made before records kept one)"
+    if changes:
+        return "CHANGED since: " + ", ".join(changes)
+    return "unchanged"
 
 
 def is_stored(cfg: dict, job: Job) -> bool:
@@ -391,6 +427,7 @@ def execute(cfg: dict, job: Job, force: bool = False, made_since: float | None =
         lambda scratch: job.experiment.compute(at_seed, job.arg, Target(profile, name, config, scratch)),
         force=force,
         made_since=made_since,
+        code=fingerprint.digests(job.experiment.code),
     )
 
 

@@ -52,6 +52,8 @@ class Record:
     wall_seconds: float
     provenance: dict
     stages: tuple[Stage, ...] = field(default=(), repr=False)
+    code: dict | None = None  # digests of the modules that computed it (fingerprint.py); None before they existed
+    code_status: str = ""  # set when read: whether that code has changed since
 
     @classmethod
     def from_dict(cls, raw: dict) -> Record:
@@ -65,6 +67,7 @@ class Record:
             wall_seconds=raw["wall_seconds"],
             provenance=raw["provenance"],
             stages=stages,
+            code=raw.get("code"),
         )
 
     @property

@@ -132,6 +132,7 @@ def cached_run(
     *,
     force: bool = False,
     made_since: float | None = None,
+    code: dict | None = None,
 ) -> Record:
     """Return the record for ``config``, computing and storing it if needed.
 
@@ -143,6 +144,7 @@ def cached_run(
     forced run discards checkpoints of earlier runs but not its own, so
     rerunning an interrupted ``--force`` command continues where it stopped.
     Two runs computing the same record take turns (a file lock per record).
+    ``code`` (digests of the computing modules) is stored with the record.
     """
     scratch = checkpoint_dir(profile, name, config)
     path = record_path(profile, name, config)
@@ -167,6 +169,7 @@ def cached_run(
             "result": result,
             "wall_seconds": time.perf_counter() - started,
             "provenance": provenance.collect(),
+            "code": code,
         }
         write_json_atomic(path, record)
         shutil.rmtree(scratch, ignore_errors=True)

@@ -192,6 +192,8 @@ def provenance_table(records: list[Record]) -> pd.DataFrame:
                 "wall time (s)": round(rec.wall_seconds, 1),
                 # jobs run side by side on one GPU: their wall times are not a lone run's
                 "jobs sharing the device": prov.get("concurrent_jobs", 1),
+                # has the code that computed it changed since? (fingerprint.py)
+                "computing code": rec.code_status or "–",
             }
         )
     return pd.DataFrame(rows)

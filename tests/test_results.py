@@ -119,3 +119,34 @@ def test_a_forced_run_interrupted_resumes_its_own_checkpoints_but_not_older_ones
     seen.clear()
     results.cached_run("smoke", "demo", {"x": 2}, lambda s: seen.append((s / "stage-1").exists()) or {}, force=True)
     assert seen == [False]
+
+
+def test_a_record_says_when_the_code_that_computed_it_has_changed(real_data_dir, results_dir, monkeypatch):
+    from fmnist_lib import experiments, fingerprint, profiles, tables
+
+    cfg = profiles.load_profile("smoke", {"baselines.models": ["GaussianNB"]})
+    job = experiments.plan(cfg, ["baseline"])[0]
+    experiments.execute(cfg, job)
+    assert experiments.stored_record(cfg, job).code_status == "unchanged"
+    # a change elsewhere (a plot, a table) does not touch it
+    assert "plots" not in " ".join(job.experiment.code) and "tables" not in " ".join(job.experiment.code)
+    real = fingerprint.module_digest
+    monkeypatch.setattr(fingerprint, "module_digest", lambda part: "0" * 12 if part == "baselines" else real(part))
+    record = experiments.stored_record(cfg, job)
+    assert record.code_status == "CHANGED since: baselines"
+    assert tables.provenance_table([record]).iloc[0]["computing code"] == "CHANGED since: baselines"
+
+
+def test_fingerprints_ignore_docstrings_and_comments(tmp_path, monkeypatch):
+    from fmnist_lib import fingerprint
+
+    monkeypatch.setattr(fingerprint, "LIB", tmp_path)
+    (tmp_path / "m.py").write_text('"""Doc."""\n\ndef f(x):\n    """What f does."""\n    return x + 1  # one\n')
+    first = fingerprint.module_digest("m")
+    fingerprint.module_digest.cache_clear()
+    (tmp_path / "m.py").write_text('"""Other doc."""\n\n\ndef f(x):\n    # a comment\n    return x + 1\n')
+    assert fingerprint.module_digest("m") == first
+    fingerprint.module_digest.cache_clear()
+    (tmp_path / "m.py").write_text("def f(x):\n    return x + 2\n")
+    assert fingerprint.module_digest("m") != first
+    fingerprint.module_digest.cache_clear()

@@ -115,12 +115,24 @@ def save_for_inference(model: keras.Model, path: Path) -> None:
     tmp.replace(path)
 
 
+class CheckpointError(RuntimeError):
+    """A damaged checkpoint; the message names the folder and what to do."""
+
+
+def _damaged(folder: Path, what: str) -> CheckpointError:
+    return CheckpointError(f"the checkpoint in {folder} is damaged ({what}): delete that folder, or rerun with --force")
+
+
 def _load_state(folder: Path) -> dict | None:
     path = folder / STATE_FILE
     if not path.exists():
         return None
-    state = read_json(path)
-    if not (folder / state["model_file"]).exists():
+    try:
+        state = read_json(path)
+        model_file = state["model_file"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _damaged(folder, f"{STATE_FILE}: {type(exc).__name__}") from None
+    if not (folder / model_file).exists():
         return None
     return state
 
@@ -224,7 +236,10 @@ def _train_stages(
         model = compile_for_protocol(build(), learning_rate)
         state = {"stages": [], "history": [], "resumed_at_stage": None}
     else:
-        model = keras.models.load_model(checkpoint_dir / state["model_file"])
+        try:
+            model = keras.models.load_model(checkpoint_dir / state["model_file"])
+        except Exception as exc:  # a cut-short .keras file fails in zipfile, h5py or json, depending where
+            raise _damaged(checkpoint_dir, f"{state['model_file']}: {type(exc).__name__}") from None
         # A reloaded model builds its loss and metrics on its first fit, drawing one shuffle
         # from the global RNG that an uninterrupted run drew in stage 1: build them here, with
         # an unshuffled evaluate, so the stage's fit shuffles as the uninterrupted one does.

@@ -111,3 +111,15 @@ def test_finished_run_is_not_retrained(small_split, tmp_path):
     result = run(small_split, tmp_path, callbacks=[again])
     assert again.epochs == []
     assert [s["epochs"] for s in result["stages"]] == SCHEDULE
+
+
+@pytest.mark.parametrize("damage", ["state", "model"])
+def test_a_damaged_checkpoint_is_named_with_the_fix(small_split, tmp_path, damage):
+    interrupted = EpochCounter(stop_at_epoch=2)
+    with pytest.raises(KeyboardInterrupt):
+        run(small_split, tmp_path, callbacks=[interrupted])
+    saved = training._load_state(tmp_path)
+    target = tmp_path / (training.STATE_FILE if damage == "state" else saved["model_file"])
+    target.write_bytes(target.read_bytes()[:50])  # cut short, as a full disk or a kill leaves it
+    with pytest.raises(training.CheckpointError, match=f"checkpoint in {tmp_path} is damaged.*delete that folder"):
+        run(small_split, tmp_path)

@@ -28,9 +28,10 @@ spec = config["scaling"]
 # Dense(128), dropout) or a GAP head, with standard or depthwise-separable convolutions
 # (the seed's BatchNorm recipe). CNN-3-128 is the member of depth 3, width 128, dense
 # head; the seed's light model is depth 3, width 128, GAP head, separable. This profile
-# trains {glue:text}`n_members` members, each for the same {glue:text}`epochs` epochs on
+# trains {glue:text}`n_planned` members, each for the same {glue:text}`epochs` epochs on
 # {glue:text}`train_images` training images, with the replication protocol (Adam 1e-3,
-# batch 128), and scores them on {glue:text}`test_images:,` test images.
+# batch 128), and scores them on {glue:text}`test_images:,` test images;
+# {glue:text}`n_members` of them are recorded and shown below.
 
 # %% tags=["hide-output"]
 family = experiments.load_all(config, "family")
@@ -38,6 +39,7 @@ records = family.records
 glue("family_missing", Markdown(family.missing_text(config)), display=False)
 frame = tables.family_frame(records)
 glue("n_members", len(frame), display=False)
+glue("n_planned", len(family.records) + len(family.missing), display=False)
 glue("epochs", spec["epochs"], display=False)
 glue("train_images", "all" if spec["train_size"] is None else f"{spec['train_size']:,}", display=False)
 glue("test_images", int(frame["n_test"].iloc[0]), display=False)

@@ -33,6 +33,7 @@ import yaml
 from . import profiles, results
 from .data import DataError, locate_data_dir
 from .distribute import DistributionError, check_environment
+from .quiet import filtered_stderr, is_noise
 from .settings import ENV_DEVICES, ENV_RESULTS_DIR, REPO_ROOT
 
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
@@ -40,20 +41,11 @@ SOURCE_SUFFIXES = (".py", ".md")
 MANIFEST = "run_manifest.json"
 
 
-NOISE = (
-    "oneDNN custom operations",
-    "absl::InitializeLog",
-    "cpu_feature_guard",
-    "To enable the following instructions",
-    "Kernel is running over TCP without encryption",
-)
-
-
 class QuietKernelNoise(logging.Filter):
     """Drop TensorFlow's and Jupyter's start-up chatter from the streamed chapter output."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        lines = [line for line in record.getMessage().splitlines() if not any(f in line for f in NOISE)]
+        lines = [line for line in record.getMessage().splitlines() if not is_noise(line)]
         if not lines:
             return False
         record.msg, record.args = "\n".join(lines), ()
@@ -395,4 +387,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with filtered_stderr():
+        code = main()
+    sys.exit(code)

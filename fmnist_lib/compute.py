@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import profiles, results
 from .distribute import DistributionError, check_backend_name, check_environment
+from .quiet import filtered_stderr
 from .settings import ENV_RESULTS_DIR
 
 
@@ -145,4 +146,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with filtered_stderr():
+        code = main()
+    sys.exit(code)

@@ -107,3 +107,26 @@ def test_a_bad_backend_or_device_count_fails_before_anything_runs(tmp_path):
     )  # fmt: skip
     assert done.returncode == 2 and "error: 3 devices asked for" in done.stderr
     assert "executing" not in done.stdout and not (tmp_path / "build").exists()
+
+
+def test_start_up_chatter_stays_out_of_the_terminal_and_errors_do_not():
+    """TensorFlow's oneDNN and absl lines (written by C++, and by child processes) are dropped; the rest passes."""
+    script = textwrap.dedent(
+        """
+        import subprocess, sys
+        from fmnist_lib.quiet import filtered_stderr
+        with filtered_stderr():
+            import tensorflow  # noqa: F401  (prints its oneDNN notice on fd 2)
+            subprocess.run([sys.executable, "-c", "import sys; sys.stderr.write('Kernel is running over TCP "
+                            "without encryption\\\\nkept line from a child\\\\n')"])
+            print("an error a user must see", file=sys.stderr)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "kept line from a child" in done.stderr and "an error a user must see" in done.stderr
+    assert "oneDNN" not in done.stderr and "absl::InitializeLog" not in done.stderr
+    assert "Kernel is running over TCP" not in done.stderr
+    plan = subprocess.run([sys.executable, "-m", "fmnist_lib.compute", "--profile", "smoke", "--plan"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert plan.returncode == 0 and "oneDNN" not in plan.stderr and "jobs have a record" in plan.stdout

@@ -160,7 +160,13 @@ def read_idx(path: Path, spec: dict) -> np.ndarray:
     """Decompress if gzipped, verify the checksum and header, and return the array."""
     try:
         with open(path, "rb") as fh:
-            gzipped = fh.read(2) == b"\x1f\x8b"
+            start = fh.read(3)
+        gzipped = start[:2] == b"\x1f\x8b"
+        if not gzipped and start != b"\x00\x00\x08":  # every IDX file of unsigned bytes starts so
+            raise DataError(
+                f"{path} is neither a gzip file nor an IDX file (it starts with {start!r}; a failed download "
+                f"saves a web page, for instance). Replace it with the official {spec['name']}."
+            )
         with (gzip.open if gzipped else open)(path, "rb") as fh:
             raw = fh.read()
     except PermissionError:

@@ -135,3 +135,14 @@ def test_preprocessing_matches_the_paper():
     cnn = data.as_cnn_input(images)
     assert cnn.shape == (1, 28, 28, 1) and cnn.dtype == np.float32
     assert cnn.min() == 0.0 and cnn.max() == 1.0
+
+
+def test_a_file_that_is_no_dataset_file_says_so(real_data_dir, tmp_path, monkeypatch):
+    folder = _copy_dataset(real_data_dir, tmp_path / "fm")
+    target = folder / data.FILES["test_images"]["name"]
+    target.write_text("<html>404 Not Found</html>")
+    monkeypatch.setenv(data.ENV_DIR, str(folder))
+    data._load_from.cache_clear()
+    with pytest.raises(data.DataError, match="t10k-images-idx3-ubyte.gz is neither a gzip file nor an IDX file"):
+        data.load_fashion_mnist(allow_download=False)
+    data._load_from.cache_clear()

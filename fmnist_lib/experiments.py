@@ -420,7 +420,7 @@ def execute(cfg: dict, job: Job, force: bool = False, made_since: float | None =
     name, config = found
     at_seed = seeded(cfg, job.seed)
     profile = cfg["profile"]
-    return results.cached_run(
+    record = results.cached_run(
         profile,
         name,
         config,
@@ -429,6 +429,7 @@ def execute(cfg: dict, job: Job, force: bool = False, made_since: float | None =
         made_since=made_since,
         code=fingerprint.digests(job.experiment.code),
     )
+    return replace(record, code_status=_code_status(record, job.experiment.code))
 
 
 # --- reading, for chapters and tables ------------------------------------------------------

@@ -236,6 +236,8 @@ def test_ctrl_c_cancels_the_queued_jobs_and_says_how_to_continue(tmp_path):
          "--results-dir", str(tmp_path), "--set", "scaling.train_size=3000", "--set", "scaling.epochs=3",
          "--set", "scaling.members=" + repr(members).replace(" ", "")],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # a run started in the background (as CI may start the tests) inherits an ignored SIGINT
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     first = process.stdout.readline()  # the first finished job: the cluster is up and working
     process.send_signal(signal.SIGINT)

@@ -466,10 +466,16 @@ class Found:
         if not self.missing:
             return ""
         labels = ", ".join(job.label for job in self.missing)
+        kinds = " ".join(f"--kind {kind}" for kind in dict.fromkeys(job.kind for job in self.missing))
         return (
             f"Not recorded yet ({len(self.missing)}): {labels}. "
-            f"`python -m fmnist_lib.compute --profile {cfg['profile']} --kind {self.missing[0].kind}` makes them."
+            f"`python -m fmnist_lib.compute --profile {cfg['profile']} {kinds}` makes them"
+            + (" (they train networks: best on a GPU, see gpu/README.md)." if self._train_networks else ".")
         )
+
+    @property
+    def _train_networks(self) -> bool:
+        return any(job.experiment.accelerated for job in self.missing)
 
 
 def load_all(cfg: dict, kind: str) -> Found:

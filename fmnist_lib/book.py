@@ -81,17 +81,23 @@ def source_of(book_dir: Path, stem: str) -> Path:
     raise FileNotFoundError(f"_toc.yml names {stem}, but neither {stem}.py nor {stem}.md exists in {book_dir}")
 
 
-def execute_chapter(source: Path, target: Path, parameters: dict, cwd: Path) -> float:
-    """Run one jupytext chapter into an executed .ipynb; return its wall time in seconds."""
+def write_notebook(source: Path, target: Path) -> Path:
+    """A jupytext chapter as an unexecuted .ipynb with a kernelspec: what papermill can run."""
     import jupytext
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
 
     target.parent.mkdir(parents=True, exist_ok=True)
     notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    unexecuted = target.with_suffix(".input.ipynb")
-    jupytext.write(notebook, unexecuted, fmt="ipynb")
+    jupytext.write(notebook, target, fmt="ipynb")
+    return target
+
+
+def execute_chapter(source: Path, target: Path, parameters: dict, cwd: Path) -> float:
+    """Run one jupytext chapter into an executed .ipynb; return its wall time in seconds."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    unexecuted = write_notebook(source, target.with_suffix(".input.ipynb"))
     started = time.perf_counter()
     try:
         papermill.execute_notebook(
@@ -355,7 +361,19 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--build-dir", type=Path, help="default: _build/<profile>")
     p_run.add_argument("--results-dir", type=Path, help="default: results/")
     p_run.add_argument("--book-dir", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
+    p_nb = sub.add_parser(
+        "notebook",
+        help="write chapters as .ipynb files for papermill, e.g. then: "
+        "papermill _build/notebooks/03_cnn_3_128.ipynb out.ipynb -p profile smoke",
+    )
+    p_nb.add_argument("chapters", nargs="+", metavar="CHAPTER", help="file name or number, e.g. 03")
+    p_nb.add_argument("--out", type=Path, default=REPO_ROOT / "_build" / "notebooks", help="default: _build/notebooks")
     args = parser.parse_args(argv)
+    if args.command == "notebook":
+        _, chapters = toc_chapters(REPO_ROOT)
+        for stem in select_chapters([*chapters, "chapters/index"], args.chapters):
+            print(write_notebook(source_of(REPO_ROOT, stem), args.out / (Path(stem).name + ".ipynb")))
+        return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(QuietKernelNoise())

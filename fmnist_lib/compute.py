@@ -29,11 +29,13 @@ from .quiet import filtered_stderr
 from .settings import ENV_RESULTS_DIR
 
 
-def select(cfg: dict, kinds: list[str] | None, only: list[str] | None, accelerated: bool) -> list:
-    """The plan's jobs of the chosen kinds and labels (``--only`` takes a job label or a kind)."""
+def select(
+    cfg: dict, kinds: list[str] | None, only: list[str] | None, accelerated: bool, chapters: list[str] | None = None
+) -> list:
+    """The plan's jobs of the chosen kinds, labels and chapters (``--only`` takes a job label or a kind)."""
     from . import experiments
 
-    todo = experiments.plan(cfg, kinds)
+    todo = experiments.plan(cfg, kinds, chapters)
     if accelerated:
         todo = [j for j in todo if j.experiment.accelerated]
     if only:
@@ -66,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--accelerated", action="store_true", help="run only the jobs that train a network (what a GPU machine runs)"
     )
+    parser.add_argument(
+        "--chapter", action="append", metavar="NN", help="run only what this chapter shows (e.g. 03, index); repeatable"
+    )
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="assignments")
     parser.add_argument("--force", action="store_true", help="recompute the selected records even if stored")
     parser.add_argument("--results-dir", type=Path, help="default: the repository's results/")
@@ -96,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         check_environment()
         overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
         cfg = profiles.load_profile(args.profile, overrides)
-        todo = select(cfg, args.kind, args.only, args.accelerated)
+        todo = select(cfg, args.kind, args.only, args.accelerated, args.chapter)
     except (profiles.ProfileError, DistributionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

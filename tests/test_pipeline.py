@@ -238,3 +238,20 @@ def test_book_run_force_computes_each_record_once_and_every_chapter_shows_it(smo
     accuracy = f"{record['result']['stages'][-1]['test_accuracy']:.2%}"
     for chapter in ("03_cnn_3_128", "05_comparison"):
         assert accuracy in visible_text(page(smoke_report, chapter)), chapter
+
+
+def test_one_chapter_runs_with_papermill_as_the_readme_says(smoke_report, tmp_path):
+    """`book notebook 03` writes the chapter for papermill; papermill runs it against the smoke store."""
+    import os
+
+    done = subprocess.run([sys.executable, "-m", "fmnist_lib.book", "notebook", "03", "--out", str(tmp_path)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    notebook = tmp_path / "03_cnn_3_128.ipynb"
+    assert done.stdout.strip() == str(notebook)
+    env = {**os.environ, "FMNIST_RESULTS_DIR": str(smoke_report / "results")}
+    papermill = Path(sys.executable).parent / "papermill"
+    ran = subprocess.run([str(papermill), str(notebook), str(tmp_path / "out.ipynb"), "-p", "profile", "smoke"],
+                         cwd=REPO, env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert "2,067,850" in (tmp_path / "out.ipynb").read_text()

@@ -175,7 +175,16 @@ def compute_records(cfg: dict, chapters: list[str], force: bool, report=print) -
 
     numbers = [chapter_number(c) for c in chapters]
     plan = experiments.plan(cfg, chapters=numbers)
-    stored = {job: experiments.stored_record(cfg, job) for job in plan}
+
+    def stored_or_refused(job):  # a refused (edited or damaged) record is what --force replaces
+        try:
+            return experiments.stored_record(cfg, job)
+        except results.RecordError:
+            if force:
+                return None
+            raise
+
+    stored = {job: stored_or_refused(job) for job in plan}
     stale = [job.label for job, rec in stored.items() if rec and rec.code_status.startswith("CHANGED")]
     if stale and not force:
         report(f"warning: {len(stale)} record(s) were computed by code that has changed since "

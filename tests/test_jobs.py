@@ -266,3 +266,21 @@ def test_an_edited_record_is_refused_naming_its_file(tmp_path, monkeypatch, caps
     assert compute.main(["--profile", "full", "--plan", "--kind", "network"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is refused" in err and "delete it or rerun with --force" in err
+
+
+def test_force_replaces_an_edited_record_as_the_refusal_says(tmp_path, monkeypatch):
+    """The refusal says 'rerun with --force': the book's planning then treats the record as one to remake."""
+    monkeypatch.setenv("FMNIST_RESULTS_DIR", str(tmp_path))
+    cfg = profiles.load_profile("smoke", {"baselines.models": ["GaussianNB"]})
+    job = experiments.plan(cfg, ["baseline"])[0]
+    record = experiments.execute(cfg, job)
+    path = tmp_path / "smoke" / f"{record.file_stem}.json"
+    edited = json.loads(path.read_text())
+    edited["result"]["accuracy"] = 0.99
+    path.write_text(json.dumps(edited))
+    computed = []
+    monkeypatch.setattr(jobs, "run_jobs", lambda cfg, todo, **kw: computed.extend(todo) or [])
+    with pytest.raises(experiments.results.RecordError):
+        book.compute_records(cfg, ["chapters/02_baselines"], force=False, report=lambda _: None)
+    book.compute_records(cfg, ["chapters/02_baselines"], force=True, report=lambda _: None)
+    assert job in computed

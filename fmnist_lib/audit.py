@@ -233,12 +233,8 @@ def hypotheses(cnn, leaks: list, honest, chosen: dict | None = None, seeds: list
         found.append(_mechanism("(f) best epoch chosen on the test set", lambda e: selection.selected_at(chosen, e),
                                 cnn.final.epochs, f"test set scored {chosen['scored']}; no training"))  # fmt: skip
     if seeds and len(seeds) > 1:
-
-        def best_at(epochs: int) -> float | None:
-            return max((v for r in seeds if (v := _at(r, epochs, "test_accuracy")) is not None), default=None)
-
-        found.append(_mechanism(f"(f) best of {len(seeds)} seeds", best_at, cnn.final.epochs,
-                                "the highest of the seed study's runs"))  # fmt: skip
+        found.append(_mechanism(f"(f) best of {len(seeds)} seeds", lambda e: selection.best_of_seeds(seeds, e),
+                                cnn.final.epochs, "the highest of the seed study's runs"))  # fmt: skip
     return found
 
 

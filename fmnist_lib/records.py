@@ -8,7 +8,6 @@ A record on disk is JSON (config, result, provenance); readers go through
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 # thresholds the paper's claims and the audit read, named once
 LIGHT_MODEL_THRESHOLD = 0.985  # section V-C: "surpasses 98.5 %"
@@ -73,10 +72,6 @@ class Record:
     @property
     def file_stem(self) -> str:
         return f"{self.name}-{self.key}"
-
-    @property
-    def seed(self) -> Any:
-        return self.config.get("seed", "–")
 
     @property
     def experiment(self) -> str:

@@ -256,3 +256,138 @@ def compute_compression(cfg: dict, name: str, target: Target) -> dict:
         },
         "pruning": pruning,
     }
+
+
+def compute_digits(cfg: dict, arg: tuple, target: Target) -> dict:
+    """Hypothesis (e): a network on 5k MNIST digits, or on the equal-size Fashion control, at matched steps."""
+    from . import digits
+    from .models import build_model
+
+    dataset, network, _paper_epochs = arg
+    spec = target.config
+    images, labels = digits.sample(dataset, spec["size"], cfg["seed"])
+    train_idx, test_idx = digits.balanced_split(labels, spec["test_share"], cfg["seed"])
+    if len(train_idx) != spec["train_images"]:
+        raise ValueError(
+            f"the {dataset} split has {len(train_idx)} training images, the config says {spec['train_images']}"
+        )
+    result = _train(
+        target,
+        lambda: build_model(network, **spec["model_kwargs"]),
+        lambda: (data.as_cnn_input(images[train_idx]), labels[train_idx]),
+        lambda: (data.as_cnn_input(images[test_idx]), labels[test_idx]),
+    )
+    steps_per_epoch = -(-len(train_idx) // spec["batch_size"])
+    result["steps_per_epoch"] = steps_per_epoch
+    result["paper_steps_per_epoch"] = digits.PAPER_STEPS_PER_EPOCH
+    return result
+
+
+def digits_test_labels(cfg: dict, arg: tuple, size: int):
+    """The held-out labels a (e) run is scored on, rebuilt from the data (to check its record when read)."""
+    from . import digits
+
+    _, labels = digits.sample(arg[0], size, cfg["seed"])
+    return labels[digits.balanced_split(labels, 1 / 7, cfg["seed"])[1]]
+
+
+def _train_with(target: Target, build, train, test, callbacks) -> dict:
+    """Staged training into ``target`` with extra callbacks (for runs that score more than the test set)."""
+    from . import training
+
+    spec = target.config
+    return training.train_staged(
+        build,
+        train,
+        test,
+        schedule=spec["schedule"],
+        batch_size=spec["batch_size"],
+        learning_rate=spec["learning_rate"],
+        seed=spec["seed"],
+        checkpoint_dir=target.scratch,
+        validate_every_epoch=spec["validate_every_epoch"],
+        score_train_set=False,
+        verbose=2,
+        callbacks=callbacks,
+    )
+
+
+def copies_leaky_split(cfg: dict, copies: int):
+    """The pooled split of hypothesis (b) with ``copies`` augmented copies of every pooled image."""
+    from . import augment, leakage
+
+    ds = data.load_fashion_mnist()
+    audit = cfg["audit"]
+    train_idx = data.stratified_subsample(ds.y_train, audit["pool_train_size"], cfg["seed"])
+    test_idx = data.stratified_subsample(ds.y_test, audit["pool_test_size"], cfg["seed"])
+    return leakage.pooled_augmented_split(
+        data.as_cnn_input(ds.x_train[train_idx]),
+        ds.y_train[train_idx],
+        data.as_cnn_input(ds.x_test[test_idx]),
+        ds.y_test[test_idx],
+        copies=copies,
+        rotation_degrees=augment.PAPER_ROTATION_DEGREES,
+        seed=cfg["seed"],
+    )
+
+
+def compute_copies_leak(cfg: dict, copies: int, target: Target) -> dict:
+    """(b) on the long schedule: the leaky split's subgroups scored after every epoch."""
+    from . import leak_groups, leakage
+    from .models import build_model
+
+    split = copies_leaky_split(cfg, copies)
+    masks = leak_groups.group_masks(split, copies, cfg["seed"])
+    steps_per_epoch = -(-len(split.y_train) // target.config["batch_size"])
+    scores_file = target.scratch / "group_scores.json"
+    callback = leak_groups.make_callback(split.x_eval, split.y_eval, masks, scores_file, steps_per_epoch)
+    result = _train_with(
+        target,
+        lambda: build_model("cnn_3_128", **target.config["model_kwargs"]),
+        (split.x_train, split.y_train),
+        (split.x_eval, split.y_eval),
+        [callback],
+    )
+    result["leak"] = leakage.leak_summary(split)
+    result["steps_per_epoch"] = steps_per_epoch
+    result["group_scores"] = leak_groups.read_scores(scores_file)
+    return result
+
+
+def compute_copies_honest(cfg: dict, copies: int, target: Target) -> dict:
+    """(d) read as "copies added": originals plus augmented copies, made once; the official test set untouched."""
+    from .models import build_model
+
+    spec = target.config
+    train, test = _inputs(spec["train_size"], spec["test_size"], cfg["seed"])
+    x, y = train()
+    images = [x] + [
+        augment.augment_images(x, spec["rotation_degrees"], seed=cfg["seed"] + 10 * k) for k in range(copies)
+    ]
+    result = _train(
+        target,
+        lambda: build_model("cnn_3_128", **spec["model_kwargs"]),
+        lambda: (np.concatenate(images), np.tile(y, copies + 1)),
+        test,
+    )
+    result["steps_per_epoch"] = -(-len(y) * (copies + 1) // spec["batch_size"])
+    return result
+
+
+def compute_leak_groups(cfg: dict, rotation: float, target: Target) -> dict:
+    """The subgroups of a stored 14-epoch leakage run, from its final predictions (the split rebuilt, no training)."""
+    from . import leak_groups
+    from .configs import leak_config, leak_name
+    from .results import load_record
+
+    source = load_record(cfg["profile"], leak_name(rotation), leak_config(cfg, rotation))
+    split = leaky_split(cfg, rotation)
+    masks = leak_groups.group_masks(split, cfg["audit"]["copies"], cfg["seed"])
+    predictions = np.asarray(source.test_predictions)
+    if len(predictions) != len(split.y_eval):
+        raise ValueError(f"{source.file_stem} holds {len(predictions)} predictions for {len(split.y_eval)} images")
+    return {
+        "source": source.file_stem,
+        "epochs": source.final.epochs,
+        "groups": leak_groups.group_accuracies(masks, split.y_eval, predictions),
+    }

@@ -122,3 +122,81 @@ HONEST_NAME = "honest-augmentation"
 
 
 NEAR_DUPLICATES_NAME = "near-duplicates"
+
+
+def digits_config(cfg: dict, arg: tuple) -> dict:
+    """Hypothesis (e): one network on one dataset's 5k sample, trained for the optimizer steps of ``paper_epochs``."""
+    from . import digits
+
+    dataset, network, paper_epochs = arg
+    section = cfg["audit"]["digits"]
+    per_class = section["size"] // 10
+    train_images = 10 * (per_class - round(per_class * DIGITS_TEST_SHARE))
+    batch_size = cfg[network]["batch_size"]
+    config = {
+        "experiment": "matched_steps",
+        "dataset": dataset,
+        "model": network,
+        "seed": cfg["seed"],
+        "size": section["size"],
+        "test_share": DIGITS_TEST_SHARE,
+        "train_images": train_images,
+        "paper_epochs": list(paper_epochs),
+        "schedule": [digits.small_epochs(p, train_images, batch_size) for p in paper_epochs],
+        "batch_size": batch_size,
+        "learning_rate": cfg[network]["learning_rate"],
+        "model_kwargs": cfg[network]["model_kwargs"],
+        "validate_every_epoch": True,  # the curve in matched steps, and the light model's "by epoch 7"
+    }
+    if dataset == "mnist":
+        config["mnist_sha256"] = digits.MNIST_5K_SHA256
+    return config
+
+
+DIGITS_TEST_SHARE = 1 / 7  # the 6:1 split of Fashion-MNIST's 60,000/10,000
+
+
+def digits_name(arg: tuple) -> str:
+    dataset, network, paper_epochs = arg
+    return f"digits-{dataset}-{network}-to{paper_epochs[-1]:g}"
+
+
+def copies_leak_config(cfg: dict, copies: int) -> dict:
+    """(b) at full length: pooled augmentation with ``copies`` copies, scored per epoch and per subgroup."""
+    audit = cfg["audit"]
+    return {
+        "experiment": "pooled_augmentation_leak_subgroups",
+        "model": "cnn_3_128",
+        "seed": cfg["seed"],
+        "pool_train_size": audit["pool_train_size"],
+        "pool_test_size": audit["pool_test_size"],
+        "copies": copies,
+        "rotation_degrees": augment.PAPER_ROTATION_DEGREES,
+        "augmenter": augment.AUGMENTER_VERSION,
+        **_protocol(cfg),
+        "schedule": audit["long_schedule"],
+    }
+
+
+def copies_honest_config(cfg: dict, copies: int) -> dict:
+    """(d) read as "copies added": the training images plus ``copies`` augmented copies; the official test set."""
+    return {
+        "experiment": "honest_augmentation_copies_added",
+        "model": "cnn_3_128",
+        "seed": cfg["seed"],
+        "train_size": cfg["audit"]["augment_train_size"],
+        "test_size": cfg["data"]["test_size"],
+        "copies": copies,
+        "rotation_degrees": augment.PAPER_ROTATION_DEGREES,
+        "augmenter": augment.AUGMENTER_VERSION,
+        **_protocol(cfg),
+        "schedule": cfg["audit"]["long_schedule"],
+    }
+
+
+def copies_leak_name(copies: int) -> str:
+    return f"leak-copies{copies}"
+
+
+def copies_honest_name(copies: int) -> str:
+    return f"honest-copies{copies}"

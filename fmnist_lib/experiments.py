@@ -24,11 +24,16 @@ from .computations import (
     Target,
     compute_baseline,
     compute_compression,
+    compute_copies_honest,
+    compute_copies_leak,
+    compute_digits,
     compute_family_member,
     compute_honest_augmentation,
+    compute_leak_groups,
     compute_leakage,
     compute_near_duplicates,
     compute_network,
+    digits_test_labels,
     test_set,
 )
 from .configs import (
@@ -40,6 +45,12 @@ from .configs import (
     baseline_name,
     compression_config,
     compression_name,
+    copies_honest_config,
+    copies_honest_name,
+    copies_leak_config,
+    copies_leak_name,
+    digits_config,
+    digits_name,
     family_config,
     family_name,
     honest_augmentation_config,
@@ -164,6 +175,30 @@ def _selection_config(cfg: dict, network: str) -> dict:
         "network": network_config(cfg, network),
         "source_made": source.provenance["date"] if source else None,
     }
+
+
+def _leak_source(cfg: dict, rotation: float) -> Record | None:
+    return stored_record(cfg, Job("leakage", cfg["seed"], rotation))
+
+
+def _leak_groups_config(cfg: dict, rotation: float) -> dict:
+    source = _leak_source(cfg, rotation)
+    return {
+        "experiment": "leak_subgroups",
+        "leak": leak_config(cfg, rotation),
+        "source_made": source.provenance["date"] if source else None,
+    }
+
+
+def _digits_runs(cfg: dict) -> list[tuple]:
+    """(dataset, network, paper epochs) of every (e) run: each schedule on the digits and on the Fashion control."""
+    runs = cfg["audit"]["digits"]["runs"]
+    return [
+        (dataset, network, tuple(schedule))
+        for network, schedules in runs.items()
+        for schedule in schedules
+        for dataset in ("mnist", "fashion")
+    ]
 
 
 def family_in_spread_order(members: list[list]) -> list[list]:
@@ -314,6 +349,66 @@ REGISTRY: dict[str, Experiment] = {
             depends_on=lambda cfg, network: [Job("network", cfg["profile_seed"], network)],
             label=lambda seed, network: f"selection {network}",
             code=("selection", "records"),
+        ),
+        Experiment(
+            "leak_groups",
+            "hypothesis (b): the 14-epoch leakage runs' evaluation images by subgroup (no training)",
+            args=_at_profile_seed(lambda cfg: cfg["audit"]["rotations"]),
+            name=lambda cfg, rotation: f"leak-groups-rot{rotation:g}" if _leak_source(cfg, rotation) else None,
+            config=_leak_groups_config,
+            compute=compute_leak_groups,
+            chapters=("06",),
+            priority=lambda cfg, i, arg: 998,
+            depends_on=lambda cfg, rotation: [Job("leakage", cfg["profile_seed"], rotation)],
+            label=lambda seed, rotation: f"leak groups rot{rotation:g}",
+            code=("computations:compute_leak_groups,leaky_split", "leak_groups", "leakage", "augment"),
+        ),
+        Experiment(
+            "copies_leak",
+            "hypothesis (b) on the long schedule, with 1 and several augmented copies, by subgroup",
+            args=_at_profile_seed(lambda cfg: cfg["audit"]["copies_runs"]),
+            name=lambda cfg, copies: copies_leak_name(copies),
+            config=copies_leak_config,
+            compute=compute_copies_leak,
+            chapters=("06", "index"),
+            priority=lambda cfg, i, arg: 1.5 + 0.1 * i,
+            accelerated=True,
+            label=lambda seed, copies: f"leakage {copies} cop{'y' if copies == 1 else 'ies'}",
+            code=(
+                *_TRAINING,
+                "computations:compute_copies_leak,copies_leaky_split,_train_with",
+                "augment",
+                "leakage",
+                "leak_groups",
+            ),
+        ),
+        Experiment(
+            "copies_honest",
+            "hypothesis (d) read as copies added to the training set, on the long schedule",
+            args=_at_profile_seed(lambda cfg: cfg["audit"]["copies_runs"]),
+            name=lambda cfg, copies: copies_honest_name(copies),
+            config=copies_honest_config,
+            compute=compute_copies_honest,
+            chapters=("06",),
+            priority=lambda cfg, i, arg: 1.6 + 0.1 * i,
+            accelerated=True,
+            label=lambda seed, copies: f"honest {copies} cop{'y' if copies == 1 else 'ies'} added",
+            test_labels=_test_labels,
+            code=(*_TRAINING, "computations:compute_copies_honest", "augment"),
+        ),
+        Experiment(
+            "digits",
+            "hypothesis (e): MNIST digits against an equal Fashion-MNIST sample, at the paper's optimizer steps",
+            args=_at_profile_seed(_digits_runs),
+            name=lambda cfg, arg: digits_name(arg),
+            config=digits_config,
+            compute=compute_digits,
+            chapters=("06", "index"),
+            priority=lambda cfg, i, arg: 1.2 + 0.01 * i + (5 if arg[2][-1] > 14 else 0),
+            accelerated=True,
+            label=lambda seed, arg: f"digits {arg[0]} {arg[1]} to {arg[2][-1]:g}",
+            test_labels=lambda cfg, arg: digits_test_labels(cfg, arg, cfg["audit"]["digits"]["size"]),
+            code=(*_TRAINING, "computations:compute_digits", "digits"),
         ),
         Experiment(
             "compression",

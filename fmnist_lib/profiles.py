@@ -68,6 +68,15 @@ PROFILES: dict[str, dict[str, Any]] = {
             "copies": 1,
             "rotations": [7.5, 0.75],
             "augment_train_size": None,
+            # (b) at full length and (d) read as "copies added", with 1 and several augmented copies
+            "copies_runs": [1, 3],
+            "long_schedule": [2, 6, 14, 30, 62],
+            # (e): per network, schedules in epochs of the paper's 60,000 images, trained at matched
+            # optimizer steps; the short ones fit a CPU, the long ones are GPU jobs
+            "digits": {
+                "size": 5_000,
+                "runs": {"cnn_3_128": [[2], [2, 6, 14, 30, 62]], "dsc_gap": [[7], [7, 16, 32]]},
+            },
         },
         # every member trains for the same 5 epochs on all data
         "scaling": {
@@ -89,11 +98,14 @@ PROFILES: dict[str, dict[str, Any]] = {
         "audit": {
             "seeds": [0, 1],
             "schedule": [2, 4],
-            "pool_train_size": 4_000,
-            "pool_test_size": 1_000,
+            "pool_train_size": 2_000,
+            "pool_test_size": 500,
             "copies": 1,
-            "rotations": [7.5],
-            "augment_train_size": 4_000,
+            "rotations": [],  # the full profile's 14-epoch runs; here the copies runs below cover (b)
+            "augment_train_size": 2_000,
+            "copies_runs": [1, 2],
+            "long_schedule": [2, 4],
+            "digits": {"size": 5_000, "runs": {"cnn_3_128": [[0.1, 0.3]], "dsc_gap": [[0.3]]}},
         },
         # a spread of small members, 3 epochs each, kept to a quarter of the budget
         "scaling": {
@@ -126,8 +138,11 @@ PROFILES: dict[str, dict[str, Any]] = {
             "pool_train_size": 200,
             "pool_test_size": 100,
             "copies": 1,
-            "rotations": [7.5],
+            "rotations": [],
             "augment_train_size": 300,
+            "copies_runs": [1],
+            "long_schedule": [1, 2],
+            "digits": {"size": 600, "runs": {"cnn_3_128": [[0.01]], "dsc_gap": [[0.01]]}},
         },
         "scaling": {
             "members": [[1, 16, "gap", False], [2, 16, "gap", True], [2, 16, "dense", False]],
@@ -248,6 +263,33 @@ def _check_size(where: str, size: Any, available: int) -> None:
         raise ProfileError(f"{where}={size} is below 10 images per class ({10 * NUM_CLASSES} in all)")
 
 
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _validate_digits(section: Any) -> None:
+    """audit.digits: a class-balanced sample size and, per network, schedules in the paper's epochs."""
+    from .digits import MNIST_5K_IMAGES
+
+    size = section.get("size") if isinstance(section, dict) else None
+    if not _whole(size) or not 100 <= size <= MNIST_5K_IMAGES or size % 10:
+        raise ProfileError(
+            f"audit.digits.size must be a multiple of 10 from 100 to {MNIST_5K_IMAGES:,} "
+            f"(the digits shipped), got {size!r}"
+        )
+    runs = section.get("runs")
+    if not isinstance(runs, dict) or set(runs) - {"cnn_3_128", "dsc_gap"}:
+        raise ProfileError("audit.digits.runs must map cnn_3_128 and/or dsc_gap to lists of schedules")
+    for net, schedules in runs.items():
+        for schedule in schedules if isinstance(schedules, list) else [schedules]:
+            ok = isinstance(schedule, list) and schedule and all(_number(e) and e > 0 for e in schedule)
+            if not ok or any(b <= a for a, b in zip(schedule, schedule[1:])):
+                raise ProfileError(
+                    f"audit.digits.runs.{net} must list schedules of increasing paper epochs (e.g. [[2, 6]]), "
+                    f"got {schedules!r}"
+                )
+
+
 def validate_schedule(where: str, schedule: Any) -> None:
     """A cumulative schedule: positive whole numbers of epochs, strictly increasing."""
     if not isinstance(schedule, list) or not schedule:
@@ -315,8 +357,14 @@ def validate(config: dict) -> None:
         raise ProfileError(f"audit.seeds repeats a seed: {seeds}")
     if not isinstance(audit["copies"], int) or audit["copies"] < 1:
         raise ProfileError("audit.copies must be a whole number of augmented copies, at least 1")
-    if not audit["rotations"] or any(not isinstance(r, (int, float)) or r < 0 for r in audit["rotations"]):
-        raise ProfileError("audit.rotations must list rotation ranges in degrees (e.g. [7.5, 0.75])")
+    rotations = audit["rotations"]
+    if not isinstance(rotations, list) or any(not _number(r) or r < 0 for r in rotations):
+        raise ProfileError("audit.rotations must list rotation ranges in degrees (e.g. [7.5, 0.75]; [] for none)")
+    runs = audit["copies_runs"]
+    if not isinstance(runs, list) or any(not _whole(c) or c < 1 for c in runs) or len(set(runs)) != len(runs):
+        raise ProfileError(f"audit.copies_runs must list distinct numbers of augmented copies, each >= 1; got {runs!r}")
+    validate_schedule("audit.long_schedule", audit["long_schedule"])
+    _validate_digits(audit["digits"])
     scaling = config["scaling"]
     _check_size("scaling.train_size", scaling["train_size"], TRAIN_IMAGES)
     if not isinstance(scaling["epochs"], int) or scaling["epochs"] < 1:

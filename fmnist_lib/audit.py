@@ -10,13 +10,12 @@ and applied mechanically.
 from __future__ import annotations
 
 import math
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from . import claims, selection
-from .records import LIGHT_MODEL_THRESHOLD, NINETY_NINE
+from . import claims
+from .records import LIGHT_MODEL_THRESHOLD
 from .stats import Z95, interval_text, wilson_interval
 
 TOLERANCE_PP = 1.0
@@ -186,71 +185,6 @@ def claims_table(stored: dict) -> pd.DataFrame:
 def verdict_counts(table: pd.DataFrame) -> dict:
     counts = table["verdict"].value_counts()
     return {key.replace(" ", "_"): int(counts.get(key, 0)) for key in (REPRODUCED, NOT_REPRODUCED, NOT_COMPARABLE)}
-
-
-def _at(record, epochs: int, field: str) -> float | None:
-    stage = record.stage(epochs)
-    return None if stage is None else stage.value(field)
-
-
-def _mechanism(label: str, at: Callable[[int], float | None], final_epochs: int, note: str) -> dict:
-    """One mechanism's number after 2 epochs and at its end, and which claim (same epoch, ±1 pp) it reaches."""
-    reaches = [
-        e
-        for e, c in claims.CNN_ACCURACY_BY_EPOCH.items()
-        if at(e) is not None and abs(100 * (at(e) - c)) <= TOLERANCE_PP
-    ]
-    return {"mechanism": label, "at_2": at(2), "final": at(final_epochs), "final_epochs": final_epochs,
-            "reaches": reaches, "note": note}  # fmt: skip
-
-
-def _staged(label: str, rec, field: str, note: str) -> dict:
-    return _mechanism(label, lambda e: _at(rec, e, field), rec.final.epochs, note)
-
-
-def hypotheses(cnn, leaks: list, honest, chosen: dict | None = None, seeds: list | None = None) -> list[dict]:
-    """Each inflation mechanism's number after 2 epochs and at its last stage, and which claim it reaches.
-
-    ``chosen`` is the (f) selection record of CNN-3-128 (``selection.best_so_far``);
-    ``seeds`` its records over the audit's seeds.
-    """
-    found = [
-        _staged("honest test accuracy (reference)", cnn, "test_accuracy", ""),
-        _staged("(a) scored on the training images", cnn, "train_set_accuracy",
-                "same model, evaluated on what it trained on"),
-        _staged("(c) Keras-2 binary accuracy on one-hot labels", cnn, "test_binary_accuracy",
-                "same model, other metric"),
-    ]  # fmt: skip
-    for rec in leaks:
-        label = f"(b) pooled augmentation, split afterwards (rotation {rec.config['rotation_degrees']:g}°)"
-        share = rec.result["leak"]["eval_share_with_twin_in_train"]
-        found.append(
-            _staged(label, rec, "test_accuracy", f"{share:.0%} of the evaluation images have a twin in training")
-        )
-    found.append(_staged("(d) honest augmentation, official test set", honest, "test_accuracy",
-                         "augmenter on training batches only"))  # fmt: skip
-    if chosen is not None:
-        found.append(_mechanism("(f) best epoch chosen on the test set", lambda e: selection.selected_at(chosen, e),
-                                cnn.final.epochs, f"test set scored {chosen['scored']}; no training"))  # fmt: skip
-    if seeds and len(seeds) > 1:
-        found.append(_mechanism(f"(f) best of {len(seeds)} seeds", lambda e: selection.best_of_seeds(seeds, e),
-                                cnn.final.epochs, "the highest of the seed study's runs"))  # fmt: skip
-    return found
-
-
-def hypotheses_table(found: list[dict]) -> pd.DataFrame:
-    rows = [
-        {
-            "mechanism": h["mechanism"],
-            "after 2 epochs": "–" if h["at_2"] is None else f"{h['at_2']:.2%}",
-            "last stage": f"{h['final']:.2%} ({h['final_epochs']} epochs)",
-            "reaches a claim (±1 pp, same epoch)": ", ".join(f"{e}-epoch claim" for e in h["reaches"]) or "no",
-            "above 99 %": "yes" if max(h["final"], h["at_2"] or 0) >= NINETY_NINE else "no",
-            "note": h["note"],
-        }
-        for h in found
-    ]
-    return pd.DataFrame(rows)
 
 
 def seed_table(study: dict) -> pd.DataFrame:

@@ -198,6 +198,7 @@ def compute_records(cfg: dict, chapters: list[str], force: bool, report=print) -
             f"(python -m fmnist_lib.compute --profile {cfg['profile']} --plan shows them)"
         )
         return set()
+    experiments.check_inputs(todo)
     report(f"computing {len(todo)} record(s) the chapters need ...")
     outcomes = jobs.run_jobs(cfg, todo, force=force, report=report)
     failed = [o for o in outcomes if o.status == "failed"]

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from . import profiles, results
+from .data import DataError
 from .distribute import DistributionError, check_backend_name, check_environment
 from .quiet import filtered_stderr
 from .settings import ENV_RESULTS_DIR
@@ -102,13 +103,15 @@ def main(argv: list[str] | None = None) -> int:
         overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
         cfg = profiles.load_profile(args.profile, overrides)
         todo = select(cfg, args.kind, args.only, args.accelerated, args.chapter)
-    except (profiles.ProfileError, DistributionError) as exc:
+        if not args.plan:
+            experiments.check_inputs(todo)
+    except (profiles.ProfileError, DistributionError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.plan:
         try:
             stored = [experiments.is_stored(cfg, job) for job in todo]
-        except results.RecordError as exc:
+        except (results.RecordError, DataError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         for job, done in zip(todo, stored):

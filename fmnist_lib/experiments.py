@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from . import fingerprint, results, selection
+from . import digits, fingerprint, results, selection
 from .computations import (
     Target,
     compute_baseline,
@@ -118,6 +118,8 @@ class Experiment:
     test_labels: Callable[[dict, Any], Any] | None = None
     # the code that computes it (``module`` or ``module:def,def``): a record says when this has changed since
     code: tuple[str, ...] = ()
+    # reads and verifies the data it needs beyond Fashion-MNIST, so bad input stops a run before any job starts
+    preflight: Callable[[], Any] | None = None
 
 
 def _at_profile_seed(values: Callable[[dict], list]) -> Callable[[dict], list[tuple[int, Any]]]:
@@ -409,6 +411,7 @@ REGISTRY: dict[str, Experiment] = {
             label=lambda seed, arg: f"digits {arg[0]} {arg[1]} to {arg[2][-1]:g}",
             test_labels=lambda cfg, arg: digits_test_labels(cfg, arg, cfg["audit"]["digits"]["size"]),
             code=(*_TRAINING, "computations:compute_digits", "digits"),
+            preflight=lambda: digits.load_mnist_5k(),
         ),
         Experiment(
             "compression",
@@ -457,6 +460,13 @@ def plan(cfg: dict, kinds: list[str] | None = None, chapters: list[str] | None =
         for i, (seed, arg) in enumerate(experiment.args(cfg)):
             ranked.append((experiment.priority(cfg, i, arg), Job(kind, seed, arg)))
     return [job for _, job in sorted(ranked, key=lambda pair: pair[0])]  # stable: ties keep registry order
+
+
+def check_inputs(jobs: list[Job]) -> None:
+    """Verify the extra data the jobs' experiments read (raises ``data.DataError`` naming the fix)."""
+    for experiment in {job.experiment.kind: job.experiment for job in jobs}.values():
+        if experiment.preflight is not None:
+            experiment.preflight()
 
 
 def dependencies(cfg: dict, job: Job) -> list[Job]:
@@ -612,3 +622,26 @@ def profile_records(cfg: dict, kinds: list[str] | None = None) -> list[Record]:
         if record is not None:
             unique.setdefault(record.file_stem, record)
     return list(unique.values())
+
+
+def mechanism_curves(cfg: dict) -> tuple[list, Found]:
+    """Every stored mechanism of the audit as a ``mechanisms.Curve``, and the mechanism jobs not recorded yet."""
+    from . import mechanisms
+
+    stored = replication_records(cfg)
+    study = seed_study(cfg)
+    curves, missing = [], []
+    for network in NETWORKS:
+        record = stored.get(network)
+        if record is None:
+            missing.append(Job("network", cfg["seed"], network))
+            continue
+        chosen = stored_record(cfg, Job("selection", cfg["seed"], network))
+        curves += mechanisms.network_curves(record, chosen.result if chosen else None, study[network])
+    found = {kind: load_all(cfg, kind) for kind in ("leakage", "copies_leak", "honest", "copies_honest", "digits")}
+    for kind_found in found.values():
+        missing += kind_found.missing
+    curves += mechanisms.leak_curves(found["leakage"].records, found["copies_leak"].records)
+    curves += mechanisms.augmentation_curves(next(iter(found["honest"].records), None), found["copies_honest"].records)
+    curves += mechanisms.digits_curves(found["digits"].records)
+    return curves, Found([], missing)

@@ -219,24 +219,6 @@ def paired_bars(
     return _done(fig)
 
 
-def mechanism_bars(found: list[dict], claims_by_epoch: dict[int, float]) -> Figure:
-    """Each hypothesis' number at its last stage, against the paper's claims."""
-    labels = [h["mechanism"] for h in found]
-    values = [h["final"] for h in found]
-    fig, ax = plt.subplots(figsize=(9, 0.55 * len(labels) + 1.2))
-    colors = [OURS if i == 0 else OTHER for i in range(len(labels))]
-    bars = ax.barh(range(len(labels)), values, color=colors)
-    ax.bar_label(bars, [f"{v:.2%}" for v in values], fontsize=8, padding=2)
-    for epochs, claim in claims_by_epoch.items():
-        ax.axvline(claim, color=PAPER, ls="--", lw=1)
-        ax.text(claim, len(labels) - 0.4, f" seed, {epochs} ep", color=PAPER, fontsize=7, rotation=90, va="top")
-    ax.set_yticks(range(len(labels)), labels, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlim(min(0.5, min(values) - 0.05), 1.02)
-    ax.set_xlabel("accuracy at the last stage")
-    return _done(fig)
-
-
 def nearest_distance_histogram(distances: np.ndarray, thresholds: list[float]) -> Figure:
     """How far each test image is from its nearest training image."""
     fig, ax = plt.subplots(figsize=(7, 3.2))
@@ -311,4 +293,34 @@ def accuracy_against(
     ax.set_xlabel(label)
     ax.set_ylabel("test accuracy")
     ax.legend(fontsize=7, loc="lower right")
+    return _done(fig)
+
+
+def mechanism_fingerprints(curves, claimed: dict[int, float]) -> Figure:
+    """Each CNN-3-128 mechanism's accuracy over epochs (log scale), with the claimed 2- and 62-epoch values.
+
+    The claims' shape is a flat line near 99-100 %: a mechanism explains them
+    only if it starts that high at 2 epochs and rises by about 0.6 points.
+    """
+    cnn = [c for c in curves if c.network == "cnn_3_128"]
+    fig, ax = plt.subplots(figsize=(9.5, 5.2))
+    palette = [c for i, c in enumerate(sns.color_palette("tab10") * 2) if i % 10 != 3]  # red is the claims' colour
+    for color, c in zip(palette, cnn):
+        xs = [x for x, _, _ in c.points]
+        ys = [100 * a for _, a, _ in c.points]
+        style = {"color": "black", "lw": 2.5} if c.reference else {"color": color, "lw": 1.6}
+        ax.plot(
+            xs, ys, ls=":" if c.control else "-", marker="" if len(xs) > 8 else "o", ms=4, label=c.mechanism, **style
+        )
+    xs, ys = zip(*sorted(claimed.items()))
+    ax.plot(
+        xs, [100 * y for y in ys], ls="none", marker="*", ms=16, color=PAPER, label="the seed paper's claims", zorder=5
+    )
+    ax.set_xscale("log")
+    ax.set_xticks([1, 2, 6, 14, 30, 62], ["1", "2", "6", "14", "30", "62"])
+    ax.set_xlabel("epochs (for (e): the paper's epochs, by optimizer steps)", fontsize=11)
+    ax.set_ylabel("accuracy (%)", fontsize=11)
+    ax.set_ylim(max(50, min(100 * a for c in cnn for _, a, _ in c.points) - 2), 100.5)
+    ax.tick_params(labelsize=10)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _done(fig)

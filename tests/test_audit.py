@@ -189,7 +189,8 @@ def test_selection_on_the_test_set_is_the_running_maximum_of_the_stored_history(
     assert selection.selected_at(chosen, 4) == 0.88 and selection.selected_at(chosen, 0) is None
     seeds = [_record("cnn_3_128", [{"epochs": 4, "test_accuracy": a}]) for a in (0.90, 0.93, 0.91)]
     assert selection.best_of_seeds(seeds, 4) == 0.93 and selection.best_of_seeds(seeds, 2) is None
-    found = audit.hypotheses(rec, [], rec, chosen, seeds)
-    by_label = {h["mechanism"]: h for h in found}
-    assert by_label["(f) best epoch chosen on the test set"]["final"] == 0.88
-    assert by_label["(f) best of 3 seeds"]["final"] == 0.93
+    from fmnist_lib import mechanisms
+
+    by_label = {c.mechanism: c for c in mechanisms.network_curves(rec, chosen, seeds)}
+    assert by_label["(f) best epoch chosen on the test set"].at(4)[0] == 0.88
+    assert by_label["(f) best of 3 seeds"].at(4)[0] == 0.93

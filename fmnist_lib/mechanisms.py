@@ -32,7 +32,8 @@ RULE_TEXT = (
     "error) and **overshoots** when it lies above; a run on less data than the paper's that falls "
     "short is only a **lower bound**. The epoch claim is explained when the curve "
     f"first reaches 98.5 % by epoch {claims.LIGHT_EPOCH_ABOVE_985 + EPOCH_TOLERANCE}. A run that "
-    "stops before the claimed epoch, or does not measure that quantity, is **not measured**."
+    "stops before the claimed epoch, or does not measure that quantity, is **not measured**; "
+    "one trained on a subsample (the quick profile) is shown but **not comparable**."
 )
 STRENGTH_TEXT = (
     "How strong is this? A mechanism that explains a claim shows how such a number *can* arise "
@@ -42,6 +43,7 @@ STRENGTH_TEXT = (
 )
 EXPLAINS, SHORT, OVER, UNMEASURED = "explains", "falls short", "overshoots", "not measured"
 SHORT_LOWER_BOUND = "falls short, but a lower bound"
+NOT_COMPARABLE = "not comparable (subsample)"
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Curve:
     reference: bool = False  # the honest measurement the others are set against
     control: bool = False  # not a mechanism: the Fashion control of (e)
     lower_bound: bool = False  # trained on less data than the paper: the full-data value would be higher
+    comparable: bool = True  # run on the paper's data (or, for (e), all the digits): a verdict applies
 
     def at(self, epochs: float) -> tuple[float, int] | None:
         """(accuracy, images) at ``epochs``; matched-step curves take the nearest point within half an epoch."""
@@ -103,6 +106,19 @@ class Curve:
         return min(np.diff(xs), default=xs[0]) if len(xs) > 1 else xs[0]
 
 
+def _paper_data(config: dict) -> bool:
+    """Whether a run used all the data its protocol names (a quick or smoke profile subsamples)."""
+    from .digits import MNIST_5K_IMAGES
+
+    if "data" in config:
+        return config["data"] == {"train_size": None, "test_size": None}
+    if "pool_train_size" in config:
+        return config["pool_train_size"] is None and config["pool_test_size"] is None
+    if "size" in config:
+        return config["size"] == MNIST_5K_IMAGES
+    return config.get("train_size") is None and config.get("test_size") is None
+
+
 def _network_of(record: Record) -> str:
     return record.config.get("model", record.name)
 
@@ -116,6 +132,7 @@ def _stage_curve(mechanism, record, field, n, note="", **kw) -> Curve | None:
     points = tuple((s.epochs, v, n) for s in record.stages if (v := s.value(field)) is not None)
     if not points:
         return None
+    kw.setdefault("comparable", _paper_data(record.config))
     return Curve(mechanism, _network_of(record), points, record.file_stem, note, **kw)
 
 
@@ -123,6 +140,7 @@ def _test_curve(mechanism, record, note="", **kw) -> Curve:
     """Test accuracy after every epoch where the run measured it, else after every stage."""
     per_epoch = [(h["epoch"], h["val_accuracy"], record.n_test) for h in record.history if "val_accuracy" in h]
     if per_epoch:
+        kw.setdefault("comparable", _paper_data(record.config))
         return Curve(mechanism, _network_of(record), tuple(per_epoch), record.file_stem, note, per_epoch=True, **kw)
     return _stage_curve(mechanism, record, "test_accuracy", record.n_test, note, **kw)
 
@@ -138,6 +156,7 @@ def _fit_log_curve(record: Record) -> Curve | None:
         record.file_stem,
         "running mean over the epoch's batches, dropout on; its interval treats it as a plain proportion",
         per_epoch=True,
+        comparable=_paper_data(record.config),
     )
 
 
@@ -172,6 +191,7 @@ def network_curves(record: Record, chosen: dict | None, seeds: list[Record]) -> 
                 chosen["source"],
                 f"test set scored {chosen['scored']}; no training",
                 per_epoch=chosen["scored"] == "each epoch",
+                comparable=_paper_data(record.config),
             )
         )
     if len(seeds) > 1:
@@ -185,6 +205,7 @@ def network_curves(record: Record, chosen: dict | None, seeds: list[Record]) -> 
                 points,
                 ", ".join(r.file_stem for r in seeds),
                 "the highest of the seed study's runs at each stage",
+                comparable=_paper_data(record.config),
             )
         )
     return [c for c in found if c is not None]
@@ -219,6 +240,7 @@ def leak_curves(leaks: list[Record], copies_leaks: list[Record]) -> list[Curve]:
                 f"{share:.0%} of the evaluation images have a twin in training; "
                 f"an epoch is {rec.result['steps_per_epoch'] / PAPER_STEPS_PER_EPOCH:.1f} of the paper's in steps",
                 per_epoch=True,
+                comparable=_paper_data(rec.config),
             )
         )
     return [c for c in found if c is not None]
@@ -280,12 +302,21 @@ def digits_curves(records: list[Record]) -> list[Curve]:
                 matched_steps=True,
                 control=dataset != "mnist",
                 lower_bound=dataset == "mnist",
+                comparable=_paper_data(rec.config),
             )
         )
     return found
 
 
 def judge(curve: Curve, claim: HeadlineClaim) -> dict:
+    """One mechanism against one claim under ``RULE_TEXT``; a run on a subsample is shown but not judged."""
+    cell = _judge(curve, claim)
+    if not curve.comparable and cell["verdict"] != UNMEASURED:
+        cell = {**cell, "verdict": NOT_COMPARABLE}
+    return cell
+
+
+def _judge(curve: Curve, claim: HeadlineClaim) -> dict:
     """One mechanism against one claim under ``RULE_TEXT``: the measured value, its interval and the verdict."""
     if claim.reach:
         if not curve.per_epoch:
@@ -313,19 +344,21 @@ def judge(curve: Curve, claim: HeadlineClaim) -> dict:
     return {"verdict": EXPLAINS, "text": text, "accuracy": accuracy}
 
 
-def claim_matrix(curves: list[Curve]) -> pd.DataFrame:
-    """Mechanism x claim: each cell the measured value with its interval and the verdict."""
+def claim_matrix(curves: list[Curve], network: str) -> pd.DataFrame:
+    """Mechanism x claim for one network: per claim, the verdict and the measured value with its interval."""
     rows = []
     for curve in curves:
-        row = {"mechanism": curve.mechanism, "network": _network_label(curve.network)}
+        if curve.network != network:
+            continue
+        row = {"mechanism": curve.mechanism}
         for claim in HEADLINE:
-            if claim.network != curve.network:
-                continue
-            cell = judge(curve, claim)
-            row[claim.label] = f"{cell['verdict']}: {cell['text']}"
+            if claim.network == network:
+                cell = judge(curve, claim)
+                short_label = claim.label.split(": ", 1)[1]
+                row[f"{short_label}: verdict"] = cell["verdict"]
+                row[f"{short_label}: ours"] = cell["text"].replace("the claimed", "claimed")
         rows.append(row)
-    frame = pd.DataFrame(rows)
-    return frame.fillna("–")
+    return pd.DataFrame(rows)
 
 
 def explaining(curves: list[Curve]) -> dict[str, list[str]]:
@@ -415,6 +448,9 @@ def summary_sentences(curves: list[Curve]) -> str:
         names = named[claim.label]
         if names:
             lines.append(f"- **{claim.label}**: explained by {'; '.join(names)}.")
+            continue
+        if not measured:
+            lines.append(f"- **{claim.label}**: no mechanism was measured on the paper's data at that length.")
             continue
         line = f"- **{claim.label}**: none of the {len(measured)} mechanisms measured at that length explains it"
         closest = _closest(measured, claim)

@@ -105,7 +105,7 @@ PROFILES: dict[str, dict[str, Any]] = {
             "augment_train_size": 2_000,
             "copies_runs": [1, 2],
             "long_schedule": [2, 4],
-            "digits": {"size": 5_000, "runs": {"cnn_3_128": [[0.1, 0.3]], "dsc_gap": [[0.3]]}},
+            "digits": {"size": 5_000, "runs": {"cnn_3_128": [[0.1, 0.2]], "dsc_gap": [[0.2]]}},
         },
         # a spread of small members, 3 epochs each, kept to a quarter of the budget
         "scaling": {

@@ -226,3 +226,43 @@ def test_bad_audit_settings_are_one_line_and_exit_2(override, message, capsys):
     assert compute.main(["--profile", "smoke", "--plan", "--set", override]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
+
+
+def test_a_subsampled_run_is_shown_but_not_judged():
+    quick = mechanisms.Curve("(c) metric", "cnn_3_128", ((2, 0.9906, 10_000),), "s", comparable=False)
+    cell = mechanisms.judge(quick, mechanisms.HEADLINE[0])
+    assert cell["verdict"] == mechanisms.NOT_COMPARABLE and cell["text"].startswith("99.06%")
+    assert "no mechanism was measured on the paper's data" in mechanisms.summary_sentences([quick])
+    table = mechanisms.claim_matrix([quick], "cnn_3_128")
+    assert list(table.columns) == [
+        "mechanism",
+        "99.06 % at 2 epochs: verdict",
+        "99.06 % at 2 epochs: ours",
+        "99.67 % at 62 epochs: verdict",
+        "99.67 % at 62 epochs: ours",
+    ]
+    assert table.iloc[0]["99.67 % at 62 epochs: verdict"] == mechanisms.UNMEASURED
+
+
+def test_the_digits_curve_is_a_lower_bound_in_the_papers_epochs():
+    from fmnist_lib.records import Record
+
+    history = [{"epoch": e, "accuracy": 0.99, "val_accuracy": 0.95 + e / 1000} for e in range(1, 29)]
+    config = {"dataset": "mnist", "model": "cnn_3_128", "size": 5000, "train_images": 4290, "paper_epochs": [2]}
+    rec = Record.from_dict(
+        {
+            "name": "digits-mnist-cnn_3_128-to2",
+            "key": "k",
+            "profile": "full",
+            "wall_seconds": 1.0,
+            "config": config,
+            "result": {"stages": [], "history": history, "steps_per_epoch": 34, "test_predictions": [0] * 710},
+            "provenance": {},
+        }
+    )
+    (curve,) = mechanisms.digits_curves([rec])
+    assert curve.lower_bound and curve.matched_steps and curve.comparable
+    assert curve.at(2)[0] == pytest.approx(0.95 + 28 / 1000)
+    cell = mechanisms.judge(curve, mechanisms.HEADLINE[0])
+    assert cell["verdict"] == mechanisms.SHORT_LOWER_BOUND
+    assert "lower bound" in mechanisms.summary_sentences([curve])

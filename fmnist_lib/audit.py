@@ -442,6 +442,18 @@ def seed_table(study: dict) -> pd.DataFrame:
             continue
         values = [r.accuracy for r in records]
         s = mean_interval(values)
+        if len(values) > 1 and len(set(values)) == 1:  # e.g. LightGBM's defaults ignore the seed
+            rows.append(
+                {
+                    "model": label,
+                    "seeds": ", ".join(str(r.config["seed"]) for r in records),
+                    "accuracies": ", ".join(f"{v:.2%}" for v in values),
+                    "mean": f"{s['mean']:.2%}",
+                    "sd (pp)": "0",
+                    "95 % interval of the mean": "none: deterministic, the seed does not change it",
+                }
+            )
+            continue
         rows.append(
             {
                 "model": label,

@@ -391,3 +391,24 @@ def compute_leak_groups(cfg: dict, rotation: float, target: Target) -> dict:
         "epochs": source.final.epochs,
         "groups": leak_groups.group_accuracies(masks, split.y_eval, predictions),
     }
+
+
+def compute_light_without_batchnorm(cfg: dict, _arg: Any, target: Target) -> dict:
+    """The light model read literally ("no additional layers"): no BatchNorm, under the light model's protocol."""
+    from . import variants
+
+    spec = target.config
+    kept = {k: v for k, v in spec["model_kwargs"].items() if k in ("dropout", "activation")}
+    train, test = _inputs(cfg["data"]["train_size"], cfg["data"]["test_size"], cfg["seed"])
+    return _train(target, lambda: variants.dsc_gap_without_batchnorm(**kept), train, test, score_train_set=True)
+
+
+def compute_scaled_baseline(cfg: dict, model: str, _target: Target) -> dict:
+    """A classical model on pixels scaled to [0, 1] instead of raw 0-255 (the other preprocessing of Table I)."""
+    from . import baselines
+
+    ds = data.load_fashion_mnist()
+    train_idx, test_idx = split_indices(cfg, "baselines")
+    train = (data.as_vectors(ds.x_train[train_idx]) / 255.0, ds.y_train[train_idx])
+    test = (data.as_vectors(ds.x_test[test_idx]) / 255.0, ds.y_test[test_idx])
+    return baselines.fit_and_score(model, train, test, cfg["seed"])

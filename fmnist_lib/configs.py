@@ -200,3 +200,18 @@ def copies_leak_name(copies: int) -> str:
 
 def copies_honest_name(copies: int) -> str:
     return f"honest-copies{copies}"
+
+
+def light_no_batchnorm_config(cfg: dict, _arg: Any = None) -> dict:
+    return {**network_config(cfg, "dsc_gap"), "variant": "no_batchnorm"}
+
+
+LIGHT_NO_BATCHNORM_NAME = "dsc_gap-no-batchnorm"
+
+
+def scaled_baseline_config(cfg: dict, model: str) -> dict:
+    return {**baseline_config(cfg, model), "pixels": "scaled to [0, 1]"}
+
+
+def scaled_baseline_name(model: str) -> str:
+    return baseline_name(model) + "-scaled"

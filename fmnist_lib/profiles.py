@@ -53,7 +53,7 @@ PROFILES: dict[str, dict[str, Any]] = {
     "full": {
         "seed": 0,
         "data": {"train_size": None, "test_size": None},
-        "baselines": {"train_size": None, "test_size": None, "models": ALL_BASELINES},
+        "baselines": {"train_size": None, "test_size": None, "models": ALL_BASELINES, "scaled_models": ["MLP"]},
         "cnn_3_128": _network([2, 6, 14, 30, 62], validate_every_epoch=True),
         "dsc_gap": _network([16, 32], validate_every_epoch=True),
         # the hypothesis runs stop at 14 epochs and the family at 5 (see gpu/README.md);
@@ -91,7 +91,7 @@ PROFILES: dict[str, dict[str, Any]] = {
     "quick": {
         "seed": 0,
         "data": {"train_size": 10_000, "test_size": None},
-        "baselines": {"train_size": 6_000, "test_size": None, "models": ALL_BASELINES},
+        "baselines": {"train_size": 6_000, "test_size": None, "models": ALL_BASELINES, "scaled_models": ["MLP"]},
         "cnn_3_128": _network([1, 2, 4], validate_every_epoch=False),
         "dsc_gap": _network([3, 7], validate_every_epoch=True),
         # the audit's extra trainings are kept to a third of the quick budget
@@ -129,7 +129,12 @@ PROFILES: dict[str, dict[str, Any]] = {
     "smoke": {
         "seed": 0,
         "data": {"train_size": 300, "test_size": 200},
-        "baselines": {"train_size": 300, "test_size": 200, "models": ["GaussianNB", "KNN", "Decision Tree"]},
+        "baselines": {
+            "train_size": 300,
+            "test_size": 200,
+            "models": ["GaussianNB", "KNN", "Decision Tree"],
+            "scaled_models": ["KNN"],
+        },
         "cnn_3_128": _network([1, 2], validate_every_epoch=False),
         "dsc_gap": _network([1, 2], validate_every_epoch=True),
         "audit": {
@@ -329,6 +334,9 @@ def validate(config: dict) -> None:
     models = config["baselines"]["models"]
     if not isinstance(models, list) or not models:
         raise ProfileError(f"baselines.models must list at least one of: {', '.join(ALL_BASELINES)}; got {models!r}")
+    scaled = config["baselines"]["scaled_models"]
+    if not isinstance(scaled, list) or set(scaled) - set(ALL_BASELINES):
+        raise ProfileError(f"baselines.scaled_models must list models of: {', '.join(ALL_BASELINES)}; got {scaled!r}")
     unknown = set(models) - set(ALL_BASELINES)
     if unknown:
         raise ProfileError(f"unknown baseline(s) {sorted(unknown)}; known: {', '.join(ALL_BASELINES)}")

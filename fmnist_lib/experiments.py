@@ -631,6 +631,7 @@ def replication_records(cfg: dict) -> dict:
     return {
         **networks,
         "baselines": load_all(cfg, "baseline").records,
+        "baselines_scaled": load_all(cfg, "baseline_scaled").records,
         "seeds": {name: study[name] for name in NETWORKS},
         "test_labels": _test_labels(cfg, None).tolist(),
     }

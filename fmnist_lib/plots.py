@@ -332,3 +332,37 @@ def mechanism_fingerprints(curves, claimed: dict[int, float], network: str = "cn
     ax.tick_params(labelsize=10)
     ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _done(fig)
+
+
+def duplicate_pairs_at(
+    x_test: np.ndarray,
+    x_train: np.ndarray,
+    distances: np.ndarray,
+    nearest: np.ndarray,
+    thresholds: list[float],
+    per: int = 4,
+) -> Figure:
+    """At each threshold, the loosest pairs it still calls near-duplicates: test image, then its nearest training image.
+
+    A threshold is only as good as its borderline cases; these are the ``per``
+    test images whose distance lies just at or below it.
+    """
+    rows = [t for t in thresholds if t > 0]
+    fig, axes = plt.subplots(len(rows), 2 * per, figsize=(1.25 * 2 * per, 1.5 * len(rows)), squeeze=False)
+    for i, t in enumerate(rows):
+        inside = np.flatnonzero(distances <= t)
+        picks = inside[np.argsort(distances[inside])[-per:]][::-1]
+        for j in range(per):
+            for k, image in enumerate((x_test, x_train)):
+                ax = axes[i, 2 * j + k]
+                ax.set_xticks([])
+                ax.set_yticks([])
+                ax.grid(False)
+                if j < len(picks):
+                    idx = picks[j]
+                    ax.imshow(image[idx if k == 0 else nearest[idx]], cmap="gray_r")
+                    if k == 0:
+                        ax.set_title(f"RMS {distances[idx]:.3f}", fontsize=9)
+        axes[i, 0].set_ylabel(f"≤ {t:g}", fontsize=10)
+    fig.suptitle("each pair: test image, then its nearest training image", fontsize=10)
+    return _done(fig)

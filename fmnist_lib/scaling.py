@@ -74,3 +74,37 @@ def pareto_front(params, accuracy) -> np.ndarray:
         dominated = (p <= p[i]) & (acc >= acc[i]) & ((p < p[i]) | (acc > acc[i]))
         front[i] = not dominated.any()
     return front
+
+
+COLLAPSE_FLOOR = 0.5  # below half right, a ten-class member has failed, not scaled
+COLLAPSE_GAP = 0.10  # test this far below the training accuracy fit reported: the evaluation model broke
+
+
+def collapsed(test_accuracy: float, fit_accuracy: float | None) -> str:
+    """Why a member cannot stand on a scaling curve ('' when it can).
+
+    A member that did not learn (test accuracy under 50 %), or whose test accuracy
+    falls more than 10 pp below the training accuracy its own fit reported (the
+    BatchNorm statistics of the evaluation model did not follow), measures a
+    failure of that run, not what its size buys.
+    """
+    if test_accuracy < COLLAPSE_FLOOR:
+        return f"did not learn (test accuracy under {COLLAPSE_FLOOR:.0%})"
+    if fit_accuracy is not None and fit_accuracy - test_accuracy > COLLAPSE_GAP:
+        return f"collapsed in evaluation ({fit_accuracy:.1%} in training, {test_accuracy:.1%} on test)"
+    return ""
+
+
+def subfamily_fits(frame) -> list[dict]:
+    """The saturating fit on all coherent members, and on standard and separable convolutions apart."""
+    coherent = frame[frame["collapsed"] == ""]
+    groups = (
+        ("all coherent members", coherent),
+        ("standard convolutions", coherent[~coherent["separable"]]),
+        ("separable convolutions", coherent[coherent["separable"]]),
+    )
+    out = []
+    for label, part in groups:
+        fit = fit_saturating(part["parameters"], part["test accuracy"])
+        out.append({"members": label, "n": len(part), "fit": fit})
+    return out

@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import claims, provenance
 from .records import Record
-from .stats import interval_text, wilson_interval
+from .stats import format_interval, interval_text, wilson_interval
 
 
 def pct(value: float | None) -> str:
@@ -32,17 +32,20 @@ def show(table: pd.DataFrame):
     return table.style.hide(axis="index").format(_cell)
 
 
-def baseline_table(records: list[Record]) -> pd.DataFrame:
-    """Table I: our accuracy with its 95 % interval, the seed's and the dataset authors'."""
+def baseline_table(records: list[Record], scaled: list[Record] = ()) -> pd.DataFrame:
+    """Table I: our accuracy with its 95 % interval (raw pixels, and scaled where run), the seed's and the authors'."""
+    on_scaled = {rec.result["model"]: rec for rec in scaled}
     rows = []
     for rec in records:
         r = rec.result
         claimed = claims.TABLE_I_ACCURACY.get(r["model"])
+        other = on_scaled.get(r["model"])
         rows.append(
             {
                 "model": r["model"],
                 "ours": pct(r["accuracy"]),
                 "95 % interval": interval_text(r["accuracy"], r["n_test"]),
+                "ours, pixels in [0, 1]": "–" if other is None else format_interval(other.accuracy, other.n_test),
                 "seed paper": pct(claimed),
                 "difference (pp)": "–" if claimed is None else f"{100 * (r['accuracy'] - claimed):+.1f}",
                 "Xiao et al. benchmark": pct(claims.XIAO_BENCHMARK.get(r["model"])),
@@ -201,10 +204,13 @@ def provenance_table(records: list[Record]) -> pd.DataFrame:
 
 def family_frame(records: list[Record]) -> pd.DataFrame:
     """One numeric row per family member: size, cost, accuracy, speed."""
+    from .scaling import collapsed
+
     rows = []
     for rec in records:
         c, r = rec.config, rec.result
         last = rec.final
+        fit_accuracy = rec.history[-1].get("accuracy") if rec.history else None
         rows.append(
             {
                 "member": rec.name.removeprefix("family-"),
@@ -217,6 +223,8 @@ def family_frame(records: list[Record]) -> pd.DataFrame:
                 "analytic = keras": r["analytic_params"] == r["total_params"],
                 "MACs": r["macs"],
                 "test accuracy": last.test_accuracy,
+                "training accuracy (fit)": fit_accuracy,
+                "collapsed": collapsed(last.test_accuracy, fit_accuracy),
                 "n_test": rec.n_test,
                 "s per epoch": last.cumulative_train_seconds / last.epochs,
                 "latency b=1 (ms)": 1e3 * r["latency_batch1_s"],
@@ -251,4 +259,45 @@ def compression_table(records: dict[str, Record]) -> pd.DataFrame:
                     "latency b=1 (ms)": "–",
                 }
             )
+    return pd.DataFrame(rows)
+
+
+def batchnorm_lag(records: list[Record]) -> pd.DataFrame:
+    """Per seed: training accuracy as fit reports it, the same images in inference mode, and the test set.
+
+    With BatchNorm, fit normalises with batch statistics and inference with the
+    moving averages; where the two disagree, the model scores its own training
+    images lower in inference mode than fit said, and the test accuracy follows.
+    """
+    rows = []
+    for rec in records:
+        last = rec.history[-1] if rec.history else {}
+        rows.append(
+            {
+                "seed": rec.config.get("seed"),
+                "epochs": rec.final.epochs,
+                "training accuracy in fit (last epoch)": pct(last.get("accuracy")),
+                "training images, inference mode": pct(rec.final.train_set_accuracy),
+                "test accuracy": pct(rec.final.test_accuracy),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def subfamily_fit_table(fits: list[dict]) -> pd.DataFrame:
+    """The saturating fit per group of members: asymptote, exponent and RMS residual, in percent."""
+    rows = []
+    for entry in fits:
+        fit = entry["fit"]
+        ok = fit.get("converged")
+        rows.append(
+            {
+                "members": entry["members"],
+                "n": entry["n"],
+                "a (asymptote)": pct(fit["a"]) if ok else "–",
+                "c (exponent)": f"{fit['c']:.3f}" if ok else "–",
+                "RMS residual (pp)": f"{100 * fit['rmse']:.1f}" if ok else "–",
+                "note": ("asymptote at its 100 % bound" if fit["a"] >= 0.999 else "") if ok else fit.get("reason", ""),
+            }
+        )
     return pd.DataFrame(rows)

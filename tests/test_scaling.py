@@ -97,3 +97,26 @@ def test_int8_accuracy_is_measured_on_real_test_images(real_data_dir):
 def test_low_members_sentence_follows_the_data():
     assert "2 member(s) stayed below 20%" in prose.low_members_text(["a", "b", "c"], [0.1, 0.15, 0.9])
     assert prose.low_members_text(["a"], [0.9]) == "No member stayed below 20% after the short schedule."
+
+
+def test_collapsed_members_are_flagged_and_left_out_of_the_fits():
+    import pandas as pd
+
+    from fmnist_lib import scaling
+
+    assert scaling.collapsed(0.336, 0.733).startswith("did not learn")
+    assert scaling.collapsed(0.70, 0.85).startswith("collapsed in evaluation")
+    assert scaling.collapsed(0.90, 0.91) == "" and scaling.collapsed(0.90, None) == ""
+    params = [1e4, 3e4, 1e5, 3e5, 1e6, 2e4, 6e4, 2e5, 6e5, 1e5]
+    acc = [0.85, 0.87, 0.89, 0.90, 0.905, 0.80, 0.83, 0.85, 0.86, 0.34]
+    frame = pd.DataFrame(
+        {
+            "parameters": params,
+            "test accuracy": acc,
+            "separable": [False] * 5 + [True] * 5,
+            "collapsed": [scaling.collapsed(a, a) for a in acc],
+        }
+    )
+    fits = {f["members"]: f for f in scaling.subfamily_fits(frame)}
+    assert fits["all coherent members"]["n"] == 9 and fits["separable convolutions"]["n"] == 4
+    assert fits["standard convolutions"]["fit"]["converged"]

@@ -3,7 +3,7 @@
 #
 # This chapter has no counterpart in the seed paper {cite}`anjum2025extension`: it
 # collects each of its numeric claims beside our measurement and a verdict, then tests
-# five ways a Fashion-MNIST accuracy above 99 % can arise without the model being that
+# seven ways a Fashion-MNIST accuracy above 99 % can arise without the model being that
 # good. The question: which of the paper's numbers hold, and what could explain the
 # others?
 

@@ -125,7 +125,11 @@ def execute_chapter(source: Path, target: Path, parameters: dict, cwd: Path) -> 
 
 
 def hide_default_parameters(notebook_path: Path) -> None:
-    """Keep the injected parameters visible in the report, drop the defaults they replace."""
+    """Keep the injected parameters in the report, drop the defaults they replace, fold the code away.
+
+    Readers come for the numbers and the prose; every code cell stays one click
+    away ("hide-input": a toggle shows it), and the downloadable notebook keeps it.
+    """
     import nbformat
 
     notebook = nbformat.read(notebook_path, as_version=4)
@@ -133,6 +137,8 @@ def hide_default_parameters(notebook_path: Path) -> None:
         tags = cell.metadata.setdefault("tags", [])
         if "parameters" in tags and "remove-cell" not in tags:
             tags.append("remove-cell")
+        elif cell.cell_type == "code" and not {"hide-input", "remove-input", "remove-cell"} & set(tags):
+            tags.append("hide-input")
     nbformat.write(notebook, notebook_path)
 
 
@@ -259,6 +265,8 @@ def run(
     for name in BOOK_FILES:
         if (book_dir / name).exists():
             shutil.copy(book_dir / name, staging / name)
+    if (book_dir / "_static").is_dir():  # the report's own CSS
+        shutil.copytree(book_dir / "_static", staging / "_static", dirs_exist_ok=True)
     root, chapters = toc_chapters(book_dir)
     selected = select_chapters(chapters, only)
     manifest_path = staging / MANIFEST
@@ -326,7 +334,7 @@ def run(
     execute_chapter(
         source_of(book_dir, root),
         staging / (root + ".ipynb"),
-        {**parameters, "manifest_path": str(manifest_path)},
+        {**parameters, "manifest_path": os.path.relpath(manifest_path, book_dir)},  # no machine path in the report
         book_dir,
     )
     html_dir = build_dir / "html"

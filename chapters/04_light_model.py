@@ -88,16 +88,6 @@ glue("fig_light_curves", plots.training_curves(record), display=False)
 # (right) of the light model per epoch.
 # ```
 #
-# ## What we found
-#
-# After {glue:text}`final_epochs` epochs the light model scores
-# {glue:text}`final_accuracy:.2%` on the test set (95 % interval
-# {glue:text}`final_low:.2%` to {glue:text}`final_high:.2%`); its last training epoch
-# ran at {glue:text}`final_train_accuracy:.2%` training accuracy (with dropout active).
-# The seed reports {glue:text}`claim_light:.2%`: {glue:text}`verdict_light`. It also
-# says the model passes 98.5 % by about epoch {glue:text}`claim_epoch_985`; in our run
-# the test accuracy reached 98.5 % {glue:text}`epoch_985`.
-#
 # ## BatchNorm: the lag, and the reading without it
 #
 # A test accuracy far below the training accuracy is a known effect of this
@@ -136,6 +126,20 @@ if no_bn.records:
     display(tables.show(tables.stage_table(no_bn.records[0])))
 
 # %% [markdown]
+# ## What we found
+#
+# After {glue:text}`final_epochs` epochs the light model scores
+# {glue:text}`final_accuracy:.2%` on the test set (95 % interval
+# {glue:text}`final_low:.2%` to {glue:text}`final_high:.2%`); its last training epoch
+# ran at {glue:text}`final_train_accuracy:.2%` training accuracy (with dropout active).
+# The seed reports {glue:text}`claim_light:.2%`: {glue:text}`verdict_light`. It also
+# says the model passes 98.5 % by about epoch {glue:text}`claim_epoch_985`; in our run
+# the test accuracy reached 98.5 % {glue:text}`epoch_985`.
+#
+# The BatchNorm table shows, seed by seed, how far apart what fit reports and what the
+# same model scores in inference mode stay at the end of the run, and the reading without
+# BatchNorm shows what those layers buy under this protocol.
+#
 # ```{admonition} Provenance
 # :class: note
 # The record behind every number in this chapter:

@@ -48,7 +48,10 @@ def test_the_registry_is_the_one_vocabulary():
 def test_accelerated_filter_keeps_only_what_a_gpu_machine_runs():
     cfg = profiles.load_profile("smoke")
     gpu = compute.select(cfg, None, None, accelerated=True)
-    assert {job.kind for job in gpu} == {"network", "leakage", "honest", "seed_network", "family"}
+    kinds = {job.kind for job in gpu}
+    assert kinds == {"network", "honest", "seed_network", "family", "digits", "copies_leak", "copies_honest",
+                     "light_no_batchnorm"}  # fmt: skip
+    assert all(experiments.REGISTRY[k].accelerated for k in kinds)  # no classical model, no derived record
 
 
 def test_family_spread_order_covers_the_range_early():

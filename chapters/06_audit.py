@@ -261,7 +261,9 @@ tables.show(dup_table)
 # Our honest CNN-3-128 reaches {glue:text}`honest_final:.2%` at its last stage. Claim by
 # claim, under the rule above:
 #
-# {glue:md}`mechanism_summary`
+# ```{glue:md} mechanism_summary
+# :format: myst
+# ```
 #
 # {glue:md}`mechanism_strength`
 #

@@ -47,8 +47,8 @@ headline = audit.verdict_counts(claims_table, claims.HEADLINE)
 glue("profile_note", Markdown(profiles.PROFILE_NOTES[profile]), display=False)
 glue("verdicts", f"{counts['reproduced']} reproduced, {counts['not_reproduced']} not reproduced, "
      f"{counts['not_comparable']} not comparable on this run", display=False)
-glue("headline_verdicts", f"{headline['reproduced']} of {sum(headline.values())} are reproduced "
-     f"({headline['not_comparable']} cannot be compared on this run)", display=False)
+glue("headline_verdicts", f"reproduced: {headline['reproduced']} of {sum(headline.values())} "
+     f"(not comparable on this run: {headline['not_comparable']})", display=False)
 tables.show(runcard.headline_table(stored))
 
 # %% [markdown]
@@ -65,7 +65,9 @@ tables.show(runcard.headline_table(stored))
 # augmentation, MNIST digits, selection on the test set) against the paper's four
 # headline numbers. On this run:
 #
-# {glue:md}`audit_summary`
+# ```{glue:md} audit_summary
+# :format: myst
+# ```
 #
 # {glue:md}`audit_strength`
 

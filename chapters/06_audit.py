@@ -16,7 +16,7 @@ import numpy as np
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import audit, claims, computations, data, experiments, mechanisms, plots, profiles, records, tables
+from fmnist_lib import audit, claims, computations, data, experiments, mechanisms, plots, profiles, prose, records, tables
 
 config = profiles.load_profile(profile, overrides)
 stored = experiments.replication_records(config)
@@ -191,11 +191,14 @@ tables.show(mechanisms.subgroup_table(group_records, copies_leaks))
 glue("seeds", ", ".join(map(str, audit_cfg["seeds"])), display=False)
 study = experiments.seed_study(config)
 glue("seeds_missing", Markdown(experiments.Found([], study["missing"]).missing_text(config)), display=False)
+glue("lowest_seed", Markdown(prose.lowest_seed_text(study["dsc_gap"])), display=False)
 
 # %%
 tables.show(audit.seed_table(study))
 
 # %% [markdown]
+# {glue:md}`lowest_seed`
+#
 # {glue:md}`seeds_missing`
 #
 # ## Near-duplicates between the official splits

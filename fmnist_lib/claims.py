@@ -109,6 +109,7 @@ CLAIMS: list[Claim] = [
     *(Claim(f"{layer} parameters", "III-C", count, "count", "layer", layer) for layer, count in LAYER_COUNTS.items()),
     Claim("reduction of that layer, 'roughly'", "III-C", LAYER_REDUCTION, "rounded ratio", "layer_reduction"),
     Claim("most parameters sit in conv3 and Dense(128)", "III-C", 0.5, "share", "param_share"),
+    Claim("Table I: every model within one point of [1]", "III-B", 1.0, "deviation", "table_i", group=BASELINE),
     Claim("accuracy continues to increase, 2 to 62 epochs", "IV-B", 1, "shape", "cnn_rises", group=SHAPE),
     Claim("most errors are coat vs pullover", "IV-B", 1, "shape", "top_confusion", group=SHAPE),
     Claim("light model's early gap to CNN-3-128 shrinks quickly", "V-C", 1, "shape", "gap_shrinks", group=SHAPE),

@@ -97,3 +97,24 @@ def measured_on(records: list[Record]) -> str:
     if shared:
         text += f", with up to {max(shared)} jobs sharing the device (so these times are longer than a lone run's)"
     return text
+
+
+def lowest_seed_text(records: list) -> str:
+    """The light model's worst seed in words: what fit reported, what inference mode scores, what the test says.
+
+    One low seed widens the seeds' interval, which then decides the light model's
+    verdicts; the reader should see whether it is a worse fit or the BatchNorm lag.
+    """
+    if len(records) < 2:
+        return ""
+    worst = min(records, key=lambda r: r.final.test_accuracy)
+    fit = worst.history[-1].get("accuracy") if worst.history else None
+    inference = worst.final.train_set_accuracy
+    text = f"The light model's lowest seed is seed {worst.config.get('seed')}, at {worst.final.test_accuracy:.2%}."
+    if fit is not None and inference is not None:
+        lag = "the BatchNorm lag of the light-model chapter" if fit - inference > 0.02 else "no BatchNorm lag"
+        text += (
+            f" Its last epoch ran at {fit:.2%} training accuracy in fit, but the same training images score "
+            f"{inference:.2%} in inference mode: {lag}, not only a worse fit."
+        )
+    return text + " This one run is what makes the light model's seed interval wide."

@@ -443,7 +443,7 @@ def summary_sentences(curves: list[Curve]) -> str:
             for c in curves
             if c.network == claim.network
             and not (c.reference or c.control)
-            and judge(c, claim)["verdict"] != UNMEASURED
+            and judge(c, claim)["verdict"] not in (UNMEASURED, NOT_COMPARABLE)
         ]
         names = named[claim.label]
         if names:

@@ -66,6 +66,7 @@ marks = {
 }
 coherent = frame[frame["collapsed"] == ""]
 fit = scaling.fit_saturating(coherent["parameters"], coherent["test accuracy"])
+fit["range"] = (coherent["parameters"].min(), coherent["parameters"].max())  # drawn only where it was fitted
 front = scaling.pareto_front(frame["parameters"], frame["test accuracy"]) & (frame["collapsed"] == "").to_numpy()
 glue("cnn_macs", param_counts.model_macs(models.cnn_3_128()), display=False)
 glue("family_hardware", prose.measured_on(records), display=False)
@@ -83,7 +84,8 @@ glue("fig_acc_time", plots.accuracy_against(frame, "s per epoch", "training seco
 # :name: fig-acc-params
 #
 # Test accuracy against parameters for every member (filled: standard convolutions,
-# hollow: separable), the Pareto front, the fitted curve, and the two named models from
+# hollow: separable; crossed: flagged as collapsed or not learning, left out of the fit
+# and the front), the Pareto front, the curve fitted to the other members, and the two named models from
 # the replication chapters (stars; trained there under their own schedules, so they are
 # marked, not fitted).
 # ```

@@ -139,6 +139,10 @@ def hide_default_parameters(notebook_path: Path) -> None:
             tags.append("remove-cell")
         elif cell.cell_type == "code" and not {"hide-input", "remove-input", "remove-cell"} & set(tags):
             tags.append("hide-input")
+    run = notebook.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):  # the downloadable notebook names no machine's folders
+        if run.get(key):
+            run[key] = Path(run[key]).name
     nbformat.write(notebook, notebook_path)
 
 

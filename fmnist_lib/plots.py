@@ -282,8 +282,13 @@ def accuracy_against(
     if front is not None and front.any():
         pts = frame.loc[front].sort_values(column)
         ax.step(pts[column], pts["test accuracy"], where="post", color="black", lw=1, alpha=0.6, label="Pareto front")
+    if "collapsed" in frame and (frame["collapsed"] != "").any():
+        flagged = frame[frame["collapsed"] != ""]
+        ax.scatter(flagged[column], flagged["test accuracy"], marker="x", s=60, color="black",
+                   label="flagged (collapsed or did not learn)")  # fmt: skip
     if fit is not None:
-        grid = np.logspace(np.log10(frame[column].min()), np.log10(frame[column].max()), 200)
+        low, high = fit.get("range") or (frame[column].min(), frame[column].max())  # where the fit has data
+        grid = np.logspace(np.log10(low), np.log10(high), 200)
         ax.plot(grid, fit["a"] - fit["b"] * grid ** (-fit["c"]), color=OTHER, ls="--", label="fitted a - b·P^-c")
     for name, (x, y) in (marks or {}).items():
         ax.scatter([x], [y], marker="*", s=160, color="black", zorder=5)

@@ -257,3 +257,14 @@ def test_one_chapter_runs_with_papermill_as_the_readme_says(smoke_report, tmp_pa
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert ran.returncode == 0, ran.stderr[-3000:]
     assert "2,067,850" in (tmp_path / "out.ipynb").read_text()
+
+
+def test_the_report_and_its_notebooks_name_no_machine_folder(smoke_report):
+    """The HTML never shows the repository's absolute path; the downloadable notebooks record only file names."""
+    for html in (smoke_report / "build" / "html").rglob("*.html"):
+        assert str(REPO) not in html.read_text(), html.name
+    notebooks = list((smoke_report / "build" / "book" / "chapters").glob("*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        run = json.loads(path.read_text())["metadata"].get("papermill", {})
+        assert all("/" not in str(run.get(key, "")) for key in ("input_path", "output_path")), path.name

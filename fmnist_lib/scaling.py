@@ -88,10 +88,10 @@ def collapsed(test_accuracy: float, fit_accuracy: float | None) -> str:
     BatchNorm statistics of the evaluation model did not follow), measures a
     failure of that run, not what its size buys.
     """
-    if test_accuracy < COLLAPSE_FLOOR:
-        return f"did not learn (test accuracy under {COLLAPSE_FLOOR:.0%})"
     if fit_accuracy is not None and fit_accuracy - test_accuracy > COLLAPSE_GAP:
         return f"collapsed in evaluation ({fit_accuracy:.1%} in training, {test_accuracy:.1%} on test)"
+    if test_accuracy < COLLAPSE_FLOOR:
+        return f"did not learn (test accuracy under {COLLAPSE_FLOOR:.0%})"
     return ""
 
 

@@ -286,9 +286,10 @@ def compute_digits(cfg: dict, arg: tuple, target: Target) -> dict:
 def digits_test_labels(cfg: dict, arg: tuple, size: int):
     """The held-out labels a (e) run is scored on, rebuilt from the data (to check its record when read)."""
     from . import digits
+    from .configs import DIGITS_TEST_SHARE
 
     _, labels = digits.sample(arg[0], size, cfg["seed"])
-    return labels[digits.balanced_split(labels, 1 / 7, cfg["seed"])[1]]
+    return labels[digits.balanced_split(labels, DIGITS_TEST_SHARE, cfg["seed"])[1]]
 
 
 def _train_with(target: Target, build, train, test, callbacks) -> dict:

@@ -667,8 +667,7 @@ def mechanism_curves(cfg: dict) -> tuple[list, Found]:
     """Every stored mechanism of the audit as a ``mechanisms.Curve``, and the mechanism jobs not recorded yet."""
     from . import mechanisms
 
-    stored = replication_records(cfg)
-    study = seed_study(cfg)
+    stored = replication_records(cfg)  # holds the seed study already: not read twice
     curves, missing = [], []
     for network in NETWORKS:
         record = stored.get(network)
@@ -676,7 +675,7 @@ def mechanism_curves(cfg: dict) -> tuple[list, Found]:
             missing.append(Job("network", cfg["seed"], network))
             continue
         chosen = stored_record(cfg, Job("selection", cfg["seed"], network))
-        curves += mechanisms.network_curves(record, chosen.result if chosen else None, study[network])
+        curves += mechanisms.network_curves(record, chosen.result if chosen else None, stored["seeds"][network])
     found = {kind: load_all(cfg, kind) for kind in ("leakage", "copies_leak", "honest", "copies_honest", "digits")}
     for kind_found in found.values():
         missing += kind_found.missing

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import claims, selection
-from .digits import PAPER_STEPS_PER_EPOCH
+from .digits import MNIST_5K_IMAGES, PAPER_STEPS_PER_EPOCH
 from .records import LIGHT_MODEL_THRESHOLD, Record
 from .stats import wilson_interval
 
@@ -108,8 +108,6 @@ class Curve:
 
 def _paper_data(config: dict) -> bool:
     """Whether a run used all the data its protocol names (a quick or smoke profile subsamples)."""
-    from .digits import MNIST_5K_IMAGES
-
     if "data" in config:
         return config["data"] == {"train_size": None, "test_size": None}
     if "pool_train_size" in config:
@@ -361,16 +359,15 @@ def claim_matrix(curves: list[Curve], network: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _judged(curves: list[Curve], claim: HeadlineClaim) -> list[tuple[Curve, dict]]:
+    """The mechanisms set against ``claim`` (its network; not the reference, not a control), each judged once."""
+    return [(c, judge(c, claim)) for c in curves if c.network == claim.network and not (c.reference or c.control)]
+
+
 def explaining(curves: list[Curve]) -> dict[str, list[str]]:
     """For each claim, the mechanisms (not the reference, not a control) that explain it."""
     return {
-        claim.label: [
-            c.mechanism
-            for c in curves
-            if c.network == claim.network
-            and not (c.reference or c.control)
-            and judge(c, claim)["verdict"] in (EXPLAINS, OVER)
-        ]
+        claim.label: [c.mechanism for c, cell in _judged(curves, claim) if cell["verdict"] in (EXPLAINS, OVER)]
         for claim in HEADLINE
     }
 
@@ -436,29 +433,25 @@ def _closest(measured: list[Curve], claim: HeadlineClaim) -> Curve | None:
 def summary_sentences(curves: list[Curve]) -> str:
     """Plain words for the chapter's conclusion and the front page: which claim each mechanism explains, which none."""
     lines = []
-    named = explaining(curves)
     for claim in HEADLINE:
-        measured = [
-            c
-            for c in curves
-            if c.network == claim.network
-            and not (c.reference or c.control)
-            and judge(c, claim)["verdict"] not in (UNMEASURED, NOT_COMPARABLE)
+        judged = [
+            (c, cell) for c, cell in _judged(curves, claim) if cell["verdict"] not in (UNMEASURED, NOT_COMPARABLE)
         ]
-        names = named[claim.label]
+        names = [c.mechanism for c, cell in judged if cell["verdict"] in (EXPLAINS, OVER)]
         if names:
             lines.append(f"- **{claim.label}**: explained by {'; '.join(names)}.")
             continue
-        if not measured:
+        if not judged:
             lines.append(f"- **{claim.label}**: no mechanism was measured on the paper's data at that length.")
             continue
-        line = f"- **{claim.label}**: none of the {len(measured)} mechanisms measured at that length explains it"
-        closest = _closest(measured, claim)
+        line = f"- **{claim.label}**: none of the {len(judged)} mechanisms measured at that length explains it"
+        closest = _closest([c for c, _ in judged], claim)
+        cells = {id(c): cell for c, cell in judged}
         if closest is not None:
-            line += f"; the closest is {closest.mechanism} ({judge(closest, claim)['text']})"
-        for c in measured:
-            if judge(c, claim)["verdict"] == SHORT_LOWER_BOUND:
-                what = "this" if c is closest else f"{c.mechanism} ({judge(c, claim)['text']})"
+            line += f"; the closest is {closest.mechanism} ({cells[id(closest)]['text']})"
+        for c, cell in judged:
+            if cell["verdict"] == SHORT_LOWER_BOUND:
+                what = "this" if c is closest else f"{c.mechanism} ({cell['text']})"
                 line += (
                     f". {what[0].upper() + what[1:]} used {c.note.split(':')[0]}, a lower bound: all of MNIST "
                     "could come closer, which we could not test offline"

@@ -56,7 +56,9 @@ import numpy as np
 
 counts_train = np.bincount(ds.y_train)
 counts_test = np.bincount(ds.y_test)
-glue("per_class_train", int(counts_train.min()) if counts_train.min() == counts_train.max() else "unequal", display=False)
+glue(
+    "per_class_train", int(counts_train.min()) if counts_train.min() == counts_train.max() else "unequal", display=False
+)
 glue("per_class_test", int(counts_test.min()) if counts_test.min() == counts_test.max() else "unequal", display=False)
 glue("fig_balance", plots.class_balance(ds.y_train, ds.y_test), display=False)
 glue("fig_pixels", plots.pixel_histogram(ds.x_train, ds.x_test), display=False)

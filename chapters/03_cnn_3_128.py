@@ -25,7 +25,7 @@ config = profiles.load_profile(profile, overrides)
 # two, dropout after each, then Flatten, Dense(128), dropout and a softmax over ten
 # classes. The papers leave activation, padding and dropout rates unstated; we use ReLU,
 # 'valid' padding, dropout 0.25 after the blocks and 0.5 after the dense layer (each a
-# keyword of `fmnist_lib.models.cnn_3_128`). The table counts every layer by hand and
+# keyword of `fmnist_lib.models.cnn_3_128`). {numref}`tbl-cnn-layers` counts every layer by hand and
 # by Keras: {glue:text}`cnn_params:,` parameters in all, against the seed's
 # {glue:text}`cnn_params_claim:,`.
 
@@ -33,7 +33,7 @@ config = profiles.load_profile(profile, overrides)
 architecture = param_counts.layer_table(models.cnn_3_128(**config["cnn_3_128"]["model_kwargs"]))
 glue("cnn_params", int(architecture["keras"].sum()), display=False)
 glue("cnn_params_claim", claims.CNN_PARAMS, display=False)
-tables.show(architecture)
+tables.show(architecture, "CNN-3-128 layer by layer: parameters counted by hand and by Keras.", "tbl-cnn-layers")
 
 # %% [markdown]
 # ## Staged training
@@ -42,7 +42,8 @@ tables.show(architecture)
 # {glue:text}`batch`, sparse categorical cross-entropy, and evaluated on the test set
 # after each stage of the cumulative schedule {glue:text}`schedule`; training continues
 # from one stage to the next. A stage that finished is checkpointed, so an interrupted
-# run resumes where it stopped.
+# run resumes where it stopped. {numref}`tbl-cnn-stages` gives the test accuracy after
+# each stage.
 
 # %%
 spec = config["cnn_3_128"]
@@ -52,7 +53,11 @@ glue("schedule", ", ".join(map(str, spec["schedule"])), display=False)
 record = experiments.load(config, "network", "cnn_3_128")
 
 # %%
-tables.show(tables.stage_table(record))
+tables.show(
+    tables.stage_table(record),
+    "CNN-3-128 after each stage of the schedule: test accuracy with its 95 % interval and cumulative training time (s).",
+    "tbl-cnn-stages",
+)
 
 # %%
 summary = tables.network_summary(record)
@@ -60,8 +65,11 @@ for name, value in summary.items():
     glue(name, value, display=False)
 glue("claim_2", claims.CNN_ACCURACY_BY_EPOCH[2], display=False)
 glue("claim_62", claims.CNN_ACCURACY_BY_EPOCH[62], display=False)
-glue("verdict_final", prose.compare_to_claim(summary["final_accuracy"], summary["n_test"],
-                                             claims.CNN_ACCURACY_BY_EPOCH[62]), display=False)
+glue(
+    "verdict_final",
+    prose.compare_to_claim(summary["final_accuracy"], summary["n_test"], claims.CNN_ACCURACY_BY_EPOCH[62]),
+    display=False,
+)
 glue("fig_cnn_stages", plots.staged_accuracy(record, claims.CNN_ACCURACY_BY_EPOCH), display=False)
 glue("fig_cnn_curves", plots.training_curves(record), display=False)
 
@@ -83,14 +91,19 @@ glue("fig_cnn_curves", plots.training_curves(record), display=False)
 # ## Where the errors are
 #
 # The confusion matrix ({numref}`fig-cnn-confusion`) and a sample of misclassified test
-# images ({numref}`fig-cnn-wrong`) show which classes the final model confuses.
+# images ({numref}`fig-cnn-wrong`) show which classes the final model confuses;
+# {numref}`tbl-cnn-confusions` counts the most frequent mix-ups.
 
 # %%
 x_test, y_test = computations.test_set(config)
 y_pred = record.test_predictions
 glue("fig_cnn_confusion", plots.confusion(y_test, y_pred), display=False)
 glue("fig_cnn_wrong", plots.misclassified(x_test, y_test, y_pred, seed=config["seed"]), display=False)
-tables.show(tables.top_confusions(y_test, y_pred))
+tables.show(
+    tables.top_confusions(y_test, y_pred),
+    "The five most frequent confusions of the final CNN-3-128 on the test set (counts of images).",
+    "tbl-cnn-confusions",
+)
 
 # %% [markdown]
 # ```{glue:figure} fig_cnn_confusion
@@ -119,10 +132,8 @@ tables.show(tables.top_confusions(y_test, y_pred))
 # the evidence the report rests on, and the profile name and run card say how far this
 # run is from the full protocol.
 #
-# ```{admonition} Provenance
-# :class: note
-# The record behind every number in this chapter:
-# ```
+# {numref}`tbl-cnn-provenance` (folded) names the run behind every number in this chapter: machine,
+# date, commit, versions and wall time.
 
 # %%
-tables.show(tables.provenance_table([record]))
+tables.show(tables.provenance_table([record]), "Provenance of the CNN-3-128 record.", "tbl-cnn-provenance", folded=True)

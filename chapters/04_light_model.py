@@ -15,7 +15,19 @@ overrides = {}
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from fmnist_lib import claims, experiments, models, param_counts, plots, profiles, prose, records, stats, tables, variants
+from fmnist_lib import (
+    claims,
+    experiments,
+    models,
+    param_counts,
+    plots,
+    profiles,
+    prose,
+    records,
+    stats,
+    tables,
+    variants,
+)
 
 config = profiles.load_profile(profile, overrides)
 
@@ -30,11 +42,11 @@ config = profiles.load_profile(profile, overrides)
 # %%
 arithmetic = param_counts.seed_layer_arithmetic()
 glue("arithmetic_all_match", "all match" if arithmetic["match"].all() else "do NOT all match", display=False)
-tables.show(arithmetic)
+tables.show(arithmetic, "The seed paper's layer arithmetic (sections V-A and V-B), recomputed.", "tbl-light-arithmetic")
 
 # %% [markdown]
-# The seed's numbers {glue:text}`arithmetic_all_match`. The whole model, layer by layer
-# (hand count beside Keras' count):
+# The seed's numbers {glue:text}`arithmetic_all_match` ({numref}`tbl-light-arithmetic`). The whole model, layer by layer
+# (hand count beside Keras' count), is in {numref}`tbl-light-layers`.
 
 # %%
 light = models.dsc_gap(**config["dsc_gap"]["model_kwargs"])
@@ -44,7 +56,11 @@ glue("light_trainable", int(architecture["trainable (keras)"].sum()), display=Fa
 glue("light_frozen", int(architecture["non-trainable (keras)"].sum()), display=False)
 glue("light_claim", claims.LIGHT_PARAMS, display=False)
 glue("no_bn_params", variants.NO_BATCHNORM_PARAMS, display=False)
-tables.show(architecture)
+tables.show(
+    architecture,
+    "The light model layer by layer: parameters counted by hand and by Keras, trainable and not.",
+    "tbl-light-layers",
+)
 
 # %% [markdown]
 # Each block is DepthwiseConv2D 3x3 → BatchNorm → Conv2D 1x1 → BatchNorm → ReLU →
@@ -61,12 +77,17 @@ tables.show(architecture)
 #
 # Same optimiser, learning rate and batch size as CNN-3-128; cumulative schedule
 # {glue:text}`schedule`; the test set is evaluated after every epoch for the curves
-# (used for nothing else: no early stopping, no model selection).
+# (used for nothing else: no early stopping, no model selection). {numref}`tbl-light-stages`
+# gives the test accuracy after each stage.
 
 # %%
 glue("schedule", ", ".join(map(str, config["dsc_gap"]["schedule"])), display=False)
 record = experiments.load(config, "network", "dsc_gap")
-tables.show(tables.stage_table(record))
+tables.show(
+    tables.stage_table(record),
+    "The light model after each stage of the schedule: test accuracy with its 95 % interval and cumulative training time (s).",
+    "tbl-light-stages",
+)
 
 # %%
 summary = tables.network_summary(record)
@@ -76,8 +97,11 @@ reached = record.first_epoch_reaching(records.LIGHT_MODEL_THRESHOLD)
 glue("epoch_985", "at no epoch of this run" if reached is None else f"first at epoch {reached}", display=False)
 glue("claim_epoch_985", claims.LIGHT_EPOCH_ABOVE_985, display=False)
 glue("claim_light", claims.LIGHT_ACCURACY, display=False)
-glue("verdict_light", prose.compare_to_claim(summary["final_accuracy"], summary["n_test"],
-                                             claims.LIGHT_ACCURACY), display=False)
+glue(
+    "verdict_light",
+    prose.compare_to_claim(summary["final_accuracy"], summary["n_test"], claims.LIGHT_ACCURACY),
+    display=False,
+)
 glue("fig_light_curves", plots.training_curves(record), display=False)
 
 # %% [markdown]
@@ -94,7 +118,7 @@ glue("fig_light_curves", plots.training_curves(record), display=False)
 # architecture, not a bug in the evaluation: BatchNorm normalises with batch statistics
 # while training but with slow moving averages (momentum 0.99) at inference, and where
 # the two disagree the model in inference mode is a different model from the one fit
-# reports on. The table shows it for every seed of the seed study: the training accuracy
+# reports on. {numref}`tbl-batchnorm-lag` shows it for every seed of the seed study: the training accuracy
 # fit printed in the last epoch, the same training images scored in inference mode, and
 # the test set. Where the middle column falls well below the first, the lag has not
 # vanished, however long the run. We report it rather than change the momentum, which
@@ -102,28 +126,40 @@ glue("fig_light_curves", plots.training_curves(record), display=False)
 
 # %%
 light_seeds = experiments.seed_study(config)["dsc_gap"]
-tables.show(tables.batchnorm_lag(light_seeds))
+tables.show(
+    tables.batchnorm_lag(light_seeds),
+    "The BatchNorm lag per seed: training accuracy as fit reports it, the same images in inference mode, and the test set (%).",
+    "tbl-batchnorm-lag",
+)
 
 # %% [markdown]
 # The literal reading, the same blocks without BatchNorm ({glue:text}`no_bn_params:,`
 # parameters), trained under the same protocol and seed:
 #
-# {glue:md}`no_bn_text`
+# {glue:md}`no_bn_text` Its stages are in the table below when the record exists.
 
 # %% tags=["hide-output"]
 no_bn = experiments.load_all(config, "light_no_batchnorm")
 if no_bn.records:
     other = no_bn.records[0]
-    text = (f"after {other.final.epochs} epochs it scores {other.final.test_accuracy:.2%} on the test set "
-            f"(95 % interval {stats.interval_text(other.final.test_accuracy, other.n_test)}), against "
-            f"{record.final.test_accuracy:.2%} with BatchNorm; it has {other.total_params:,} parameters.")
+    text = (
+        f"after {other.final.epochs} epochs it scores {other.final.test_accuracy:.2%} on the test set "
+        f"(95 % interval {stats.interval_text(other.final.test_accuracy, other.n_test)}), against "
+        f"{record.final.test_accuracy:.2%} with BatchNorm; it has {other.total_params:,} parameters."
+    )
 else:
     text = no_bn.missing_text(config)
 glue("no_bn_text", Markdown(text), display=False)
 
 # %%
 if no_bn.records:
-    display(tables.show(tables.stage_table(no_bn.records[0])))
+    display(
+        tables.show(
+            tables.stage_table(no_bn.records[0]),
+            "The light model without BatchNorm after each stage (%, s).",
+            "tbl-no-batchnorm-stages",
+        )
+    )
 
 # %% [markdown]
 # ## What we found
@@ -136,14 +172,17 @@ if no_bn.records:
 # says the model passes 98.5 % by about epoch {glue:text}`claim_epoch_985`; in our run
 # the test accuracy reached 98.5 % {glue:text}`epoch_985`.
 #
-# The BatchNorm table shows, seed by seed, how far apart what fit reports and what the
+# {numref}`tbl-batchnorm-lag` shows, seed by seed, how far apart what fit reports and what the
 # same model scores in inference mode stay at the end of the run, and the reading without
 # BatchNorm shows what those layers buy under this protocol.
 #
-# ```{admonition} Provenance
-# :class: note
-# The record behind every number in this chapter:
-# ```
+# {numref}`tbl-light-provenance` (folded) names the run behind every number in this chapter: machine,
+# date, commit, versions and wall time.
 
 # %%
-tables.show(tables.provenance_table([record, *no_bn.records]))
+tables.show(
+    tables.provenance_table([record, *no_bn.records]),
+    "Provenance of the light-model records.",
+    "tbl-light-provenance",
+    folded=True,
+)

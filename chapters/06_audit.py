@@ -16,7 +16,19 @@ import numpy as np
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import audit, claims, computations, data, experiments, mechanisms, plots, profiles, prose, records, tables
+from fmnist_lib import (
+    audit,
+    claims,
+    computations,
+    data,
+    experiments,
+    mechanisms,
+    plots,
+    profiles,
+    prose,
+    records,
+    tables,
+)
 
 config = profiles.load_profile(profile, overrides)
 stored = experiments.replication_records(config)
@@ -31,8 +43,8 @@ stored = experiments.replication_records(config)
 #
 # The claims fall into groups that should not be added up: the paper's own accuracy
 # results (the *headline* group), the copied Table I baselines, parameter arithmetic,
-# claims about the curves' shape, and times. Counted per group on this run (profile
-# {glue:text}`profile_name`):
+# claims about the curves' shape, and times. {numref}`tbl-claim-groups` counts them per
+# group on this run (profile {glue:text}`profile_name`).
 
 # %%
 claims_table = audit.claims_table(stored)
@@ -45,14 +57,19 @@ glue("n_not_reproduced", counts["not_reproduced"], display=False)
 glue("n_headline", sum(headline.values()), display=False)
 glue("n_headline_reproduced", headline["reproduced"], display=False)
 glue("profile_name", profile, display=False)
-tables.show(audit.group_counts(claims_table))
+tables.show(audit.group_counts(claims_table), "Verdicts per group of claims: numbers of claims.", "tbl-claim-groups")
 
 # %% [markdown]
 # Of the {glue:text}`n_headline` headline accuracy claims, {glue:text}`n_headline_reproduced`
-# are reproduced. The full table:
+# are reproduced. {numref}`tbl-claims` lists every claim with its value, intervals, rule and
+# verdict.
 
 # %%
-tables.show(claims_table)
+tables.show(
+    claims_table,
+    "Every numeric claim of the seed paper against our measurement (accuracies in %, differences in percentage points).",
+    "tbl-claims",
+)
 
 # %% [markdown]
 # ## Seven ways to get 99 %
@@ -87,8 +104,8 @@ tables.show(claims_table)
 #
 # {glue:md}`mechanism_rule`
 #
-# The two tables set every mechanism against the four headline claims, at the claimed
-# epoch: first CNN-3-128's, then the light model's.
+# {numref}`tbl-mechanisms-cnn` and {numref}`tbl-mechanisms-light` set every mechanism against
+# the four headline claims, at the claimed epoch: first CNN-3-128's, then the light model's.
 
 # %% tags=["hide-output"]
 curves, not_recorded = experiments.mechanism_curves(config)
@@ -96,10 +113,18 @@ glue("mechanism_rule", Markdown(mechanisms.RULE_TEXT), display=False)
 glue("mechanisms_missing", Markdown(not_recorded.missing_text(config)), display=False)
 
 # %%
-tables.show(mechanisms.claim_matrix(curves, "cnn_3_128"))
+tables.show(
+    mechanisms.claim_matrix(curves, "cnn_3_128"),
+    "CNN-3-128 under each mechanism, at the claimed epochs: verdict and our accuracy with its 95 % interval.",
+    "tbl-mechanisms-cnn",
+)
 
 # %%
-tables.show(mechanisms.claim_matrix(curves, "dsc_gap"))
+tables.show(
+    mechanisms.claim_matrix(curves, "dsc_gap"),
+    "The light model under each mechanism, at the claimed epochs: verdict and our accuracy with its 95 % interval.",
+    "tbl-mechanisms-light",
+)
 
 # %% [markdown]
 # {glue:md}`mechanisms_missing`
@@ -108,14 +133,18 @@ tables.show(mechanisms.claim_matrix(curves, "dsc_gap"))
 #
 # A mechanism has to match more than one number: the claims rise by only 0.61 points
 # from 2 to 62 epochs, a curve that starts high and stays flat, where our honest
-# CNN-3-128 climbs about four points. The table and {numref}`fig-fingerprint` put each
+# CNN-3-128 climbs about four points. {numref}`tbl-fingerprint` and {numref}`fig-fingerprint` put each
 # mechanism's curve beside the claims'.
 
 # %%
 glue("fig_fingerprint", plots.mechanism_fingerprints(curves, claims.CNN_ACCURACY_BY_EPOCH), display=False)
 light_claims = {claims.LIGHT_EPOCH_ABOVE_985: records.LIGHT_MODEL_THRESHOLD, 32: claims.LIGHT_ACCURACY}
 glue("fig_fingerprint_light", plots.mechanism_fingerprints(curves, light_claims, "dsc_gap"), display=False)
-tables.show(mechanisms.fingerprint_table(curves))
+tables.show(
+    mechanisms.fingerprint_table(curves),
+    "The shape of each CNN-3-128 curve: accuracy at 2 and at 62 epochs (%) and the rise between (pp).",
+    "tbl-fingerprint",
+)
 
 # %% [markdown]
 # ```{glue:figure} fig_fingerprint
@@ -143,21 +172,29 @@ tables.show(mechanisms.fingerprint_table(curves))
 # Binary accuracy on one-hot labels scores ten yes/no answers per image. A confident
 # wrong answer costs two of the ten, so for class accuracy $A$ it is about
 # $1 - (1 - A)/5$. Read as binary accuracies, the paper's numbers need the class
-# accuracies in the second column; the last two columns check the formula against our
-# measurement.
+# accuracies in the second column of {numref}`tbl-binary`; the last two columns check the
+# formula against our measurement.
 
 # %%
-tables.show(mechanisms.binary_arithmetic(stored["cnn_3_128"]))
+tables.show(
+    mechanisms.binary_arithmetic(stored["cnn_3_128"]),
+    "Mechanism (c), the arithmetic: the class accuracy each claim needs if it is a binary accuracy, and ours (%).",
+    "tbl-binary",
+)
 
 # %% [markdown]
 # ### The digits at matched steps
 #
 # Hypothesis (e) side by side with its control: the same network, the same number of
 # optimizer steps, the same number of training images, on digits and on clothes. Each
-# accuracy is on the held-out seventh of its 5,000 images.
+# accuracy in {numref}`tbl-digits` is on the held-out seventh of its 5,000 images.
 
 # %%
-tables.show(mechanisms.digits_table(curves))
+tables.show(
+    mechanisms.digits_table(curves),
+    "Mechanism (e): digits against clothes at matched optimizer steps; held-out accuracy with its 95 % interval (%).",
+    "tbl-digits",
+)
 
 # %% [markdown]
 # ### Leakage by subgroup
@@ -165,7 +202,7 @@ tables.show(mechanisms.digits_table(curves))
 # A leaky evaluation set mixes images the model trained on (in another copy) with images
 # it never saw. The table scores each group apart (accuracy, with the number of images):
 # a leak's effect is the gap between images *with* a twin in training and those without;
-# the official test originals with no twin are the honest part of the leaky split. For
+# the official test originals with no twin are the honest part of the leaky split ({numref}`tbl-subgroups`). For
 # the long runs one epoch of the pooled data takes more optimizer steps than one of the
 # paper's; the first row of each run is the epoch nearest two of the paper's epochs in
 # steps.
@@ -178,13 +215,17 @@ honest = experiments.load(config, "honest")
 audit_cfg = config["audit"]
 
 # %%
-tables.show(mechanisms.subgroup_table(group_records, copies_leaks))
+tables.show(
+    mechanisms.subgroup_table(group_records, copies_leaks),
+    "Mechanism (b) by subgroup: accuracy (%) and number of images of each subgroup of the leaky test split.",
+    "tbl-subgroups",
+)
 
 # %% [markdown]
 # ## Seeds
 #
-# The headline numbers again over seeds {glue:text}`seeds`: mean, standard deviation
-# and the Student-t 95 % interval of the mean. On a subsampled profile each seed also
+# {numref}`tbl-seeds` gives the headline numbers again over seeds {glue:text}`seeds`: mean,
+# standard deviation and the Student-t 95 % interval of the mean. On a subsampled profile each seed also
 # draws a different subset of training images.
 
 # %% tags=["hide-output"]
@@ -194,7 +235,7 @@ glue("seeds_missing", Markdown(experiments.Found([], study["missing"]).missing_t
 glue("lowest_seed", Markdown(prose.lowest_seed_text(study["dsc_gap"])), display=False)
 
 # %%
-tables.show(audit.seed_table(study))
+tables.show(audit.seed_table(study), "The headline accuracies over seeds (%; standard deviation in pp).", "tbl-seeds")
 
 # %% [markdown]
 # {glue:md}`lowest_seed`
@@ -206,8 +247,8 @@ tables.show(audit.seed_table(study))
 # For every one of the {glue:text}`n_test_all:,` official test images we find the
 # nearest of the {glue:text}`n_train_all:,` training images (exhaustive search, RMS
 # distance of pixels scaled to [0, 1]). {glue:text}`n_exact` test images occur in the
-# training set byte for byte. The table scores the replication CNN-3-128 with each group
-# of near-twins removed.
+# training set byte for byte. {numref}`tbl-duplicates` scores the replication CNN-3-128 with
+# each group of near-twins removed.
 
 # %%
 dups = experiments.load(config, "near_duplicates")
@@ -224,15 +265,21 @@ distances = np.asarray(dups.result["rms_distance"])
 nearest = np.asarray(dups.result["nearest_train_index"])
 glue("fig_dup_hist", plots.nearest_distance_histogram(distances, thresholds), display=False)
 glue("fig_dup_pairs", plots.duplicate_pairs(ds.x_test, ds.x_train, distances, nearest), display=False)
-glue("fig_dup_borderline", plots.duplicate_pairs_at(ds.x_test, ds.x_train, distances, nearest, thresholds), display=False)
-tables.show(dup_table)
+glue(
+    "fig_dup_borderline", plots.duplicate_pairs_at(ds.x_test, ds.x_train, distances, nearest, thresholds), display=False
+)
+tables.show(
+    dup_table,
+    "Near-duplicates between the official splits: test images within each RMS distance of a training image, and our accuracy without them (%).",
+    "tbl-duplicates",
+)
 
 # %% [markdown]
 # ```{glue:figure} fig_dup_hist
 # :name: fig-dup-hist
 #
 # Distance from each official test image to its nearest training image; dashed lines
-# mark the thresholds of the table.
+# mark the thresholds of {numref}`tbl-duplicates`.
 # ```
 #
 # ```{glue:figure} fig_dup_pairs
@@ -274,6 +321,9 @@ tables.show(dup_table)
 # within RMS {glue:text}`duplicate_threshold` moves our accuracy by
 # {glue:text}`dup_effect:+.2f` percentage points: near-duplicates between the official
 # splits do not explain the paper's numbers.
+#
+# {numref}`tbl-audit-provenance` (folded) names the run behind each of the audit's own
+# records: machine, date, commit, versions and wall time.
 
 # %%
 glue("honest_final", stored["cnn_3_128"].final.test_accuracy, display=False)
@@ -282,10 +332,18 @@ glue("mechanism_strength", Markdown(mechanisms.STRENGTH_TEXT), display=False)
 duplicate_threshold = 0.05  # RMS at which the borderline pairs still look like the same item
 loose = distances[test_idx] <= thresholds[-1]
 glue("share_loose", float(loose.mean()), display=False)
-glue("class_loose", data.CLASS_NAMES[int(np.bincount(y_true[loose], minlength=10).argmax())] if loose.any() else "–",
-     display=False)
+glue(
+    "class_loose",
+    data.CLASS_NAMES[int(np.bincount(y_true[loose], minlength=10).argmax())] if loose.any() else "–",
+    display=False,
+)
 glue("duplicate_threshold", duplicate_threshold, display=False)
 glue("n_near_twins", int(np.sum(distances[test_idx] <= duplicate_threshold)), display=False)
 glue("dup_effect", audit.duplicate_effect(dups, y_true, y_pred, test_idx, duplicate_threshold), display=False)
 made = [*leaks, *group_records, *copies_leaks, honest, *experiments.load_all(config, "copies_honest").records]
-tables.show(tables.provenance_table([*made, *experiments.load_all(config, "digits").records, dups]))
+tables.show(
+    tables.provenance_table([*made, *experiments.load_all(config, "digits").records, dups]),
+    "Provenance of the audit's own records.",
+    "tbl-audit-provenance",
+    folded=True,
+)

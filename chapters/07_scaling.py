@@ -31,7 +31,7 @@ spec = config["scaling"]
 # trains {glue:text}`n_planned` members, each for the same {glue:text}`epochs` epochs on
 # {glue:text}`train_images` training images, with the replication protocol (Adam 1e-3,
 # batch 128), and scores them on {glue:text}`test_images:,` test images;
-# {glue:text}`n_members` of them are recorded and shown below.
+# {glue:text}`n_members` of them are recorded and shown in {numref}`tbl-family`.
 
 # %% tags=["hide-output"]
 family = experiments.load_all(config, "family")
@@ -46,7 +46,11 @@ glue("test_images", int(frame["n_test"].iloc[0]), display=False)
 glue("all_counts_match", "all match" if frame["analytic = keras"].all() else "do NOT all match", display=False)
 
 # %%
-tables.show(frame.drop(columns=["n_test"]))
+tables.show(
+    tables.family_table(frame),
+    'The family: size, cost, accuracy (%) and speed of every recorded member; "collapsed" flags a failed run.',
+    "tbl-family",
+)
 
 # %% [markdown]
 # {glue:md}`family_missing`
@@ -72,12 +76,19 @@ glue("cnn_macs", param_counts.model_macs(models.cnn_3_128()), display=False)
 glue("family_hardware", prose.measured_on(records), display=False)
 glue("low_members", prose.low_members_text(list(frame["member"]), list(frame["test accuracy"])), display=False)
 glue("front", ", ".join(frame.loc[front].sort_values("parameters")["member"]), display=False)
-glue("fig_acc_params", plots.accuracy_against(frame, "parameters", "parameters (log scale)", marks,
-                                              fit if fit["converged"] else None, front), display=False)
-glue("fig_acc_macs", plots.accuracy_against(frame, "MACs", "multiply-accumulates per image (log scale)"),
-     display=False)
-glue("fig_acc_time", plots.accuracy_against(frame, "s per epoch", "training seconds per epoch (log scale)"),
-     display=False)
+glue(
+    "fig_acc_params",
+    plots.accuracy_against(
+        frame, "parameters", "parameters (log scale)", marks, fit if fit["converged"] else None, front
+    ),
+    display=False,
+)
+glue("fig_acc_macs", plots.accuracy_against(frame, "MACs", "multiply-accumulates per image (log scale)"), display=False)
+glue(
+    "fig_acc_time",
+    plots.accuracy_against(frame, "s per epoch", "training seconds per epoch (log scale)"),
+    display=False,
+)
 
 # %% [markdown]
 # ```{glue:figure} fig_acc_params
@@ -110,30 +121,44 @@ glue("fig_acc_time", plots.accuracy_against(frame, "s per epoch", "training seco
 # A member that did not learn (under 50 % on ten classes) or whose test accuracy fell
 # more than 10 points below the training accuracy its own fit reported (the evaluation
 # model's BatchNorm statistics did not follow) measures a failed run, not what its size
-# buys. Those members are flagged and left out of the fit and the Pareto front:
+# buys. Those members ({numref}`tbl-flagged`) are flagged and left out of the fit and the
+# Pareto front.
 
 # %%
 flagged = frame.loc[frame["collapsed"] != "", ["member", "test accuracy", "training accuracy (fit)", "collapsed"]]
-tables.show(flagged.assign(**{c: flagged[c].map(tables.pct) for c in ("test accuracy", "training accuracy (fit)")}))
+tables.show(
+    flagged.assign(**{c: flagged[c].map(tables.pct) for c in ("test accuracy", "training accuracy (fit)")}),
+    "Members flagged as failed runs: test and training accuracy (%) and why.",
+    "tbl-flagged",
+)
 
 # %% [markdown]
 # We fit acc = a - b·P^(-c) to the coherent members' accuracies (P: parameters) by
 # least squares, then to standard and separable convolutions apart, since a curve
-# through two families with different trade-offs fits neither. {glue:md}`fit_text`
+# through two families with different trade-offs fits neither ({numref}`tbl-fits`). {glue:md}`fit_text`
 
 # %%
 fit_text = prose.fit_summary(fit, int(frame["n_test"].iloc[0]), int(frame["parameters"].max()))
 glue("fit_text", Markdown(fit_text), display=False)
-tables.show(tables.subfamily_fit_table(scaling.subfamily_fits(frame)))
+tables.show(
+    tables.subfamily_fit_table(scaling.subfamily_fits(frame)),
+    "The saturating fit acc = a - b·P^(-c), on all coherent members and per sub-family: ceiling a (%) and RMS error (pp).",
+    "tbl-fits",
+)
 
 # %% [markdown]
-# The residuals of the fit on all coherent members, member by member (percentage points;
-# positive: above the curve):
+# {numref}`tbl-residuals` gives the residuals of the fit on all coherent members, member by
+# member (percentage points; positive: above the curve).
 
 # %%
-residuals = coherent.assign(**{"residual (pp)": [f"{100 * r:+.1f}" for r in fit.get("residuals", [])]
-                               or ["–"] * len(coherent)})
-tables.show(residuals[["member", "parameters", "residual (pp)"]].sort_values("parameters"))
+residuals = coherent.assign(
+    **{"residual (pp)": [f"{100 * r:+.1f}" for r in fit.get("residuals", [])] or ["–"] * len(coherent)}
+)
+tables.show(
+    residuals[["member", "parameters", "residual (pp)"]].sort_values("parameters"),
+    "Residuals of the fit on all coherent members (pp), by size.",
+    "tbl-residuals",
+)
 
 # %% [markdown]
 # ## Compression: the seed's future work
@@ -143,7 +168,7 @@ tables.show(residuals[["member", "parameters", "residual (pp)"]].sort_values("pa
 # fine-tuning, applied to the CNN-3-128 and light model trained in chapters 3 and 4,
 # all scored on the same test images. Latency is one image per call through the TFLite
 # interpreter, averaged over the first {glue:text}`latency_images` test images, on
-# {glue:text}`compression_hardware`.
+# {glue:text}`compression_hardware`. {numref}`tbl-compression` gives the numbers when the records exist.
 
 # %% tags=["hide-output"]
 found = experiments.load_all(config, "compression")
@@ -151,13 +176,20 @@ labels = {"cnn_3_128": "CNN-3-128", "dsc_gap": "DSC + GAP"}
 compressed = {labels[r.config["network"]["model"]]: r for r in found.records}
 compression_note = found.missing_text(config) + " The int8 conversion needs the TensorFlow backend."
 glue("latency_images", configs.LATENCY_IMAGES, display=False)
-glue("compression_hardware", prose.measured_on(list(compressed.values())) if compressed
-     else "(not measured: compression was skipped)", display=False)
+glue(
+    "compression_hardware",
+    prose.measured_on(list(compressed.values())) if compressed else "(not measured: compression was skipped)",
+    display=False,
+)
 
 # %%
 summary = prose.compression_summary(compressed) if compressed else compression_note
 glue("compression_summary", Markdown(summary), display=False)
-tables.show(tables.compression_table(compressed)) if compressed else None
+tables.show(
+    tables.compression_table(compressed),
+    "Compression: accuracy (%), size and latency of each network after int8 quantisation and pruning.",
+    "tbl-compression",
+) if compressed else None
 
 # %% [markdown]
 # {glue:md}`compression_summary`
@@ -168,10 +200,13 @@ tables.show(tables.compression_table(compressed)) if compressed else None
 # profile's budget the members on the Pareto front are {glue:text}`front`. These are
 # single runs: the audit chapter's seed study gives the spread to read them against.
 #
-# ```{admonition} Provenance
-# :class: note
-# The records behind this chapter:
-# ```
+# {numref}`tbl-scaling-provenance` (folded) names the run behind every record of this chapter:
+# machine, date, commit, versions and wall time.
 
 # %%
-tables.show(tables.provenance_table([*records, *compressed.values()]))
+tables.show(
+    tables.provenance_table([*records, *compressed.values()]),
+    "Provenance of the family and compression records.",
+    "tbl-scaling-provenance",
+    folded=True,
+)

@@ -359,15 +359,20 @@ def claim_matrix(curves: list[Curve], network: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _judged(curves: list[Curve], claim: HeadlineClaim) -> list[tuple[Curve, dict]]:
+def judged(curves: list[Curve], claim: HeadlineClaim) -> list[tuple[Curve, dict]]:
     """The mechanisms set against ``claim`` (its network; not the reference, not a control), each judged once."""
     return [(c, judge(c, claim)) for c in curves if c.network == claim.network and not (c.reference or c.control)]
+
+
+def judged_here(curves: list[Curve], claim: HeadlineClaim) -> list[tuple[Curve, dict]]:
+    """The mechanisms that get a verdict on ``claim``: measured at its length, on the paper's data."""
+    return [(c, cell) for c, cell in judged(curves, claim) if cell["verdict"] not in (UNMEASURED, NOT_COMPARABLE)]
 
 
 def explaining(curves: list[Curve]) -> dict[str, list[str]]:
     """For each claim, the mechanisms (not the reference, not a control) that explain it."""
     return {
-        claim.label: [c.mechanism for c, cell in _judged(curves, claim) if cell["verdict"] in (EXPLAINS, OVER)]
+        claim.label: [c.mechanism for c, cell in judged(curves, claim) if cell["verdict"] in (EXPLAINS, OVER)]
         for claim in HEADLINE
     }
 
@@ -422,7 +427,7 @@ def binary_arithmetic(record: Record) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _closest(measured: list[Curve], claim: HeadlineClaim) -> Curve | None:
+def closest(measured: list[Curve], claim: HeadlineClaim) -> Curve | None:
     """The measured mechanism nearest the claim: the highest accuracy, or the earliest to reach the level."""
     if claim.reach:
         reaching = [c for c in measured if c.first_reaching(claim.value) is not None]
@@ -434,24 +439,22 @@ def summary_sentences(curves: list[Curve]) -> str:
     """Plain words for the chapter's conclusion and the front page: which claim each mechanism explains, which none."""
     lines = []
     for claim in HEADLINE:
-        judged = [
-            (c, cell) for c, cell in _judged(curves, claim) if cell["verdict"] not in (UNMEASURED, NOT_COMPARABLE)
-        ]
-        names = [c.mechanism for c, cell in judged if cell["verdict"] in (EXPLAINS, OVER)]
+        verdicts = judged_here(curves, claim)
+        names = [c.mechanism for c, cell in verdicts if cell["verdict"] in (EXPLAINS, OVER)]
         if names:
             lines.append(f"- **{claim.label}**: explained by {'; '.join(names)}.")
             continue
-        if not judged:
+        if not verdicts:
             lines.append(f"- **{claim.label}**: no mechanism was measured on the paper's data at that length.")
             continue
-        line = f"- **{claim.label}**: none of the {len(judged)} mechanisms measured at that length explains it"
-        closest = _closest([c for c, _ in judged], claim)
-        cells = {id(c): cell for c, cell in judged}
-        if closest is not None:
-            line += f"; the closest is {closest.mechanism} ({cells[id(closest)]['text']})"
-        for c, cell in judged:
+        line = f"- **{claim.label}**: none of the {len(verdicts)} mechanisms measured at that length explains it"
+        nearest = closest([c for c, _ in verdicts], claim)
+        cells = {id(c): cell for c, cell in verdicts}
+        if nearest is not None:
+            line += f"; the closest is {nearest.mechanism} ({cells[id(nearest)]['text']})"
+        for c, cell in verdicts:
             if cell["verdict"] == SHORT_LOWER_BOUND:
-                what = "this" if c is closest else f"{c.mechanism} ({cell['text']})"
+                what = "this" if c is nearest else f"{c.mechanism} ({cell['text']})"
                 line += (
                     f". {what[0].upper() + what[1:]} used {c.note.split(':')[0]}, a lower bound: all of MNIST "
                     "could come closer, which we could not test offline"

@@ -8,48 +8,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import claims, profiles, provenance
+from . import profiles, provenance
 from .records import Record
-from .stats import format_interval
-from .tables import pct
 
 
 def parameter_table(config: dict) -> pd.DataFrame:
     """Every parameter of the run, dotted names as ``--set`` takes them; None means all images."""
     rows = [(name, "all" if value is None else str(value)) for name, value in profiles.flatten(config).items()]
     return pd.DataFrame(rows, columns=["parameter", "value"])
-
-
-def headline_table(stored: dict) -> pd.DataFrame:
-    """The front page's summary: each headline claim beside this run's number."""
-    rows = []
-    for key, label, claim in (
-        ("cnn_3_128", "CNN-3-128, final test accuracy", claims.CNN_ACCURACY_BY_EPOCH[62]),
-        ("dsc_gap", "DSC + GAP model, final test accuracy", claims.LIGHT_ACCURACY),
-    ):
-        rec = stored.get(key)
-        if rec is None:
-            rows.append({"quantity": label, "ours": "not run", "epochs": "–", "seed paper": pct(claim)})
-            continue
-        rows.append(
-            {
-                "quantity": label,
-                "ours": format_interval(rec.accuracy, rec.n_test),
-                "epochs": rec.final.epochs,
-                "seed paper": pct(claim),
-            }
-        )
-    if stored.get("baselines"):
-        best = max((r.result for r in stored["baselines"]), key=lambda r: r["accuracy"])
-        rows.append(
-            {
-                "quantity": f"best classical model ({best['model']})",
-                "ours": format_interval(best["accuracy"], best["n_test"]),
-                "epochs": "–",
-                "seed paper": pct(claims.TABLE_I_ACCURACY.get(best["model"])),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def environment_table(prov: dict) -> pd.DataFrame:

@@ -6,6 +6,8 @@ Tables are built only from records, so every cell is traceable to a run.
 from __future__ import annotations
 
 import numbers
+import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,9 +29,71 @@ def _cell(value):
     return "–" if np.isnan(value) else f"{value:,.4g}"
 
 
-def show(table: pd.DataFrame):
-    """A table as the report prints it: no row numbers, thousands separated, four significant digits."""
-    return table.style.hide(axis="index").format(_cell)
+_NUMERIC = re.compile(r"^[-+−–]?[\[(]?[-+]?[\d.,]+\s?(%|pp|s|×)?")
+
+
+def _escaped(text: str) -> str:
+    """A cell's text as literal MyST: pipes, emphasis and math markers must not change the table."""
+    text = " ".join(str(text).split())
+    for char in ("\\", "|", "*", "$", "<", "`"):
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _is_numeric(cells: list[str]) -> bool:
+    """A column of numbers (counts, percentages, intervals, seconds): aligned right so digits line up."""
+    filled = [c for c in cells if c not in ("–", "", "nan")]
+    return bool(filled) and all(_NUMERIC.match(c) for c in filled)
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A numbered table with a caption: Sphinx numbers it, the text cites it with {numref}`name`.
+
+    In the report it is a MyST ``table`` directive (myst-nb renders text/markdown
+    outputs as MyST), so it gets the theme's table class, a number and a
+    caption, and scrolls in its own box when wide; in Jupyter it shows as HTML.
+    ``folded`` puts it in a dropdown: provenance is for those who look for it.
+    """
+
+    frame: pd.DataFrame
+    caption: str
+    name: str
+    folded: bool = False
+
+    def _cells(self) -> list[list[str]]:
+        return [[_cell(v) if not isinstance(v, str) else v for v in row] for row in self.frame.itertuples(index=False)]
+
+    def _repr_markdown_(self) -> str:
+        cells = [[_escaped(c) for c in row] for row in self._cells()]
+        header = [_escaped(c) for c in self.frame.columns]
+        align = ["---:" if _is_numeric([row[i] for row in cells]) else ":---" for i in range(len(header))]
+        lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in cells]
+        table = (
+            f"```{{table}} {self.caption}\n:name: {self.name}\n:class: report-table\n\n" + "\n".join(lines) + "\n```"
+        )
+        if not self.folded:
+            return table
+        return f"````{{dropdown}} {self.caption}\n{table}\n````"
+
+    def __repr__(self) -> str:  # text/plain: what a terminal or a log shows
+        return f"<table {self.name}: {self.caption} ({len(self.frame)} rows)>"
+
+    def _repr_html_(self) -> str:
+        styler = self.frame.style.hide(axis="index").format(_cell).set_caption(self.caption)
+        return styler.to_html()
+
+
+def show(table: pd.DataFrame, caption: str, name: str, folded: bool = False) -> ReportTable:
+    """A table as the report prints it: numbered, captioned, no row numbers, thousands separated.
+
+    ``name`` (``tbl-...``) is what the text cites; ``caption`` says what the
+    table holds and in which units, in one sentence.
+    """
+    if not name.startswith("tbl-"):
+        raise ValueError(f"table names start with 'tbl-' so references read as tables: {name!r}")
+    return ReportTable(table, caption, name, folded)
 
 
 def baseline_table(records: list[Record], scaled: list[Record] = ()) -> pd.DataFrame:
@@ -232,6 +296,18 @@ def family_frame(records: list[Record]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def family_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``family_frame`` as a reader sees it: accuracies in %, times to a tenth, no bookkeeping columns."""
+    shown = frame.drop(columns=["n_test"]).copy()
+    for column in ("test accuracy", "training accuracy (fit)"):
+        shown[column] = shown[column].map(pct)
+    for column in ("s per epoch", "latency b=1 (ms)", "latency b=1024 (µs/image)"):
+        shown[column] = shown[column].map(lambda v: f"{v:,.1f}")
+    shown["separable"] = shown["separable"].map({True: "yes", False: "no"})
+    shown["analytic = keras"] = shown["analytic = keras"].map({True: "yes", False: "NO"})
+    return shown
 
 
 def compression_table(records: dict[str, Record]) -> pd.DataFrame:

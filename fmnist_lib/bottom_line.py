@@ -1,0 +1,116 @@
+"""The front page's bottom line: three sentences and one table of the paper's headline claims.
+
+A reader who gives the report thirty seconds should learn what holds and what
+does not before any detail. Both are built from the audit's claims table and the
+mechanism curves, the same objects the audit chapter shows, so the front page can
+never say more than the audit measured.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import claims, mechanisms
+from .audit import NOT_COMPARABLE, REPRODUCED
+
+# The audit's headline claims and the mechanism claim (if any) that tries to explain each.
+_EXPLAINED_BY = {
+    "CNN-3-128 accuracy after 2 epochs": mechanisms.HEADLINE[0],
+    "CNN-3-128 accuracy after 62 epochs": mechanisms.HEADLINE[1],
+    "light model accuracy": mechanisms.HEADLINE[2],
+    "light model above 98.5 % by about epoch 7": mechanisms.HEADLINE[3],
+}
+
+
+def _ours(row: pd.Series) -> str:
+    """Our value with the interval that decides: the seeds' where there are several, else one run's."""
+    seeds = row["95 % interval (seeds)"]
+    if isinstance(seeds, str) and seeds not in ("–", ""):
+        interval, _, count = seeds.partition(" over ")
+        return f"{row['ours']}; {count}: {interval}"
+    single = row["95 % interval (one run)"]
+    return row["ours"] if single in ("–", "", "exact") else f"{row['ours']} {single}"
+
+
+def _explanation(curves: list[mechanisms.Curve], claim_name: str, note: str) -> str:
+    """What accounts for the claim: a mechanism that explains it, else the closest one, or why none applies."""
+    claim = _EXPLAINED_BY.get(claim_name)
+    if claim is None:  # the accuracy drop: a difference of two numbers, each judged above
+        return "the seeds spread widely" if "spread" in note else "–"
+    judged = mechanisms.judged_here(curves, claim)
+    if not judged:
+        return "no mechanism measured on the paper's data"
+    names = [c.mechanism for c, cell in judged if cell["verdict"] in (mechanisms.EXPLAINS, mechanisms.OVER)]
+    if names:
+        return "; ".join(names)
+    nearest = mechanisms.closest([c for c, _ in judged], claim)
+    text = f"nothing of {len(judged)} tried"
+    if nearest is not None:
+        cell = {id(c): cell for c, cell in judged}[id(nearest)]
+        text += f"; closest: {nearest.mechanism} at {cell['text'].split(', error')[0]}"
+    return text
+
+
+def headline_claims(claims_table: pd.DataFrame, curves: list[mechanisms.Curve]) -> pd.DataFrame:
+    """The paper's headline accuracy claims: claimed, ours with the deciding interval, verdict, what explains it."""
+    rows = claims_table[claims_table["group"] == claims.HEADLINE]
+    return pd.DataFrame(
+        [
+            {
+                "claim": row["claim"],
+                "claimed": row["claimed"],
+                "ours (95 % interval)": _ours(row),
+                "verdict": row["verdict"],
+                "what explains it": _explanation(curves, row["claim"], row["note"]),
+            }
+            for _, row in rows.iterrows()
+        ]
+    )
+
+
+def sentences(claims_table: pd.DataFrame, curves: list[mechanisms.Curve]) -> str:
+    """Three sentences: how the headline claims fare, the two final accuracies, and what could explain them."""
+    rows = claims_table[claims_table["group"] == claims.HEADLINE]
+    verdicts = rows["verdict"].value_counts()
+    total, reproduced = len(rows), int(verdicts.get(REPRODUCED, 0))
+    not_comparable = int(verdicts.get(NOT_COMPARABLE, 0))
+    first = f"Of the seed paper's {total} headline accuracy claims, this run reproduces {reproduced}"
+    if not_comparable:
+        first += f" and cannot judge {not_comparable} (it does not follow the paper's protocol for them)"
+    kept = [
+        row["claim"] + (" (only because its seeds spread so widely)" if "spread" in row["note"] else "")
+        for _, row in rows[rows["verdict"] == REPRODUCED].iterrows()
+    ]
+    first += f"{': ' + ', '.join(kept) if kept else ''}."
+    by_name = {row["claim"]: row for _, row in rows.iterrows()}
+    finals = []
+    for name, label in (
+        ("CNN-3-128 accuracy after 62 epochs", "CNN-3-128"),
+        ("light model accuracy", "the light model"),
+    ):
+        row = by_name.get(name)
+        if row is not None and row["ours"] != "not run":
+            finals.append(f"{label} reaches {row['ours']} where the paper claims {row['claimed']}")
+    second = (
+        f"Trained as the paper describes, {' and '.join(finals)}."
+        if finals
+        else "This run has neither network's final accuracy."
+    )
+    explained = mechanisms.explaining(curves)
+    unexplained = [label for label, names in explained.items() if not names]
+    measured = {claim.label for claim in mechanisms.HEADLINE if mechanisms.judged_here(curves, claim)}
+    tried = {c.mechanism for claim in mechanisms.HEADLINE for c, _ in mechanisms.judged_here(curves, claim)}
+    if not measured:
+        third = (
+            "No mechanism that could inflate the numbers was run on the paper's data here; "
+            "the full profile tests seven."
+        )
+    elif all(label in unexplained for label in measured):
+        third = (
+            f"None of the {len(tried)} ways of inflating accuracy that we measured at the paper's length "
+            "accounts for its numbers, so they stay unexplained by anything we tried."
+        )
+    else:
+        parts = [f"{label}: {', '.join(names)}" for label, names in explained.items() if names]
+        third = f"Some claims match a mechanism that inflates accuracy ({'; '.join(parts)})."
+    return " ".join((first, second, third))

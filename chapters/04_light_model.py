@@ -35,7 +35,7 @@ config = profiles.load_profile(profile, overrides)
 # ## The seed's arithmetic, recomputed
 #
 # Section V-A and V-B of the seed give four layer counts. Each is recomputed below from
-# the formulas in `fmnist_lib.params`
+# the formulas in `fmnist_lib.param_counts`
 # ($K \times K \times C_{in} \times C_{out}$ plus biases for a convolution,
 # $(K \times K \times C_{in}) + (C_{in} \times C_{out})$ plus biases for a separable one).
 

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PROFILE ?= quick
 ARGS ?=
 
-.PHONY: report test setup data clean
+.PHONY: report test setup data browser clean
 
 report: setup
 	$(PY) -m fmnist_lib.book run --profile $(PROFILE) $(ARGS)
@@ -16,7 +16,7 @@ test: setup
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(ARGS)
 
-setup: $(VENV)/.installed data
+setup: $(VENV)/.installed data browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,18 @@ data: $(VENV)/.installed
 	    echo "tip: 'sudo apt-get install dataset-fashion-mnist' gives the files without a download"; \
 	  fi; }
 	$(PY) -m fmnist_lib.data --download
+
+# Chromium and its driver, for the test that reads the report in a real browser; without
+# them (no root, no apt) that test is skipped and says why.
+browser:
+	@command -v chromedriver >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing the Debian packages chromium and chromium-driver ..."; \
+	    (apt-get install -y -qq chromium chromium-driver || \
+	     (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)) >/dev/null; \
+	  else \
+	    echo "tip: 'sudo apt-get install chromium chromium-driver' lets make test read the report in a browser"; \
+	  fi; }
 
 clean:
 	rm -rf _build

@@ -7,7 +7,7 @@
 # official data, unchanged?
 
 # %% tags=["parameters"]
-profile = "quick"
+profile = "full"  # the committed records: `jupyter-book build .` renders them without training
 overrides = {}
 
 # %%
@@ -37,8 +37,11 @@ glue("mean_pixel", float(ds.x_train.mean()), display=False)
 glue("fig_samples", plots.sample_grid(ds.x_train, ds.y_train, seed=config["seed"]), display=False)
 
 # %% [markdown]
+# {numref}`fig-samples` shows eight random training images of each class.
+#
 # ```{glue:figure} fig_samples
 # :name: fig-samples
+# :alt: A grid of small grey clothing images, ten rows (one per class) of eight.
 #
 # Eight random training images of each class.
 # ```
@@ -67,18 +70,21 @@ glue("fig_means", plots.class_means(ds.x_train, ds.y_train), display=False)
 # %% [markdown]
 # ```{glue:figure} fig_balance
 # :name: fig-balance
+# :alt: Two bar charts of images per class in the training and test splits; all bars are equal.
 #
 # Images per class in the official training and test splits.
 # ```
 #
 # ```{glue:figure} fig_pixels
 # :name: fig-pixels
+# :alt: Histogram of pixel values on a log scale; most pixels are 0 (background).
 #
 # Distribution of pixel values (log scale) in both splits.
 # ```
 #
 # ```{glue:figure} fig_means
 # :name: fig-means
+# :alt: The average image of each of the ten classes, in two rows of five.
 #
 # The mean training image of each class and its mean pixel value.
 # ```

@@ -8,7 +8,7 @@
 # reports?
 
 # %% tags=["parameters"]
-profile = "quick"
+profile = "full"  # the committed records: `jupyter-book build .` renders them without training
 overrides = {}
 
 # %%
@@ -74,8 +74,12 @@ glue("fig_cnn_stages", plots.staged_accuracy(record, claims.CNN_ACCURACY_BY_EPOC
 glue("fig_cnn_curves", plots.training_curves(record), display=False)
 
 # %% [markdown]
+# {numref}`fig-cnn-stages` sets the stages beside the paper's two values; {numref}`fig-cnn-curves`
+# follows training epoch by epoch.
+#
 # ```{glue:figure} fig_cnn_stages
 # :name: fig-cnn-stages
+# :alt: Test accuracy of CNN-3-128 against cumulative epochs (2 to 62), ours with intervals and the paper's two values far above.
 #
 # Test accuracy of CNN-3-128 after each stage (95 % Wilson interval on
 # {glue:text}`n_test:,` test images) and the two values the seed reports.
@@ -83,6 +87,7 @@ glue("fig_cnn_curves", plots.training_curves(record), display=False)
 #
 # ```{glue:figure} fig_cnn_curves
 # :name: fig-cnn-curves
+# :alt: Two panels: accuracy and loss per epoch for training and the test set.
 #
 # Training accuracy and loss per epoch, with the test set at the end of each stage
 # (and after every epoch where the profile asks for it).
@@ -108,12 +113,14 @@ tables.show(
 # %% [markdown]
 # ```{glue:figure} fig_cnn_confusion
 # :name: fig-cnn-confusion
+# :alt: A ten-by-ten confusion matrix with the share of each true class predicted as each class.
 #
 # Row-normalised confusion matrix of the final CNN-3-128 on the test set.
 # ```
 #
 # ```{glue:figure} fig_cnn_wrong
 # :name: fig-cnn-wrong
+# :alt: Misclassified test images, each titled with its true and predicted class.
 #
 # Misclassified test images: true class, then the model's prediction.
 # ```

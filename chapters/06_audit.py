@@ -8,7 +8,7 @@
 # others?
 
 # %% tags=["parameters"]
-profile = "quick"
+profile = "full"  # the committed records: `jupyter-book build .` renders them without training
 overrides = {}
 
 # %%
@@ -275,8 +275,12 @@ tables.show(
 )
 
 # %% [markdown]
+# {numref}`fig-dup-hist` shows how far each test image lies from its nearest training image,
+# and {numref}`fig-dup-pairs` what pairs at those distances look like.
+#
 # ```{glue:figure} fig_dup_hist
 # :name: fig-dup-hist
+# :alt: Histogram of the distance from each test image to its nearest training image, with dashed threshold lines.
 #
 # Distance from each official test image to its nearest training image; dashed lines
 # mark the thresholds of {numref}`tbl-duplicates`.
@@ -284,6 +288,7 @@ tables.show(
 #
 # ```{glue:figure} fig_dup_pairs
 # :name: fig-dup-pairs
+# :alt: Pairs of a test image above its nearest training image, from the closest pair to a typical one.
 #
 # Test images (top) and their nearest training images (bottom), from the closest pair
 # to the median distance.

@@ -8,7 +8,7 @@
 # Fashion-MNIST, and what do int8 weights and pruning cost in accuracy?
 
 # %% tags=["parameters"]
-profile = "quick"
+profile = "full"  # the committed records: `jupyter-book build .` renders them without training
 overrides = {}
 
 # %%
@@ -91,8 +91,11 @@ glue(
 )
 
 # %% [markdown]
+# {numref}`fig-acc-params` plots accuracy against parameters.
+#
 # ```{glue:figure} fig_acc_params
 # :name: fig-acc-params
+# :alt: Scatter of family members' test accuracy against parameters on a log axis, with the Pareto front and the fitted curve.
 #
 # Test accuracy against parameters for every member (filled: standard convolutions,
 # hollow: separable; crossed: flagged as collapsed or not learning, left out of the fit
@@ -104,14 +107,19 @@ glue(
 # The Pareto front (members no other member beats with as few parameters) is:
 # {glue:text}`front`. {glue:text}`low_members`
 #
+# The same members against their cost: multiply-accumulates ({numref}`fig-acc-macs`) and
+# measured training time ({numref}`fig-acc-time`).
+#
 # ```{glue:figure} fig_acc_macs
 # :name: fig-acc-macs
+# :alt: Scatter of family members' test accuracy against multiply-accumulates per image on a log axis.
 #
 # Test accuracy against multiply-accumulates per image.
 # ```
 #
 # ```{glue:figure} fig_acc_time
 # :name: fig-acc-time
+# :alt: Scatter of family members' test accuracy against training seconds per epoch on a log axis.
 #
 # Test accuracy against measured training time per epoch.
 # ```

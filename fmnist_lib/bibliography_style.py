@@ -16,7 +16,7 @@ STYLE_NAME = "author_year_plain"
 
 
 def author_year_label(entry) -> str:
-    """"Mukhamediev, 2024", "Xiao et al., 2017": first author's last name, et al. beyond two."""
+    """ "Mukhamediev, 2024", "Xiao et al., 2017": first author's last name, et al. beyond two."""
     people = entry.persons.get("author") or entry.persons.get("editor") or []
     names = [" ".join(p.last_names) for p in people]
     if not names:

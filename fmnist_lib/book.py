@@ -31,6 +31,7 @@ from pathlib import Path
 import yaml
 
 from . import profiles, results
+from .chapter_format import KERNELSPEC, fold_code
 from .data import DataError, locate_data_dir
 from .distribute import DistributionError, check_environment
 from .quiet import filtered_stderr, is_noise
@@ -87,7 +88,7 @@ def write_notebook(source: Path, target: Path) -> Path:
 
     target.parent.mkdir(parents=True, exist_ok=True)
     notebook = jupytext.read(source)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     jupytext.write(notebook, target, fmt="ipynb")
     return target
 
@@ -129,6 +130,9 @@ def hide_default_parameters(notebook_path: Path) -> None:
 
     Readers come for the numbers and the prose; every code cell stays one click
     away ("hide-input": a toggle shows it), and the downloadable notebook keeps it.
+    What the kernel wrote to stderr (TensorFlow's start-up lines, warnings,
+    progress bars) was streamed to the terminal during the run; the report and
+    the downloadable notebook keep only the chapter's own output.
     """
     import nbformat
 
@@ -137,13 +141,27 @@ def hide_default_parameters(notebook_path: Path) -> None:
         tags = cell.metadata.setdefault("tags", [])
         if "parameters" in tags and "remove-cell" not in tags:
             tags.append("remove-cell")
-        elif cell.cell_type == "code" and not {"hide-input", "remove-input", "remove-cell"} & set(tags):
-            tags.append("hide-input")
+        if cell.cell_type == "code":  # library start-up lines, warnings and progress went to the terminal already
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+    fold_code(notebook)
     run = notebook.metadata.get("papermill", {})
     for key in ("input_path", "output_path"):  # the downloadable notebook names no machine's folders
         if run.get(key):
             run[key] = Path(run[key]).name
     nbformat.write(notebook, notebook_path)
+
+
+def runner_config(config_path: Path) -> None:
+    """The book's configuration for building from notebooks papermill executed: Jupyter Book executes nothing.
+
+    The repository's ``_config.yml`` lets a plain ``jupyter-book build .`` execute
+    the jupytext chapters; the runner has executed them already, with a profile.
+    """
+    if not config_path.exists():
+        return
+    config = yaml.safe_load(config_path.read_text())
+    config.setdefault("execute", {})["execute_notebooks"] = "off"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
 def is_notebook(source: Path) -> bool:
@@ -269,6 +287,7 @@ def run(
     for name in BOOK_FILES:
         if (book_dir / name).exists():
             shutil.copy(book_dir / name, staging / name)
+    runner_config(staging / "_config.yml")
     if (book_dir / "_static").is_dir():  # the report's own CSS
         shutil.copytree(book_dir / "_static", staging / "_static", dirs_exist_ok=True)
     root, chapters = toc_chapters(book_dir)
@@ -338,7 +357,7 @@ def run(
     execute_chapter(
         source_of(book_dir, root),
         staging / (root + ".ipynb"),
-        {**parameters, "manifest_path": os.path.relpath(manifest_path, book_dir)},  # no machine path in the report
+        {**parameters, "manifest": manifest},  # the times themselves: no machine path in the report
         book_dir,
     )
     html_dir = build_dir / "html"

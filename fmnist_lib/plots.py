@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from sklearn.metrics import confusion_matrix
 
 from . import claims
@@ -21,7 +22,32 @@ sns.set_theme(style="whitegrid", context="notebook")
 OURS, PAPER, OTHER = "#1f77b4", "#d62728", "#7f7f7f"
 
 
+COLUMN_PX = 772  # the report's content column at 1400 px: a wider figure is shown shrunk to it
+MIN_TEXT_PX = 12  # about 9 pt on screen: the smallest text a reader should have to read
+
+
+def _percent_axis(axis) -> None:
+    """Accuracies read as percentages everywhere in the report, axes included."""
+    axis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f}"))
+
+
+def legible(fig: Figure) -> Figure:
+    """Raise every text of ``fig`` to at least MIN_TEXT_PX on screen, once shrunk to the column.
+
+    A figure wider than the column is scaled down with its text; sizes are set
+    for the size the reader sees, whatever the figure's width.
+    """
+    natural_px = fig.get_figwidth() * fig.dpi
+    shrink = min(1.0, COLUMN_PX / natural_px)
+    min_points = MIN_TEXT_PX / shrink * 72 / fig.dpi
+    for text in fig.findobj(Text):
+        if text.get_text() and text.get_fontsize() < min_points:
+            text.set_fontsize(min_points)
+    return fig
+
+
 def _done(fig: Figure) -> Figure:
+    legible(fig)
     fig.tight_layout()
     plt.close(fig)
     return fig
@@ -57,8 +83,8 @@ def class_balance(y_train: np.ndarray, y_test: np.ndarray) -> Figure:
 
 def class_means(images: np.ndarray, labels: np.ndarray) -> Figure:
     """The average image of each class, with its mean pixel value."""
-    fig, axes = plt.subplots(1, len(CLASS_NAMES), figsize=(13, 1.9))
-    for c, ax in enumerate(axes):
+    fig, axes = plt.subplots(2, len(CLASS_NAMES) // 2, figsize=(7.5, 3.9))
+    for c, ax in enumerate(axes.ravel()):
         mean = images[labels == c].mean(axis=0)
         ax.imshow(mean, cmap="gray_r", vmin=0, vmax=255)
         ax.set_title(f"{CLASS_NAMES[c]}\nmean {mean.mean():.1f}", fontsize=8)
@@ -100,8 +126,9 @@ def baseline_accuracy(records: list[Record]) -> Figure:
     ax.bar(x + 0.27, xiao, 0.27, color=OTHER, label="Xiao et al. 2017 benchmark")
     ax.set_xticks(x, names, rotation=30, ha="right")
     ax.set_ylim(0.4, 1.0)
-    ax.set_ylabel("test accuracy")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.set_ylabel("test accuracy (%)")
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8, frameon=False)  # off the bars
     return _done(fig)
 
 
@@ -126,8 +153,9 @@ def staged_accuracy(record: Record, claimed: dict[int, float] | None = None) -> 
     ax.set_xticks(sorted(set(epochs) | set(claimed or {})))
     ax.get_xaxis().set_major_formatter(plt.ScalarFormatter())
     ax.set_xlabel("cumulative epochs")
-    ax.set_ylabel("test accuracy")
-    ax.legend()
+    ax.set_ylabel("test accuracy (%)")
+    _percent_axis(ax.yaxis)
+    ax.legend(loc="lower right")
     return _done(fig)
 
 
@@ -137,11 +165,13 @@ def training_curves(record: Record) -> Figure:
     epochs = [h["epoch"] for h in history]
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
     for ax, metric in zip(axes, ("accuracy", "loss")):
-        ax.plot(epochs, [h[metric] for h in history], marker=".", color=OURS, label="training")
         if "val_" + metric in history[0]:
             ax.plot(
-                epochs, [h["val_" + metric] for h in history], marker=".", color=PAPER, label="test set, each epoch"
-            )
+                epochs, [h["val_" + metric] for h in history], ls="--", marker=".", color=PAPER,
+                label="test set, each epoch",
+            )  # fmt: skip
+        # drawn last and thicker: where the curves meet, training stays visible above the test curve
+        ax.plot(epochs, [h[metric] for h in history], lw=2.2, marker=".", color=OURS, label="training", zorder=3)
         stages = record.stages
         ax.plot(
             [s.epochs for s in stages],
@@ -152,7 +182,9 @@ def training_curves(record: Record) -> Figure:
             label="test, end of stage",
         )
         ax.set_xlabel("epoch")
-        ax.set_ylabel(metric)
+        ax.set_ylabel("accuracy (%)" if metric == "accuracy" else metric)
+        if metric == "accuracy":
+            _percent_axis(ax.yaxis)
         ax.legend(fontsize=8)
     return _done(fig)
 
@@ -182,9 +214,9 @@ def misclassified(images: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, co
     wrong = np.flatnonzero(y_true != y_pred)
     rng = np.random.default_rng(seed)
     picks = rng.choice(wrong, min(count, len(wrong)), replace=False) if len(wrong) else []
-    cols = 8
+    cols = 6
     rows = max(1, int(np.ceil(len(picks) / cols)))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.5, rows * 1.8), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.3, rows * 1.75), squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
     for ax, idx in zip(axes.ravel(), picks):
@@ -215,7 +247,12 @@ def paired_bars(
         ax.set_yscale("log")
     if percent:
         ax.set_ylim(0, 1.08)
-    ax.legend(loc="lower right" if percent else "best", fontsize=8)
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    elif not log:
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))  # no "1e6" offset
+    ax.margins(y=0.12)
+    # above the axes, never on the bars
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8, frameon=False)
     return _done(fig)
 
 
@@ -289,15 +326,17 @@ def accuracy_against(
     if fit is not None:
         low, high = fit.get("range") or (frame[column].min(), frame[column].max())  # where the fit has data
         grid = np.logspace(np.log10(low), np.log10(high), 200)
-        ax.plot(grid, fit["a"] - fit["b"] * grid ** (-fit["c"]), color=OTHER, ls="--", label="fitted a - b·P^-c")
+        ax.plot(grid, fit["a"] - fit["b"] * grid ** (-fit["c"]), color=OTHER, ls="--",
+                label=f"fit, ceiling a = {fit['a']:.1%}")  # fmt: skip
     for name, (x, y) in (marks or {}).items():
         ax.scatter([x], [y], marker="*", s=160, color="black", zorder=5)
         ax.annotate(name, (x, y), textcoords="offset points", xytext=(6, -10), fontsize=8)
     if log:
         ax.set_xscale("log")
     ax.set_xlabel(label)
-    ax.set_ylabel("test accuracy")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.set_ylabel("test accuracy (%)")
+    _percent_axis(ax.yaxis)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # beside the points
     return _done(fig)
 
 

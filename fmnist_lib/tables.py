@@ -62,7 +62,12 @@ class ReportTable:
     folded: bool = False
 
     def _cells(self) -> list[list[str]]:
-        return [[_cell(v) if not isinstance(v, str) else v for v in row] for row in self.frame.itertuples(index=False)]
+        def text(value) -> str:
+            if isinstance(value, (bool, np.bool_)):
+                return "yes" if value else "no"
+            return value if isinstance(value, str) else str(_cell(value))
+
+        return [[text(v) for v in row] for row in self.frame.itertuples(index=False)]
 
     def _repr_markdown_(self) -> str:
         cells = [[_escaped(c) for c in row] for row in self._cells()]

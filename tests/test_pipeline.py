@@ -268,3 +268,35 @@ def test_the_report_and_its_notebooks_name_no_machine_folder(smoke_report):
     for path in notebooks:
         run = json.loads(path.read_text())["metadata"].get("papermill", {})
         assert all("/" not in str(run.get(key, "")) for key in ("input_path", "output_path")), path.name
+
+
+def test_the_smoke_report_reads_cleanly_in_a_real_browser(smoke_report):
+    """Chromium opens every page: no console error, raw TeX, {glue, machine folder or table cut at the column.
+
+    Screenshots of the front page and three chapters land in _build/browser-check/ for a person to look at.
+    """
+    from fmnist_lib import browser_check
+
+    try:
+        browser_check.browser().quit()
+    except browser_check.NoBrowser as exc:
+        pytest.skip(f"no browser to read the report with: {exc}")
+    shots = REPO / "_build" / "browser-check"
+    problems = browser_check.check_site(
+        smoke_report / "build" / "html", screenshots=shots, forbidden=(str(REPO), str(smoke_report))
+    )
+    assert not problems, "\n".join(map(str, problems))
+    assert (shots / "index-1400px.png").stat().st_size > 10_000
+
+
+def test_the_downloadable_notebooks_hold_no_logs_warnings_or_progress_bars(smoke_report):
+    notebooks = list((smoke_report / "build" / "book" / "chapters").glob("*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        if path.name.endswith((".input.ipynb", ".failed.ipynb")):
+            continue
+        for cell in json.loads(path.read_text())["cells"]:
+            for output in cell.get("outputs", []):
+                assert output.get("name") != "stderr", (path.name, "".join(output.get("text", ""))[:200])
+                text = "".join(output.get("text", ""))
+                assert not re.search(r"Epoch \d+/\d+|it/s\]|absl::|oneDNN", text), (path.name, text[:200])

@@ -55,7 +55,9 @@ def test_the_headline_table_names_the_deciding_interval_and_the_closest_mechanis
     reference = mechanisms.Curve("honest", "cnn_3_128", ((62, 0.9229, 10_000),), "s", reference=True)
     train = mechanisms.Curve("(a) training images", "cnn_3_128", ((62, 0.9931, 60_000),), "s")
     table = bottom_line.headline_claims(_claims_table(), [reference, train]).set_index("claim")
-    assert table.loc["CNN-3-128 accuracy after 62 epochs", "ours (95 % interval)"] == "92.29%; 4 seeds: [92.20%, 92.61%]"
+    assert (
+        table.loc["CNN-3-128 accuracy after 62 epochs", "ours (95 % interval)"] == "92.29%; 4 seeds: [92.20%, 92.61%]"
+    )
     assert table.loc["light model accuracy", "ours (95 % interval)"] == "87.30% [1%, 2%]"
     explains = table.loc["CNN-3-128 accuracy after 62 epochs", "what explains it"]
     assert explains.startswith("nothing of 1 tried; closest: (a) training images at 99.31%")

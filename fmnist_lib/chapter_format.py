@@ -1,0 +1,37 @@
+"""How a jupytext chapter becomes a notebook, the same way for the runner and for `jupyter-book build .`.
+
+Readers come for the numbers and the prose: every code cell is folded
+("hide-input", a toggle shows it) and the downloadable notebook keeps it. The
+kernelspec is what papermill and Jupyter Book's executor need to run it.
+"""
+
+from __future__ import annotations
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+FOLDED = "hide-input"
+_SHOWN_AS_IS = {"hide-input", "remove-input", "remove-cell", "parameters"}
+
+
+def fold_code(notebook) -> None:
+    """Tag every code cell that does not say otherwise ``hide-input``, papermill's injected parameters too.
+
+    The parameters a build used are in the run card's table; the cell that set
+    them stays one click away.
+    """
+    for cell in notebook.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if cell.cell_type == "code" and not _SHOWN_AS_IS & set(tags):
+            tags.append(FOLDED)
+
+
+def reads(text: str, fmt: str = "py:percent"):
+    """A chapter's source as a notebook: Jupyter Book's reader for ``.py`` (``nb_custom_formats``)."""
+    import jupytext
+
+    notebook = jupytext.reads(text, fmt=fmt)
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    fold_code(notebook)
+    for cell in notebook.cells:  # the default parameters, folded like any code
+        if "parameters" in cell.metadata.get("tags", []) and FOLDED not in cell.metadata["tags"]:
+            cell.metadata["tags"].append(FOLDED)
+    return notebook

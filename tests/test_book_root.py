@@ -1,0 +1,51 @@
+"""`jupyter-book build .` at the root of a fresh checkout: the whole report from the committed records."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _checkout(target: Path) -> Path:
+    """What a fresh clone of this working tree holds: tracked and new files, no ignored build outputs."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout: nothing to clone")
+    for name in filter(None, listed.stdout.split("\0")):
+        source = REPO / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+def test_jupyter_book_build_at_the_root_renders_the_committed_records_without_training(tmp_path):
+    root = _checkout(tmp_path / "clone")
+    records = sorted(p.name for p in (root / "results").rglob("*.json"))
+    exe = Path(sys.executable).parent / "jupyter-book"
+    env = {**os.environ, "PYTHONPATH": str(root)}  # the clone's own fmnist_lib, and so its own results/
+    env.pop("FMNIST_RESULTS_DIR", None)
+    done = subprocess.run(
+        [str(exe), "build", ".", "-W", "-n", "--keep-going"], cwd=root, env=env, capture_output=True, text=True,
+        timeout=1500,
+    )  # fmt: skip
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
+    html = root / "_build" / "html" / "chapters"
+    for chapter in ("index", "01_dataset", "03_cnn_3_128", "06_audit", "07_scaling", "references"):
+        text = (html / f"{chapter}.html").read_text()
+        assert "{glue" not in text and "Traceback" not in text, chapter
+    front = re.sub(r"<[^>]+>", " ", (html / "index.html").read_text())
+    assert "The bottom line" in front and "full" in front and "99.67%" in front
+    assert sorted(p.name for p in (root / "results").rglob("*.json")) == records  # read, never written
+    assert not list((root / "results").rglob("*.keras"))  # nothing was trained

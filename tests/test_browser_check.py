@@ -1,0 +1,53 @@
+"""The browser check finds what a reader would trip on; it needs Chromium, chromedriver and selenium."""
+
+from pathlib import Path
+
+import pytest
+
+from fmnist_lib import browser_check
+
+
+def _browser_or_skip():
+    try:
+        driver = browser_check.browser()
+    except browser_check.NoBrowser as exc:
+        pytest.skip(f"no browser to check pages with: {exc}")
+    driver.quit()
+
+
+PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>x</title>{head}</head>
+<body><main><article class="bd-article" style="width: 700px">{body}</article></main></body></html>"""
+
+
+def _site(tmp_path: Path, pages: dict[str, str]) -> Path:
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "favicon.ico").write_bytes(b"")
+    for name, body in pages.items():
+        (tmp_path / "chapters" / f"{name}.html").write_text(PAGE.format(head="", body=body))
+    return tmp_path
+
+
+def test_a_clean_page_passes_and_each_kind_of_fault_is_named(tmp_path):
+    _browser_or_skip()
+    wide = "<table id='tbl-wide' style='width: 1200px'><tr><td>1</td></tr></table>"
+    boxed = f"<div style='overflow-x: auto; width: 700px'>{wide.replace('tbl-wide', 'tbl-boxed')}</div>"
+    site = _site(
+        tmp_path,
+        {
+            "clean": "<p>92.29 % [91.75 %, 92.80 %]</p>" + boxed,
+            "faulty": "<p>formula \\(K \\times K\\)</p><p>{glue:text}`x`</p><p>/home/someone/fmnist</p>"
+            + wide
+            + "<script>undefined_function()</script>",
+        },
+    )
+    problems = [str(p) for p in browser_check.check_site(site, forbidden=("/home/someone",))]
+    assert not [p for p in problems if p.startswith("clean:")], problems
+    faulty = " | ".join(problems)
+    for needle in ("raw TeX", "unresolved {glue}", "shows the folder /home/someone", "table tbl-wide", "console"):
+        assert needle in faulty, needle
+
+
+def test_no_built_report_is_one_line_and_exit_2(tmp_path, capsys):
+    assert browser_check.main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "build the report first" in err[0]

@@ -83,7 +83,7 @@ def sentences(claims_table: pd.DataFrame, curves: list[mechanisms.Curve]) -> str
     ]
     first += f"{': ' + ', '.join(kept) if kept else ''}."
     by_name = {row["claim"]: row for _, row in rows.iterrows()}
-    finals = []
+    finals, comparable = [], []
     for name, label in (
         ("CNN-3-128 accuracy after 62 epochs", "CNN-3-128"),
         ("light model accuracy", "the light model"),
@@ -91,11 +91,16 @@ def sentences(claims_table: pd.DataFrame, curves: list[mechanisms.Curve]) -> str
         row = by_name.get(name)
         if row is not None and row["ours"] != "not run":
             finals.append(f"{label} reaches {row['ours']} where the paper claims {row['claimed']}")
-    second = (
-        f"Trained as the paper describes, {' and '.join(finals)}."
-        if finals
-        else "This run has neither network's final accuracy."
-    )
+            comparable.append(row["verdict"] != NOT_COMPARABLE)
+    if not finals:
+        second = "This run has neither network's final accuracy."
+    elif all(comparable):
+        second = f"Trained as the paper describes, {' and '.join(finals)}."
+    else:  # a subsample or a shorter schedule: the numbers check the pipeline, not the paper
+        second = (
+            f"On this profile's shortened protocol, which is not the paper's, {' and '.join(finals)}; "
+            "only the full profile's numbers can be set against the claims."
+        )
     explained = mechanisms.explaining(curves)
     unexplained = [label for label, names in explained.items() if not names]
     measured = {claim.label for claim in mechanisms.HEADLINE if mechanisms.judged_here(curves, claim)}

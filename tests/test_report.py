@@ -78,3 +78,12 @@ def test_the_bottom_line_says_what_holds_what_fails_and_whether_anything_explain
         bottom_line.sentences(_claims_table(), [reference, explained])
     )
     assert "No mechanism that could inflate the numbers was run" in bottom_line.sentences(_claims_table(), [reference])
+
+
+def test_a_subsampled_run_is_not_said_to_follow_the_paper():
+    table = _claims_table()
+    table["verdict"] = audit.NOT_COMPARABLE
+    text = bottom_line.sentences(table, [])
+    assert "Trained as the paper describes" not in text
+    assert "On this profile's shortened protocol, which is not the paper's, CNN-3-128 reaches 92.29%" in text
+    assert "cannot judge 3" in text

@@ -470,6 +470,31 @@ def verdict_counts(table: pd.DataFrame, group: str | None = None) -> dict:
     return {key.replace(" ", "_"): int(counts.get(key, 0)) for key in (REPRODUCED, NOT_REPRODUCED, NOT_COMPARABLE)}
 
 
+GROUP_NAMES = {
+    claims.HEADLINE: "headline",
+    claims.SHAPE: "shape",
+    claims.BASELINE: "table-i",
+    claims.ARITHMETIC: "arithmetic",
+    claims.TIME: "time",
+}
+
+
+def claims_by_group(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The claims table split by group, each part without the group column or columns it leaves empty.
+
+    One table of 33 rows and nine columns is too wide to read; a group's claims
+    share their kind of evidence, so each part keeps only the columns it uses.
+    """
+    parts = {}
+    for group in claims.GROUPS:
+        part = table[table["group"] == group].drop(columns=["group"])
+        empty = [c for c in part.columns if part[c].isin(["–", "", "exact"]).all() and c != "claim"]
+        part = part.drop(columns=empty).reset_index(drop=True)
+        first = [c for c in ("claim", "where in the paper", "claimed", "ours", "verdict") if c in part.columns]
+        parts[group] = part[first + [c for c in part.columns if c not in first]]  # the verdict before the detail
+    return parts
+
+
 def group_counts(table: pd.DataFrame) -> pd.DataFrame:
     """Verdicts per group of claims, so copied baselines and arithmetic cannot hide the headline accuracies."""
     rows = []

@@ -87,3 +87,17 @@ def test_a_subsampled_run_is_not_said_to_follow_the_paper():
     assert "Trained as the paper describes" not in text
     assert "On this profile's shortened protocol, which is not the paper's, CNN-3-128 reaches 92.29%" in text
     assert "cannot judge 3" in text
+
+
+def test_the_claims_are_shown_per_group_with_the_verdict_before_the_detail():
+    table = _claims_table()
+    table.loc[len(table)] = {**table.iloc[0].to_dict(), "claim": "x parameters", "group": claims.ARITHMETIC,
+                             "95 % interval (seeds)": "–", "95 % interval (one run)": "exact", "note": ""}  # fmt: skip
+    table["where in the paper"] = "IV-B"
+    parts = audit.claims_by_group(table)
+    assert list(parts) == list(claims.GROUPS)
+    headline = parts[claims.HEADLINE]
+    assert list(headline.columns[:5]) == ["claim", "where in the paper", "claimed", "ours", "verdict"]
+    assert "group" not in headline.columns and len(headline) == 3
+    arithmetic = parts[claims.ARITHMETIC]  # its empty interval and note columns are left out
+    assert list(arithmetic.columns) == ["claim", "where in the paper", "claimed", "ours", "verdict"]

@@ -29,7 +29,8 @@ def _cell(value):
     return "–" if np.isnan(value) else f"{value:,.4g}"
 
 
-_NUMERIC = re.compile(r"^[-+−–]?[\[(]?[-+]?[\d.,]+\s?(%|pp|s|×)?")
+# a whole cell of numbers: counts, percentages, intervals, seconds, ratios ("92.29% [91.75%, 92.80%]", "1,002 s")
+_NUMERIC = re.compile(r"[\s\d.,+\-−–\[\]()%×]*(pp|s|ms|µs)?[\s\d.,+\-−–\[\]()%×]*(pp)?")
 
 
 def _escaped(text: str) -> str:
@@ -43,7 +44,7 @@ def _escaped(text: str) -> str:
 def _is_numeric(cells: list[str]) -> bool:
     """A column of numbers (counts, percentages, intervals, seconds): aligned right so digits line up."""
     filled = [c for c in cells if c not in ("–", "", "nan")]
-    return bool(filled) and all(_NUMERIC.match(c) for c in filled)
+    return bool(filled) and all(_NUMERIC.fullmatch(c) and any(ch.isdigit() for ch in c) for c in filled)
 
 
 @dataclass(frozen=True)

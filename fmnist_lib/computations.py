@@ -413,3 +413,43 @@ def compute_scaled_baseline(cfg: dict, model: str, _target: Target) -> dict:
     train = (data.as_vectors(ds.x_train[train_idx]) / 255.0, ds.y_train[train_idx])
     test = (data.as_vectors(ds.x_test[test_idx]) / 255.0, ds.y_test[test_idx])
     return baselines.fit_and_score(model, train, test, cfg["seed"])
+
+
+def compute_network_group(name: str, targets: list[Target], scratch: Path) -> list[dict]:
+    """Staged training of several seeds of ``name`` in one JAX program (``grouped_training``), one result each.
+
+    Called by the runner for jobs the registry grouped: the same network and
+    protocol on all the data, differing only in the seed. Each result has the
+    fields of ``compute_network``'s (the model kept beside its record too), and
+    says it was trained in a group.
+    """
+    from . import grouped_training, training
+    from .models import build_model
+
+    spec = targets[0].config
+    train, test = _inputs(None, None, spec["seed"])  # grouped only on all the data: every seed sees the same set
+
+    def build():
+        return build_model(name, **spec["model_kwargs"])
+
+    found = grouped_training.train_group(
+        build,
+        train(),
+        test(),
+        seeds=[t.config["seed"] for t in targets],
+        schedule=spec["schedule"],
+        batch_size=spec["batch_size"],
+        learning_rate=spec["learning_rate"],
+        checkpoint_dir=scratch,
+        validate_every_epoch=spec["validate_every_epoch"],
+        score_train_set=name == "cnn_3_128",  # as compute_network does: hypothesis (a) is about the paper's model
+    )
+    for target, result in zip(targets, found):
+        model = build()
+        for variable, value in zip(model.trainable_variables, result.pop("weights")):
+            variable.assign(value)
+        for variable, value in zip(model.non_trainable_variables, result.pop("non_trainable")):
+            variable.assign(value)
+        training.save_for_inference(model, target.model_path)
+        result["devices"] = 1
+    return found

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import copy
 import math
+import shutil
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -34,6 +36,7 @@ from .computations import (
     compute_light_without_batchnorm,
     compute_near_duplicates,
     compute_network,
+    compute_network_group,
     compute_scaled_baseline,
     digits_test_labels,
     test_set,
@@ -124,6 +127,9 @@ class Experiment:
     test_labels: Callable[[dict, Any], Any] | None = None
     # the code that computes it (``module`` or ``module:def,def``): a record says when this has changed since
     code: tuple[str, ...] = ()
+    # jobs of this kind that differ only in the seed may train side by side in one JAX program
+    # (grouped_training): ``group(name, targets, scratch)`` computes their results together
+    group: Callable[[Any, list[Target], Any], list[dict]] | None = None
     # reads and verifies the data it needs beyond Fashion-MNIST, so bad input stops a run before any job starts
     preflight: Callable[[], Any] | None = None
 
@@ -342,7 +348,8 @@ REGISTRY: dict[str, Experiment] = {
             accelerated=True,
             label=lambda seed, name: f"seed {seed} {name}",
             test_labels=_test_labels,
-            code=(*_TRAINING, "computations:compute_network"),
+            code=(*_TRAINING, "computations:compute_network,compute_network_group", "grouped_training"),
+            group=compute_network_group,
         ),
         Experiment(
             "seed_classical",
@@ -567,6 +574,78 @@ def execute(cfg: dict, job: Job, force: bool = False, made_since: float | None =
         code=fingerprint.digests(job.experiment.code),
     )
     return replace(record, code_status=_code_status(record, job.experiment.code))
+
+
+# --- groups: many seeds of one network in one program (JAX) ---------------------------------
+
+
+def _group_key(cfg: dict, job: Job):
+    """Jobs with equal keys can train as one group: same kind and argument, same config but the seed, all data."""
+    if job.experiment.group is None:
+        return None
+    found = record_of(cfg, job)
+    if found is None:
+        return None
+    name, config = found
+    data_cfg = config.get("data", {})
+    if data_cfg.get("train_size") is not None or data_cfg.get("test_size") is not None:
+        return None  # a subsample is drawn per seed: the members would not share their data
+    rest = {k: v for k, v in config.items() if k != "seed"}
+    return (job.kind, name, results.config_key(rest))
+
+
+def groups(cfg: dict, jobs: list[Job]) -> list[tuple[Job, ...]]:
+    """``jobs`` in plan order as units to run: a group of jobs that can train together, or one job alone.
+
+    A group sits where its first member was in the plan.
+    """
+    keyed: dict[Any, list[Job]] = {}
+    units: list[Any] = []
+    for job in jobs:
+        key = _group_key(cfg, job)
+        if key is None:
+            units.append((job,))
+        elif key in keyed:
+            keyed[key].append(job)
+        else:
+            keyed[key] = [job]
+            units.append(key)
+    return [unit if isinstance(unit, tuple) and isinstance(unit[0], Job) else tuple(keyed[unit]) for unit in units]
+
+
+def execute_group(cfg: dict, jobs: tuple[Job, ...], force: bool = False, made_since: float | None = None) -> list:
+    """Compute a group's records in one program; members already stored (and not forced) are read instead.
+
+    Each record is written through the run store as a lone run's is, with the
+    group's wall time and ``trained_in_group`` (its size) and ``group_seeds`` in
+    its provenance. A group interrupted midway resumes from its last finished
+    stage: its checkpoint folder is named by its members' configs.
+    """
+    profile = cfg["profile"]
+    stored = {job: (None if force else stored_record(cfg, job)) for job in jobs}
+    todo = [job for job in jobs if stored[job] is None]
+    if len(todo) < 2:
+        return [stored[job] or execute(cfg, job, force, made_since) for job in jobs]
+    found = [record_of(cfg, job) for job in todo]
+    experiment = todo[0].experiment
+    targets = []
+    for job, (name, config) in zip(todo, found):
+        targets.append(Target(profile, name, config, results.checkpoint_dir(profile, name, config)))
+    scratch = results.checkpoint_dir(profile, f"group-{found[0][0]}", {"members": [c for _, c in found]})
+    started = time.perf_counter()
+    computed = experiment.group(found[0][0], targets, scratch)
+    wall = time.perf_counter() - started
+    extra = {"trained_in_group": len(todo), "group_seeds": [job.seed for job in todo]}
+    code = fingerprint.digests(experiment.code)
+    made = {}
+    for job, (name, config), result in zip(todo, found, computed):
+        record = results.cached_run(
+            profile, name, config, lambda _scratch, r=result: r, force=force, made_since=made_since, code=code,
+            wall_seconds=wall, provenance_extra=extra,
+        )  # fmt: skip
+        made[job] = replace(record, code_status=_code_status(record, experiment.code))
+    shutil.rmtree(scratch, ignore_errors=True)
+    return [stored[job] or made[job] for job in jobs]
 
 
 # --- reading, for chapters and tables ------------------------------------------------------

@@ -190,6 +190,8 @@ def _train(
     seeds: list[int],
     checkpoint_dir: Path,
     grouped: bool,
+    validate_every_epoch: bool = False,
+    score_train_set: bool = False,
 ) -> list[dict]:
     import jax
 
@@ -230,14 +232,24 @@ def _train(
                 losses += np.asarray(loss) * idx.shape[1]
                 correct += np.asarray(right)
             seconds = time.perf_counter() - epoch_start
+            validated, validation_seconds = None, 0.0
+            if validate_every_epoch:  # for the curves only, timed apart as Keras' fit does
+                validation_start = time.perf_counter()
+                validated = _evaluate(program, predict, state, x_test, y_test, batch_size, grouped)
+                validation_seconds = time.perf_counter() - validation_start
             for i in range(k):
-                meta["history"][i].append(
-                    {"epoch": epoch + 1, "accuracy": correct[i] / n, "loss": losses[i] / n, "seconds": seconds}
-                )
+                entry = {"epoch": epoch + 1, "seconds": seconds, "validation_seconds": validation_seconds,
+                         "accuracy": float(correct[i] / n), "loss": float(losses[i] / n)}  # fmt: skip
+                if validated is not None:
+                    entry.update(val_accuracy=validated[i]["accuracy"], val_loss=validated[i]["loss"])
+                meta["history"][i].append(entry)
         train_seconds = time.perf_counter() - stage_start
         eval_start = time.perf_counter()
         evaluation = _evaluate(program, predict, state, x_test, y_test, batch_size, grouped)
         eval_seconds = time.perf_counter() - eval_start
+        on_train = (
+            _evaluate(program, predict, state, x_train, y_train, batch_size, grouped) if score_train_set else None
+        )
         for i, scored in enumerate(evaluation):
             previous = meta["stages"][i][-1]["cumulative_train_seconds"] if meta["stages"][i] else 0.0
             meta["stages"][i].append(
@@ -250,6 +262,7 @@ def _train(
                     "train_seconds": train_seconds,
                     "cumulative_train_seconds": previous + train_seconds,
                     "eval_seconds": eval_seconds,
+                    **({"train_set_accuracy": on_train[i]["accuracy"]} if on_train else {}),
                 }
             )
         _save(Path(checkpoint_dir), _unstack(state, k) if grouped else [state], meta)
@@ -268,7 +281,8 @@ def _train(
             "total_params": total_count(program.model),
             "test_predictions": evaluation[i]["predictions"].astype(int).tolist(),
             "trained_in_group": k if grouped else 1,
-            "weights": final[i][0],  # the trained variables, for a saved model and the tests; not part of a record
+            "weights": final[i][0],  # trained variables, for the tests and a saved model; not part of a record
+            "non_trainable": final[i][1],
         }
         for i in range(k)
     ]

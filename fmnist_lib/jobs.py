@@ -28,7 +28,7 @@ from typing import Callable
 
 from . import experiments, results
 from .experiments import Job
-from .settings import ENV_CONCURRENT_JOBS, ENV_RESULTS_DIR
+from .settings import ENV_CONCURRENT_JOBS, ENV_GROUP_MODELS, ENV_RESULTS_DIR
 
 
 @dataclass
@@ -93,6 +93,42 @@ def run_one(settings: Settings, job: Job, *_dependencies: Outcome) -> Outcome:
             log.close()
 
 
+def grouping_enabled() -> bool:
+    """Train compatible jobs as groups (one JAX program) on a JAX accelerator; elsewhere one model at a time.
+
+    ``FMNIST_GROUP_MODELS=1`` forces groups (e.g. to test them on a CPU with JAX), ``=0`` forbids them.
+    """
+    wanted = os.environ.get(ENV_GROUP_MODELS, "")
+    if wanted in ("0", "1"):
+        return wanted == "1"
+    if os.environ.get("KERAS_BACKEND") != "jax":
+        return False
+    import jax
+
+    return jax.default_backend() != "cpu"
+
+
+def run_group(settings: Settings, jobs: tuple[Job, ...], *_dependencies) -> list[Outcome]:
+    """Run jobs the registry grouped in one program; each gets its own outcome (a failure fails them all)."""
+    if settings.stop_at is not None and time.time() > settings.stop_at:
+        return [Outcome(job, "skipped", message="not started: past the time limit for starting jobs") for job in jobs]
+    os.environ[ENV_CONCURRENT_JOBS] = str(settings.concurrent)
+    os.environ[ENV_RESULTS_DIR] = str(settings.results_root)
+    start = time.perf_counter()
+    try:
+        records = experiments.execute_group(settings.cfg, jobs, settings.force, settings.started)
+    except Exception as exc:
+        message = f"{type(exc).__name__}: {exc} (trained as a group of {len(jobs)})"
+        return [Outcome(job, _status_of(exc), time.perf_counter() - start, message) for job in jobs]
+    seconds = time.perf_counter() - start
+    note = f"trained as a group of {len(jobs)}"
+    return [Outcome(job, "done", seconds, note, accuracy=_accuracy(r)) for job, r in zip(jobs, records)]
+
+
+def _units(settings: Settings, jobs: list[Job]) -> list[tuple[Job, ...]]:
+    return experiments.groups(settings.cfg, jobs) if grouping_enabled() else [(job,) for job in jobs]
+
+
 def _status_of(exc: Exception) -> str:
     """A job this machine cannot run (quantisation without TensorFlow) is skipped, not failed."""
     from .compression import CompressionUnavailable
@@ -141,8 +177,9 @@ def run_jobs(
 
     try:
         if workers == 1 and scheduler is None:
-            for job in jobs:
-                note(run_one(settings, job))
+            for unit in _units(settings, jobs):
+                for outcome in run_group(settings, unit) if len(unit) > 1 else [run_one(settings, unit[0])]:
+                    note(outcome)
         else:
             _run_on_dask(settings, jobs, workers, scheduler, note)
     except KeyboardInterrupt:
@@ -184,13 +221,17 @@ def _run_on_dask(settings: Settings, jobs: list[Job], workers: int, scheduler: s
                 note(future.result())
             shared = replace(settings, concurrent=workers)
             pending = []
-            for rank, job in enumerate(j for j in jobs if not j.exclusive):
-                deps = [futures[d] for d in experiments.dependencies(settings.cfg, job) if d in futures]
-                future = client.submit(run_one, shared, job, *deps, key=_key(job), priority=-rank, pure=False)
-                futures[job] = future
+            for rank, unit in enumerate(_units(settings, [j for j in jobs if not j.exclusive])):
+                deps = {f for job in unit for d in experiments.dependencies(settings.cfg, job) if (f := futures.get(d))}
+                task = run_group if len(unit) > 1 else run_one
+                future = client.submit(task, shared, unit if len(unit) > 1 else unit[0], *deps, key=_key(unit[0]),
+                                       priority=-rank, pure=False)  # fmt: skip
+                futures.update({job: future for job in unit})
                 pending.append(future)
             for future in as_completed(pending):
-                note(future.result())
+                done = future.result()
+                for outcome in done if isinstance(done, list) else [done]:
+                    note(outcome)
         except BaseException:
             client.cancel(list(futures.values()), force=True)
             raise

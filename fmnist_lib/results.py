@@ -133,6 +133,8 @@ def cached_run(
     force: bool = False,
     made_since: float | None = None,
     code: dict | None = None,
+    wall_seconds: float | None = None,
+    provenance_extra: dict | None = None,
 ) -> Record:
     """Return the record for ``config``, computing and storing it if needed.
 
@@ -145,6 +147,8 @@ def cached_run(
     rerunning an interrupted ``--force`` command continues where it stopped.
     Two runs computing the same record take turns (a file lock per record).
     ``code`` (digests of the computing modules) is stored with the record.
+    A record computed together with others (a group of models trained in one
+    program) passes its group's ``wall_seconds`` and says so in ``provenance_extra``.
     """
     scratch = checkpoint_dir(profile, name, config)
     path = record_path(profile, name, config)
@@ -167,8 +171,8 @@ def cached_run(
             "profile": profile,
             "config": config,
             "result": result,
-            "wall_seconds": time.perf_counter() - started,
-            "provenance": provenance.collect(),
+            "wall_seconds": time.perf_counter() - started if wall_seconds is None else wall_seconds,
+            "provenance": {**provenance.collect(), **(provenance_extra or {})},
             "code": code,
         }
         write_json_atomic(path, record)

@@ -112,3 +112,53 @@ def test_the_grouped_trainer_refuses_another_backend_with_what_to_do():
     with pytest.raises(grouped_training.NeedsJax, match="KERAS_BACKEND=jax"):
         grouped_training.train_group(None, None, None, seeds=[0, 1], schedule=[1], batch_size=1, learning_rate=1e-3,
                                      checkpoint_dir=Path("unused"))  # fmt: skip
+
+
+GROUPED_COMPUTE = textwrap.dedent(
+    """
+    import dataclasses
+    from fmnist_lib import compute, data
+
+    real = data.load_fashion_mnist(allow_download=False)
+    tr = data.stratified_subsample(real.y_train, 300, seed=0)
+    te = data.stratified_subsample(real.y_test, 200, seed=0)
+    small = dataclasses.replace(real, x_train=real.x_train[tr], y_train=real.y_train[tr], x_test=real.x_test[te],
+                          y_test=real.y_test[te])
+    data.load_fashion_mnist = lambda *a, **k: small  # "all the data" is 300 images here: a group may form
+    # the full profile (all the data, which is small here) with one-epoch schedules and three seeds
+    code = compute.main(["--profile", "full", "--kind", "seed_network", "--set", "cnn_3_128.schedule=[1]",
+                         "--set", "dsc_gap.schedule=[1]", "--set", "audit.seeds=[0, 1, 2]"])
+    print("EXIT", code)
+    """
+)
+
+
+def _grouped_compute(results_dir: Path, group: str) -> str:
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "FMNIST_DEVICES": "1",
+           "FMNIST_GROUP_MODELS": group, "FMNIST_RESULTS_DIR": str(results_dir)}  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", GROUPED_COMPUTE], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=900)  # fmt: skip
+    assert done.returncode == 0 and "EXIT 0" in done.stdout, (done.stdout[-3000:], done.stderr[-3000:])
+    return done.stdout
+
+
+def test_the_runner_groups_the_seeds_of_one_network_and_writes_ordinary_records(tmp_path):
+    from fmnist_lib.records import Record
+
+    out = _grouped_compute(tmp_path / "grouped", "1")
+    assert out.count("trained as a group of 2") == 4, out[-2000:]  # seeds 1 and 2 of each network
+    _grouped_compute(tmp_path / "lone", "0")
+    grouped = {p.name: json.loads(p.read_text()) for p in (tmp_path / "grouped" / "full").glob("*.json")}
+    lone = {p.name: json.loads(p.read_text()) for p in (tmp_path / "lone" / "full").glob("*.json")}
+    assert sorted(grouped) == sorted(lone) and len(grouped) == 4  # the same records, by name and config
+    for name, record in grouped.items():
+        other = lone[name]
+        assert record["provenance"]["trained_in_group"] == 2 and record["provenance"]["group_seeds"] == [1, 2]
+        assert "trained_in_group" not in other["provenance"]
+        assert set(record["result"]) == set(other["result"]) | {"trained_in_group"}, name
+        assert set(record["result"]["stages"][0]) == set(other["result"]["stages"][0]), name
+        assert set(record["result"]["history"][0]) == set(other["result"]["history"][0]), name
+        assert record["code"] == other["code"]
+        Record.from_dict(record).check(None)  # its accuracies follow from its own predictions
+    models = sorted(p.name for p in (tmp_path / "grouped" / "full").rglob("*.keras"))
+    assert len(models) == 4  # each member's model is kept beside its record, as a lone run's is

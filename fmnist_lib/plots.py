@@ -347,7 +347,7 @@ def mechanism_fingerprints(curves, claimed: dict[int, float], network: str = "cn
     only if it starts that high and rises as little as they do.
     """
     cnn = [c for c in curves if c.network == network]
-    fig, ax = plt.subplots(figsize=(9.5, 5.2))
+    fig, ax = plt.subplots(figsize=(9, 7.6))
     palette = [c for i, c in enumerate(sns.color_palette("tab10")) if i != 3]  # red is the claims' colour
     others = iter(range(len(cnn)))
     for c in cnn:
@@ -374,7 +374,8 @@ def mechanism_fingerprints(curves, claimed: dict[int, float], network: str = "cn
     ax.set_ylabel("accuracy (%)", fontsize=11)
     ax.set_ylim(max(50, min(100 * a for c in cnn for _, a, _ in c.points) - 2), 100.5)
     ax.tick_params(labelsize=10)
-    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    # under the axes in two columns: the curves keep the full width of the figure
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
     return _done(fig)
 
 

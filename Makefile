@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PROFILE ?= quick
 ARGS ?=
 
-.PHONY: report test setup data browser clean
+.PHONY: report test chapter setup data browser clean
 
 report: setup
 	$(PY) -m fmnist_lib.book run --profile $(PROFILE) $(ARGS)
@@ -15,6 +15,15 @@ test: setup
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(ARGS)
+
+# One chapter with papermill: the records it reads, the chapter as a notebook, papermill on it.
+#   make chapter CHAPTER=03 PROFILE=smoke   -> _build/notebooks/03_cnn_3_128.executed.ipynb
+CHAPTER ?= 03
+chapter: setup
+	$(PY) -m fmnist_lib.compute --profile $(PROFILE) --chapter $(CHAPTER)
+	@nb=$$($(PY) -m fmnist_lib.book notebook $(CHAPTER)) && \
+	  $(VENV)/bin/papermill --no-progress-bar "$$nb" "$${nb%.ipynb}.executed.ipynb" -p profile $(PROFILE) && \
+	  echo "executed: $${nb%.ipynb}.executed.ipynb"
 
 setup: $(VENV)/.installed data browser
 

@@ -300,3 +300,16 @@ def test_the_downloadable_notebooks_hold_no_logs_warnings_or_progress_bars(smoke
                 assert output.get("name") != "stderr", (path.name, "".join(output.get("text", ""))[:200])
                 text = "".join(output.get("text", ""))
                 assert not re.search(r"Epoch \d+/\d+|it/s\]|absl::|oneDNN", text), (path.name, text[:200])
+
+
+def test_make_chapter_runs_one_chapter_with_papermill(smoke_report):
+    """The README's one command for one chapter: records (already stored here), notebook, papermill."""
+    import os
+
+    env = {**os.environ, "FMNIST_RESULTS_DIR": str(smoke_report / "results")}
+    done = subprocess.run(["make", "chapter", "CHAPTER=02", "PROFILE=smoke", f"PYTHON={sys.executable}"], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-2000:])
+    executed = REPO / "_build" / "notebooks" / "02_baselines.executed.ipynb"
+    assert f"executed: {executed}" in done.stdout
+    assert "tbl-baselines" in executed.read_text()

@@ -151,7 +151,7 @@ def _load(folder: Path, template: list) -> tuple[list, dict] | None:
     return states, meta
 
 
-def _evaluate(program: _Program, predict, states, x_test, y_test, batch_size: int, grouped: bool) -> list[dict]:
+def _evaluate(predict, states, x_test, y_test, batch_size: int, grouped: bool) -> list[dict]:
     """Each model's test accuracy, loss, binary accuracy on one-hot labels, and predictions."""
     from .training import binary_accuracy_onehot
 
@@ -235,7 +235,7 @@ def _train(
             validated, validation_seconds = None, 0.0
             if validate_every_epoch:  # for the curves only, timed apart as Keras' fit does
                 validation_start = time.perf_counter()
-                validated = _evaluate(program, predict, state, x_test, y_test, batch_size, grouped)
+                validated = _evaluate(predict, state, x_test, y_test, batch_size, grouped)
                 validation_seconds = time.perf_counter() - validation_start
             for i in range(k):
                 entry = {"epoch": epoch + 1, "seconds": seconds, "validation_seconds": validation_seconds,
@@ -245,11 +245,9 @@ def _train(
                 meta["history"][i].append(entry)
         train_seconds = time.perf_counter() - stage_start
         eval_start = time.perf_counter()
-        evaluation = _evaluate(program, predict, state, x_test, y_test, batch_size, grouped)
+        evaluation = _evaluate(predict, state, x_test, y_test, batch_size, grouped)
         eval_seconds = time.perf_counter() - eval_start
-        on_train = (
-            _evaluate(program, predict, state, x_train, y_train, batch_size, grouped) if score_train_set else None
-        )
+        on_train = _evaluate(predict, state, x_train, y_train, batch_size, grouped) if score_train_set else None
         for i, scored in enumerate(evaluation):
             previous = meta["stages"][i][-1]["cumulative_train_seconds"] if meta["stages"][i] else 0.0
             meta["stages"][i].append(
@@ -267,7 +265,7 @@ def _train(
             )
         _save(Path(checkpoint_dir), _unstack(state, k) if grouped else [state], meta)
     if evaluation is None:  # every stage was checkpointed already: predict once for the record
-        evaluation = _evaluate(program, predict, state, x_test, y_test, batch_size, grouped)
+        evaluation = _evaluate(predict, state, x_test, y_test, batch_size, grouped)
     from .models import total_count, trainable_count
 
     final = _unstack(state, k) if grouped else [state]

@@ -599,18 +599,18 @@ def groups(cfg: dict, jobs: list[Job]) -> list[tuple[Job, ...]]:
 
     A group sits where its first member was in the plan.
     """
-    keyed: dict[Any, list[Job]] = {}
-    units: list[Any] = []
+    units: list[list[Job]] = []
+    open_groups: dict[Any, list[Job]] = {}
     for job in jobs:
         key = _group_key(cfg, job)
         if key is None:
-            units.append((job,))
-        elif key in keyed:
-            keyed[key].append(job)
+            units.append([job])
+        elif key in open_groups:
+            open_groups[key].append(job)  # the unit already in ``units``: it fills as members come
         else:
-            keyed[key] = [job]
-            units.append(key)
-    return [unit if isinstance(unit, tuple) and isinstance(unit[0], Job) else tuple(keyed[unit]) for unit in units]
+            open_groups[key] = [job]
+            units.append(open_groups[key])
+    return [tuple(unit) for unit in units]
 
 
 def execute_group(cfg: dict, jobs: tuple[Job, ...], force: bool = False, made_since: float | None = None) -> list:

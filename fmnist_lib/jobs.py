@@ -61,6 +61,18 @@ class Interrupted(KeyboardInterrupt):
         self.outcomes = outcomes
 
 
+TOO_LATE = "not started: past the time limit for starting jobs"
+
+
+def _may_start(settings: Settings) -> bool:
+    """False once the run's time for starting jobs is over; else set up this process for a job and say True."""
+    if settings.stop_at is not None and time.time() > settings.stop_at:
+        return False
+    os.environ[ENV_CONCURRENT_JOBS] = str(settings.concurrent)
+    os.environ[ENV_RESULTS_DIR] = str(settings.results_root)
+    return True
+
+
 def run_one(settings: Settings, job: Job, *_dependencies: Outcome) -> Outcome:
     """Run a job, in this process or a worker; its own output goes to a log file when pooled.
 
@@ -68,10 +80,8 @@ def run_one(settings: Settings, job: Job, *_dependencies: Outcome) -> Outcome:
     it only once they are finished, and a failed dependency shows up here as
     a missing record with its name.
     """
-    if settings.stop_at is not None and time.time() > settings.stop_at:
-        return Outcome(job, "skipped", message="not started: past the time limit for starting jobs")
-    os.environ[ENV_CONCURRENT_JOBS] = str(settings.concurrent)
-    os.environ[ENV_RESULTS_DIR] = str(settings.results_root)
+    if not _may_start(settings):
+        return Outcome(job, "skipped", message=TOO_LATE)
     start = time.perf_counter()
     log = None
     if settings.log_dir is not None:
@@ -110,10 +120,8 @@ def grouping_enabled() -> bool:
 
 def run_group(settings: Settings, jobs: tuple[Job, ...], *_dependencies) -> list[Outcome]:
     """Run jobs the registry grouped in one program; each gets its own outcome (a failure fails them all)."""
-    if settings.stop_at is not None and time.time() > settings.stop_at:
-        return [Outcome(job, "skipped", message="not started: past the time limit for starting jobs") for job in jobs]
-    os.environ[ENV_CONCURRENT_JOBS] = str(settings.concurrent)
-    os.environ[ENV_RESULTS_DIR] = str(settings.results_root)
+    if not _may_start(settings):
+        return [Outcome(job, "skipped", message=TOO_LATE) for job in jobs]
     start = time.perf_counter()
     try:
         records = experiments.execute_group(settings.cfg, jobs, settings.force, settings.started)

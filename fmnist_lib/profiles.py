@@ -166,9 +166,9 @@ PROFILE_NOTES = {
         "says which came from where). The replication runs and the seed study (seeds 0-4) "
         "follow the paper's 62- and 32-epoch schedules; the first leakage and augmentation runs "
         "stop at 14 epochs, the audit's later mechanisms (leakage with copies, augmentation as "
-        "copies added, the MNIST digits at 62 and 32 paper epochs, the light model without "
-        "BatchNorm) are GPU jobs at full length, and the 80 family members train for 5. The "
-        "digits runs at 2 and 7 paper epochs and the MLP on scaled pixels were made on the CPU. "
+        "copies added, the MNIST digits at 62 and 32 paper epochs) are GPU jobs at full length, "
+        "and the 80 family members train for 5. The digits runs at 2 and 7 paper epochs, the MLP "
+        "on scaled pixels and the light model without BatchNorm (32 epochs) were made on the CPU. "
         "Records the GPU has not made yet are listed, with the command that makes them, where a "
         "chapter would show them."
     ),

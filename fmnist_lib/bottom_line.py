@@ -13,13 +13,13 @@ import pandas as pd
 from . import claims, mechanisms
 from .audit import NOT_COMPARABLE, REPRODUCED
 
-# The audit's headline claims and the mechanism claim (if any) that tries to explain each.
-_EXPLAINED_BY = {
-    "CNN-3-128 accuracy after 2 epochs": mechanisms.HEADLINE[0],
-    "CNN-3-128 accuracy after 62 epochs": mechanisms.HEADLINE[1],
-    "light model accuracy": mechanisms.HEADLINE[2],
-    "light model above 98.5 % by about epoch 7": mechanisms.HEADLINE[3],
-}
+# The audit's headline claims that a mechanism can explain (the accuracy drop is a difference of two of them).
+_EXPLAINED_BY = {claim.audit_claim: claim for claim in mechanisms.HEADLINE}
+
+
+def _only_by_spread(note: str) -> bool:
+    """The audit's note says a claim holds only because the seeds spread so widely."""
+    return "spread" in note
 
 
 def _ours(row: pd.Series) -> str:
@@ -32,12 +32,12 @@ def _ours(row: pd.Series) -> str:
     return row["ours"] if single in ("–", "", "exact") else f"{row['ours']} {single}"
 
 
-def _explanation(curves: list[mechanisms.Curve], claim_name: str, note: str) -> str:
+def _explanation(judged_by_claim: dict, claim_name: str, note: str) -> str:
     """What accounts for the claim: a mechanism that explains it, else the closest one, or why none applies."""
     claim = _EXPLAINED_BY.get(claim_name)
     if claim is None:  # the accuracy drop: a difference of two numbers, each judged above
-        return "the seeds spread widely" if "spread" in note else "–"
-    judged = mechanisms.judged_here(curves, claim)
+        return "the seeds spread widely" if _only_by_spread(note) else "–"
+    judged = judged_by_claim[claim]
     if not judged:
         return "no mechanism measured on the paper's data"
     names = [c.mechanism for c, cell in judged if cell["verdict"] in (mechanisms.EXPLAINS, mechanisms.OVER)]
@@ -51,9 +51,15 @@ def _explanation(curves: list[mechanisms.Curve], claim_name: str, note: str) -> 
     return text
 
 
+def _judged_by_claim(curves: list[mechanisms.Curve]) -> dict:
+    """Each headline claim's verdicts from the mechanisms measured at its length on the paper's data, judged once."""
+    return {claim: mechanisms.judged_here(curves, claim) for claim in mechanisms.HEADLINE}
+
+
 def headline_claims(claims_table: pd.DataFrame, curves: list[mechanisms.Curve]) -> pd.DataFrame:
     """The paper's headline accuracy claims: claimed, ours with the deciding interval, verdict, what explains it."""
     rows = claims_table[claims_table["group"] == claims.HEADLINE]
+    judged_by_claim = _judged_by_claim(curves)
     return pd.DataFrame(
         [
             {
@@ -61,7 +67,7 @@ def headline_claims(claims_table: pd.DataFrame, curves: list[mechanisms.Curve]) 
                 "claimed": row["claimed"],
                 "ours (95 % interval)": _ours(row),
                 "verdict": row["verdict"],
-                "what explains it": _explanation(curves, row["claim"], row["note"]),
+                "what explains it": _explanation(judged_by_claim, row["claim"], row["note"]),
             }
             for _, row in rows.iterrows()
         ]
@@ -78,7 +84,7 @@ def sentences(claims_table: pd.DataFrame, curves: list[mechanisms.Curve]) -> str
     if not_comparable:
         first += f" and cannot judge {not_comparable} (it does not follow the paper's protocol for them)"
     kept = [
-        row["claim"] + (" (only because its seeds spread so widely)" if "spread" in row["note"] else "")
+        row["claim"] + (" (only because its seeds spread so widely)" if _only_by_spread(row["note"]) else "")
         for _, row in rows[rows["verdict"] == REPRODUCED].iterrows()
     ]
     first += f"{': ' + ', '.join(kept) if kept else ''}."
@@ -101,10 +107,14 @@ def sentences(claims_table: pd.DataFrame, curves: list[mechanisms.Curve]) -> str
             f"On this profile's shortened protocol, which is not the paper's, {' and '.join(finals)}; "
             "only the full profile's numbers can be set against the claims."
         )
-    explained = mechanisms.explaining(curves)
+    judged_by_claim = _judged_by_claim(curves)
+    explained = {
+        claim.label: [c.mechanism for c, cell in judged if cell["verdict"] in (mechanisms.EXPLAINS, mechanisms.OVER)]
+        for claim, judged in judged_by_claim.items()
+    }
     unexplained = [label for label, names in explained.items() if not names]
-    measured = {claim.label for claim in mechanisms.HEADLINE if mechanisms.judged_here(curves, claim)}
-    tried = {c.mechanism for claim in mechanisms.HEADLINE for c, _ in mechanisms.judged_here(curves, claim)}
+    measured = {claim.label for claim, judged in judged_by_claim.items() if judged}
+    tried = {c.mechanism for judged in judged_by_claim.values() for c, _ in judged}
     if not measured:
         third = (
             "No mechanism that could inflate the numbers was run on the paper's data here; "

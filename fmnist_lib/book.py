@@ -31,7 +31,7 @@ from pathlib import Path
 import yaml
 
 from . import profiles, results
-from .chapter_format import KERNELSPEC, fold_code
+from .chapter_format import as_notebook, fold_code
 from .data import DataError, locate_data_dir
 from .distribute import DistributionError, check_environment
 from .quiet import filtered_stderr, is_noise
@@ -87,9 +87,7 @@ def write_notebook(source: Path, target: Path) -> Path:
     import jupytext
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    notebook = jupytext.read(source)
-    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
-    jupytext.write(notebook, target, fmt="ipynb")
+    jupytext.write(as_notebook(jupytext.read(source)), target, fmt="ipynb")
     return target
 
 

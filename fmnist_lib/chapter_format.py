@@ -9,11 +9,11 @@ from __future__ import annotations
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 FOLDED = "hide-input"
-_SHOWN_AS_IS = {"hide-input", "remove-input", "remove-cell", "parameters"}
+_SHOWN_AS_IS = {"hide-input", "remove-input", "remove-cell"}
 
 
 def fold_code(notebook) -> None:
-    """Tag every code cell that does not say otherwise ``hide-input``, papermill's injected parameters too.
+    """Tag every code cell that does not say otherwise ``hide-input``: parameters, default or injected, too.
 
     The parameters a build used are in the run card's table; the cell that set
     them stays one click away.
@@ -24,14 +24,15 @@ def fold_code(notebook) -> None:
             tags.append(FOLDED)
 
 
+def as_notebook(notebook):
+    """A chapter read by jupytext, made runnable (kernelspec) and folded as the report shows it."""
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    fold_code(notebook)
+    return notebook
+
+
 def reads(text: str, fmt: str = "py:percent"):
     """A chapter's source as a notebook: Jupyter Book's reader for ``.py`` (``nb_custom_formats``)."""
     import jupytext
 
-    notebook = jupytext.reads(text, fmt=fmt)
-    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
-    fold_code(notebook)
-    for cell in notebook.cells:  # the default parameters, folded like any code
-        if "parameters" in cell.metadata.get("tags", []) and FOLDED not in cell.metadata["tags"]:
-            cell.metadata["tags"].append(FOLDED)
-    return notebook
+    return as_notebook(jupytext.reads(text, fmt=fmt))

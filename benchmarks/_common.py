@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fmnist_lib import provenance  # noqa: E402
+from fmnist_lib.store import provenance  # noqa: E402
 
 
 def machine_line() -> str:

@@ -12,13 +12,14 @@ import argparse
 
 from _common import machine_line, print_table
 
-from fmnist_lib import baselines, data  # noqa: E402
+from fmnist_lib.models import classical
+from fmnist_lib import data  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=60_000)
-    parser.add_argument("--models", default=",".join(baselines.MODEL_NAMES))
+    parser.add_argument("--models", default=",".join(classical.MODEL_NAMES))
     args = parser.parse_args()
     ds = data.load_fashion_mnist()
     tr = data.stratified_subsample(ds.y_train, None if args.images >= 60_000 else args.images, 0)
@@ -26,7 +27,7 @@ def main() -> None:
     test = (data.as_vectors(ds.x_test), ds.y_test)
     rows = []
     for name in args.models.split(","):
-        r = baselines.fit_and_score(name, train, test, seed=0)
+        r = classical.fit_and_score(name, train, test, seed=0)
         rows.append(
             {
                 "model": name,

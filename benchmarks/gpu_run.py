@@ -35,7 +35,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--results-dir", default="results")
     args = parser.parse_args()
-    from fmnist_lib import configs, experiments, profiles, provenance, results
+    from fmnist_lib.experiments import configs
+    from fmnist_lib.experiments import registry
+    from fmnist_lib import profiles
+    from fmnist_lib.store import provenance
+    from fmnist_lib.store import runstore
     from fmnist_lib.settings import ENV_RESULTS_DIR
 
     os.environ[ENV_RESULTS_DIR] = str(Path(args.results_dir).resolve())
@@ -43,13 +47,13 @@ def main() -> None:
     cfg = profiles.load_profile("full")
     lone, shared = {}, {}
     for name in ("cnn_3_128", "dsc_gap"):
-        lone[name] = results.load_record("full", name, configs.network_config(cfg, name))
+        lone[name] = runstore.load_record("full", name, configs.network_config(cfg, name))
         shared[name] = [
             rec
             for seed in cfg["audit"]["seeds"]
             if seed != cfg["seed"]
             if (
-                rec := results.load_record("full", name, configs.network_config(experiments.with_seed(cfg, seed), name))
+                rec := runstore.load_record("full", name, configs.network_config(registry.with_seed(cfg, seed), name))
             )
         ]
     if not all(lone.values()):
@@ -120,7 +124,7 @@ def main() -> None:
         print("\nThe same network at other seeds, trained beside other jobs:")
         print_table(rows)
 
-    honest = results.load_record("full", configs.HONEST_NAME, configs.honest_augmentation_config(cfg))
+    honest = runstore.load_record("full", configs.HONEST_NAME, configs.honest_augmentation_config(cfg))
     if honest:
         per_epoch = _epoch_seconds(honest)
         alone = statistics.median(_epoch_seconds(lone["cnn_3_128"])[1:])

@@ -18,7 +18,10 @@ import time
 import numpy as np
 from _common import machine_line, print_table
 
-from fmnist_lib import data, grouped_training, models, training
+from fmnist_lib import data
+from fmnist_lib.training import grouped
+from fmnist_lib import models
+from fmnist_lib import training
 
 BATCH = 128
 
@@ -27,8 +30,8 @@ def grouped_images_per_second(name: str, k: int, x: np.ndarray, y: np.ndarray, s
     import jax
 
     build = lambda: models.build_model(name)  # noqa: E731
-    program = grouped_training._program(build, 1e-3)
-    state = grouped_training._stack([grouped_training.initial_state(build, 1e-3, seed) for seed in range(k)])
+    program = grouped._program(build, 1e-3)
+    state = grouped._stack([grouped_training.initial_state(build, 1e-3, seed) for seed in range(k)])
     step = jax.jit(jax.vmap(program.step))
     rng = np.random.default_rng(0)
     batches = [rng.integers(0, len(x), (k, BATCH)) for _ in range(steps + 2)]
@@ -57,7 +60,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200, help="timed steps per measurement")
     parser.add_argument("--models", nargs="+", default=["cnn_3_128", "dsc_gap"])
     args = parser.parse_args()
-    grouped_training._require_jax()
+    grouped._require_jax()
     print(machine_line())
     ds = data.load_fashion_mnist()
     n = max(args.steps * BATCH, 2 * BATCH)

@@ -41,7 +41,8 @@ def tree_rss(proc: psutil.Process) -> int:
 
 REFERENCE = """
 import time, numpy as np, keras
-from fmnist_lib import models, training
+from fmnist_lib import models
+from fmnist_lib import training
 m = training.compile_for_protocol(models.cnn_3_128(), 1e-3)
 x, y = np.random.default_rng(0).random((1280, 28, 28, 1), dtype=np.float32), np.arange(1280) % 10
 m.fit(x[:128], y[:128], batch_size=128, epochs=1, verbose=0)

@@ -13,7 +13,10 @@ overrides = {}
 # %%
 from myst_nb import glue
 
-from fmnist_lib import computations, data, plots, profiles
+from fmnist_lib.experiments import computations
+from fmnist_lib import data
+from fmnist_lib.report import plots
+from fmnist_lib import profiles
 
 config = profiles.load_profile(profile, overrides)
 ds = data.load_fashion_mnist()

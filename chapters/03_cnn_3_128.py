@@ -14,7 +14,15 @@ overrides = {}
 # %%
 from myst_nb import glue
 
-from fmnist_lib import claims, computations, experiments, models, param_counts, plots, profiles, prose, tables
+from fmnist_lib.audit import claims
+from fmnist_lib.experiments import computations
+from fmnist_lib.experiments import registry
+from fmnist_lib import models
+from fmnist_lib.models import cost
+from fmnist_lib.report import plots
+from fmnist_lib import profiles
+from fmnist_lib.report import prose
+from fmnist_lib.report import tables
 
 config = profiles.load_profile(profile, overrides)
 
@@ -30,7 +38,7 @@ config = profiles.load_profile(profile, overrides)
 # {glue:text}`cnn_params_claim:,`.
 
 # %%
-architecture = param_counts.layer_table(models.cnn_3_128(**config["cnn_3_128"]["model_kwargs"]))
+architecture = cost.layer_table(models.cnn_3_128(**config["cnn_3_128"]["model_kwargs"]))
 glue("cnn_params", int(architecture["keras"].sum()), display=False)
 glue("cnn_params_claim", claims.CNN_PARAMS, display=False)
 tables.show(architecture, "CNN-3-128 layer by layer: parameters counted by hand and by Keras.", "tbl-cnn-layers")
@@ -50,7 +58,7 @@ spec = config["cnn_3_128"]
 glue("lr", spec["learning_rate"], display=False)
 glue("batch", spec["batch_size"], display=False)
 glue("schedule", ", ".join(map(str, spec["schedule"])), display=False)
-record = experiments.load(config, "network", "cnn_3_128")
+record = registry.load(config, "network", "cnn_3_128")
 
 # %%
 tables.show(

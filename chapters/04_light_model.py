@@ -15,19 +15,17 @@ overrides = {}
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from fmnist_lib import (
-    claims,
-    experiments,
-    models,
-    param_counts,
-    plots,
-    profiles,
-    prose,
-    records,
-    stats,
-    tables,
-    variants,
-)
+from fmnist_lib.audit import claims
+from fmnist_lib.experiments import registry
+from fmnist_lib import models
+from fmnist_lib.models import cost
+from fmnist_lib.report import plots
+from fmnist_lib import profiles
+from fmnist_lib.report import prose
+from fmnist_lib.store import records
+from fmnist_lib.audit import stats
+from fmnist_lib.report import tables
+from fmnist_lib.models import variants
 
 config = profiles.load_profile(profile, overrides)
 
@@ -40,7 +38,7 @@ config = profiles.load_profile(profile, overrides)
 # $(K \times K \times C_{in}) + (C_{in} \times C_{out})$ plus biases for a separable one).
 
 # %%
-arithmetic = param_counts.seed_layer_arithmetic()
+arithmetic = cost.seed_layer_arithmetic()
 glue("arithmetic_all_match", "all match" if arithmetic["match"].all() else "do NOT all match", display=False)
 tables.show(arithmetic, "The seed paper's layer arithmetic (sections V-A and V-B), recomputed.", "tbl-light-arithmetic")
 
@@ -50,7 +48,7 @@ tables.show(arithmetic, "The seed paper's layer arithmetic (sections V-A and V-B
 
 # %%
 light = models.dsc_gap(**config["dsc_gap"]["model_kwargs"])
-architecture = param_counts.layer_table(light)
+architecture = cost.layer_table(light)
 glue("light_total", int(architecture["keras"].sum()), display=False)
 glue("light_trainable", int(architecture["trainable (keras)"].sum()), display=False)
 glue("light_frozen", int(architecture["non-trainable (keras)"].sum()), display=False)
@@ -82,7 +80,7 @@ tables.show(
 
 # %%
 glue("schedule", ", ".join(map(str, config["dsc_gap"]["schedule"])), display=False)
-record = experiments.load(config, "network", "dsc_gap")
+record = registry.load(config, "network", "dsc_gap")
 tables.show(
     tables.stage_table(record),
     "The light model after each stage of the schedule: test accuracy with its 95 % interval and cumulative training time (s).",
@@ -128,7 +126,7 @@ glue("fig_light_curves", plots.training_curves(record), display=False)
 # would be tuning the protocol.
 
 # %%
-light_seeds = experiments.seed_study(config)["dsc_gap"]
+light_seeds = registry.seed_study(config)["dsc_gap"]
 tables.show(
     tables.batchnorm_lag(light_seeds),
     "The BatchNorm lag per seed: training accuracy as fit reports it, the same images in inference mode, and the test set (%).",
@@ -142,7 +140,7 @@ tables.show(
 # {glue:md}`no_bn_text` Its stages are in the table below when the record exists.
 
 # %% tags=["hide-output"]
-no_bn = experiments.load_all(config, "light_no_batchnorm")
+no_bn = registry.load_all(config, "light_no_batchnorm")
 if no_bn.records:
     other = no_bn.records[0]
     text = (

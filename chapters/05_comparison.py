@@ -13,11 +13,15 @@ overrides = {}
 # %%
 from myst_nb import glue
 
-from fmnist_lib import claims, experiments, plots, profiles, tables
+from fmnist_lib.audit import claims
+from fmnist_lib.experiments import registry
+from fmnist_lib.report import plots
+from fmnist_lib import profiles
+from fmnist_lib.report import tables
 
 config = profiles.load_profile(profile, overrides)
-cnn = experiments.load(config, "network", "cnn_3_128")
-light = experiments.load(config, "network", "dsc_gap")
+cnn = registry.load(config, "network", "cnn_3_128")
+light = registry.load(config, "network", "dsc_gap")
 
 # %% [markdown]
 # ## Table II, measured

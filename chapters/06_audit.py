@@ -16,22 +16,20 @@ import numpy as np
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import (
-    audit,
-    claims,
-    computations,
-    data,
-    experiments,
-    mechanisms,
-    plots,
-    profiles,
-    prose,
-    records,
-    tables,
-)
+from fmnist_lib.audit import claim_rules
+from fmnist_lib.audit import claims
+from fmnist_lib.experiments import computations
+from fmnist_lib import data
+from fmnist_lib.experiments import registry
+from fmnist_lib.audit import mechanisms
+from fmnist_lib.report import plots
+from fmnist_lib import profiles
+from fmnist_lib.report import prose
+from fmnist_lib.store import records
+from fmnist_lib.report import tables
 
 config = profiles.load_profile(profile, overrides)
-stored = experiments.replication_records(config)
+stored = registry.replication_records(config)
 
 # %% [markdown]
 # ## The claims
@@ -47,17 +45,17 @@ stored = experiments.replication_records(config)
 # group on this run (profile {glue:text}`profile_name`).
 
 # %%
-claims_table = audit.claims_table(stored)
-counts = audit.verdict_counts(claims_table)
-headline = audit.verdict_counts(claims_table, claims.HEADLINE)
-glue("tolerance_text", Markdown(audit.TOLERANCE_TEXT), display=False)
+claims_table = claim_rules.claims_table(stored)
+counts = claim_rules.verdict_counts(claims_table)
+headline = claim_rules.verdict_counts(claims_table, claims.HEADLINE)
+glue("tolerance_text", Markdown(claim_rules.TOLERANCE_TEXT), display=False)
 glue("n_claims", len(claims_table), display=False)
 glue("n_reproduced", counts["reproduced"], display=False)
 glue("n_not_reproduced", counts["not_reproduced"], display=False)
 glue("n_headline", sum(headline.values()), display=False)
 glue("n_headline_reproduced", headline["reproduced"], display=False)
 glue("profile_name", profile, display=False)
-tables.show(audit.group_counts(claims_table), "Verdicts per group of claims: numbers of claims.", "tbl-claim-groups")
+tables.show(claim_rules.group_counts(claims_table), "Verdicts per group of claims: numbers of claims.", "tbl-claim-groups")
 
 # %% [markdown]
 # Headline accuracy claims reproduced: {glue:text}`n_headline_reproduced` of {glue:text}`n_headline`.
@@ -67,9 +65,9 @@ tables.show(audit.group_counts(claims_table), "Verdicts per group of claims: num
 # {numref}`tbl-claims-arithmetic` (parameter arithmetic) and {numref}`tbl-claims-time` (times).
 
 # %%
-for group, part in audit.claims_by_group(claims_table).items():
+for group, part in claim_rules.claims_by_group(claims_table).items():
     display(tables.show(part, f"The seed paper's claims, {group}: claimed, ours, intervals, verdict and the rule's note.",
-                        f"tbl-claims-{audit.GROUP_NAMES[group]}"))  # fmt: skip
+                        f"tbl-claims-{claim_rules.GROUP_NAMES[group]}"))  # fmt: skip
 
 # %% [markdown]
 # ## Seven ways to get 99 %
@@ -108,7 +106,7 @@ for group, part in audit.claims_by_group(claims_table).items():
 # the four headline claims, at the claimed epoch: first CNN-3-128's, then the light model's.
 
 # %% tags=["hide-output"]
-curves, not_recorded = experiments.mechanism_curves(config)
+curves, not_recorded = registry.mechanism_curves(config)
 glue("mechanism_rule", Markdown(mechanisms.RULE_TEXT), display=False)
 glue("mechanisms_missing", Markdown(not_recorded.missing_text(config)), display=False)
 
@@ -208,10 +206,10 @@ tables.show(
 # steps.
 
 # %% tags=["hide-output"]
-leaks = experiments.load_all(config, "leakage").records
-group_records = experiments.load_all(config, "leak_groups").records
-copies_leaks = experiments.load_all(config, "copies_leak").records
-honest = experiments.load(config, "honest")
+leaks = registry.load_all(config, "leakage").records
+group_records = registry.load_all(config, "leak_groups").records
+copies_leaks = registry.load_all(config, "copies_leak").records
+honest = registry.load(config, "honest")
 audit_cfg = config["audit"]
 
 # %%
@@ -230,12 +228,12 @@ tables.show(
 
 # %% tags=["hide-output"]
 glue("seeds", ", ".join(map(str, audit_cfg["seeds"])), display=False)
-study = experiments.seed_study(config)
-glue("seeds_missing", Markdown(experiments.Found([], study["missing"]).missing_text(config)), display=False)
+study = registry.seed_study(config)
+glue("seeds_missing", Markdown(registry.Found([], study["missing"]).missing_text(config)), display=False)
 glue("lowest_seed", Markdown(prose.lowest_seed_text(study["dsc_gap"])), display=False)
 
 # %%
-tables.show(audit.seed_table(study), "The headline accuracies over seeds (%; standard deviation in pp).", "tbl-seeds")
+tables.show(claim_rules.seed_table(study), "The headline accuracies over seeds (%; standard deviation in pp).", "tbl-seeds")
 
 # %% [markdown]
 # {glue:md}`lowest_seed`
@@ -251,7 +249,7 @@ tables.show(audit.seed_table(study), "The headline accuracies over seeds (%; sta
 # each group of near-twins removed.
 
 # %%
-dups = experiments.load(config, "near_duplicates")
+dups = registry.load(config, "near_duplicates")
 ds = data.load_fashion_mnist()
 _, test_idx = computations.split_indices(config)
 y_true = ds.y_test[test_idx]
@@ -260,7 +258,7 @@ thresholds = [0.0, 0.02, 0.05, 0.1]
 glue("n_test_all", len(ds.y_test), display=False)
 glue("n_train_all", len(ds.y_train), display=False)
 glue("n_exact", int(np.sum(dups.result["exact"])), display=False)
-dup_table = audit.duplicate_summary(dups, y_true, y_pred, test_idx, thresholds)
+dup_table = claim_rules.duplicate_summary(dups, y_true, y_pred, test_idx, thresholds)
 distances = np.asarray(dups.result["rms_distance"])
 nearest = np.asarray(dups.result["nearest_train_index"])
 glue("fig_dup_hist", plots.nearest_distance_histogram(distances, thresholds), display=False)
@@ -344,10 +342,10 @@ glue(
 )
 glue("duplicate_threshold", duplicate_threshold, display=False)
 glue("n_near_twins", int(np.sum(distances[test_idx] <= duplicate_threshold)), display=False)
-glue("dup_effect", audit.duplicate_effect(dups, y_true, y_pred, test_idx, duplicate_threshold), display=False)
-made = [*leaks, *group_records, *copies_leaks, honest, *experiments.load_all(config, "copies_honest").records]
+glue("dup_effect", claim_rules.duplicate_effect(dups, y_true, y_pred, test_idx, duplicate_threshold), display=False)
+made = [*leaks, *group_records, *copies_leaks, honest, *registry.load_all(config, "copies_honest").records]
 tables.show(
-    tables.provenance_table([*made, *experiments.load_all(config, "digits").records, dups]),
+    tables.provenance_table([*made, *registry.load_all(config, "digits").records, dups]),
     "Provenance of the audit's own records.",
     "tbl-audit-provenance",
     folded=True,

@@ -15,7 +15,15 @@ overrides = {}
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import configs, experiments, models, param_counts, plots, profiles, prose, scaling, tables
+from fmnist_lib.experiments import configs
+from fmnist_lib.experiments import registry
+from fmnist_lib import models
+from fmnist_lib.models import cost
+from fmnist_lib.report import plots
+from fmnist_lib import profiles
+from fmnist_lib.report import prose
+from fmnist_lib.audit import scaling
+from fmnist_lib.report import tables
 
 config = profiles.load_profile(profile, overrides)
 spec = config["scaling"]
@@ -34,7 +42,7 @@ spec = config["scaling"]
 # {glue:text}`n_members` of them are recorded and shown in {numref}`tbl-family`.
 
 # %% tags=["hide-output"]
-family = experiments.load_all(config, "family")
+family = registry.load_all(config, "family")
 records = family.records
 glue("family_missing", Markdown(family.missing_text(config)), display=False)
 frame = tables.family_frame(records)
@@ -63,7 +71,7 @@ tables.show(
 # ## Accuracy against parameters, MACs and training time
 
 # %%
-stored = experiments.replication_records(config)
+stored = registry.replication_records(config)
 marks = {
     "CNN-3-128": (stored["cnn_3_128"].total_params, stored["cnn_3_128"].accuracy),
     "seed's light model": (stored["dsc_gap"].total_params, stored["dsc_gap"].accuracy),
@@ -72,7 +80,7 @@ coherent = frame[frame["collapsed"] == ""]
 fit = scaling.fit_saturating(coherent["parameters"], coherent["test accuracy"])
 fit["range"] = (coherent["parameters"].min(), coherent["parameters"].max())  # drawn only where it was fitted
 front = scaling.pareto_front(frame["parameters"], frame["test accuracy"]) & (frame["collapsed"] == "").to_numpy()
-glue("cnn_macs", param_counts.model_macs(models.cnn_3_128()), display=False)
+glue("cnn_macs", cost.model_macs(models.cnn_3_128()), display=False)
 glue("family_hardware", prose.measured_on(records), display=False)
 glue("low_members", prose.low_members_text(list(frame["member"]), list(frame["test accuracy"])), display=False)
 glue("front", ", ".join(frame.loc[front].sort_values("parameters")["member"]), display=False)
@@ -179,7 +187,7 @@ tables.show(
 # {glue:text}`compression_hardware`. {numref}`tbl-compression` gives the numbers when the records exist.
 
 # %% tags=["hide-output"]
-found = experiments.load_all(config, "compression")
+found = registry.load_all(config, "compression")
 labels = {"cnn_3_128": "CNN-3-128", "dsc_gap": "DSC + GAP"}
 compressed = {labels[r.config["network"]["model"]]: r for r in found.records}
 compression_note = found.missing_text(config) + " The int8 conversion needs the TensorFlow backend."

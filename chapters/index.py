@@ -23,7 +23,15 @@ manifest = {"chapters": []}  # the runner passes this build's chapter times
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib import audit, bottom_line, claims, experiments, mechanisms, profiles, provenance, runcard, tables
+from fmnist_lib.audit import claim_rules
+from fmnist_lib.audit import bottom_line
+from fmnist_lib.audit import claims
+from fmnist_lib.experiments import registry
+from fmnist_lib.audit import mechanisms
+from fmnist_lib import profiles
+from fmnist_lib.store import provenance
+from fmnist_lib.report import runcard
+from fmnist_lib.report import tables
 
 config = profiles.load_profile(profile, overrides)
 glue("profile_name", profile, display=False)
@@ -41,10 +49,10 @@ glue("claim_62", claims.CNN_ACCURACY_BY_EPOCH[62], display=False)
 # {glue:md}`profile_note`
 
 # %%
-stored = experiments.replication_records(config)
-claims_table = audit.claims_table(stored)
-curves, _ = experiments.mechanism_curves(config)
-counts = audit.verdict_counts(claims_table)
+stored = registry.replication_records(config)
+claims_table = claim_rules.claims_table(stored)
+curves, _ = registry.mechanism_curves(config)
+counts = claim_rules.verdict_counts(claims_table)
 glue("n_claims", len(claims_table), display=False)
 glue("bottom_line", Markdown(bottom_line.sentences(claims_table, curves)), display=False)
 glue("profile_note", Markdown(profiles.PROFILE_NOTES[profile]), display=False)
@@ -115,7 +123,7 @@ tables.show(
 
 # %%
 tables.show(
-    runcard.record_sources(experiments.profile_records(config)),
+    runcard.record_sources(registry.profile_records(config)),
     "Where the records of this report were made: machine, backend, commit, number of records.",
     "tbl-record-sources",
 )

@@ -1,7 +1,12 @@
-"""fmnist-repro: a tested library behind the reproduction report's chapters.
+"""fmnist-repro: the tested library behind the reproduction report's chapters.
 
-data -> models / training / baselines -> results (run store) -> tables, plots
--> chapters; ``book`` drives the chapters with papermill and Jupyter Book.
+Data flows one way, and the subpackages show it:
+
+    data -> models -> training -> experiments (registry + one module per kind) -> store
+                                                                                    |
+    report (runner, tables, plots, prose)  <-  chapters (read only)  <-  audit (verdicts as data)
+
+``compute`` and ``book`` are the two command lines on top (README.md, "Layout").
 """
 
 import os

@@ -23,20 +23,21 @@ import sys
 import time
 from pathlib import Path
 
-from . import profiles, results
-from .data import DataError
-from .distribute import DistributionError, check_backend_name, check_environment
-from .quiet import filtered_stderr
-from .settings import ENV_RESULTS_DIR
+from fmnist_lib import profiles
+from fmnist_lib.data.fashion import DataError
+from fmnist_lib.report.quiet import filtered_stderr
+from fmnist_lib.settings import ENV_RESULTS_DIR
+from fmnist_lib.store import runstore
+from fmnist_lib.training.distribute import DistributionError, check_backend_name, check_environment
 
 
 def select(
     cfg: dict, kinds: list[str] | None, only: list[str] | None, accelerated: bool, chapters: list[str] | None = None
 ) -> list:
     """The plan's jobs of the chosen kinds, labels and chapters (``--only`` takes a job label or a kind)."""
-    from . import experiments
+    from fmnist_lib.experiments import registry
 
-    todo = experiments.plan(cfg, kinds, chapters)
+    todo = registry.plan(cfg, kinds, chapters)
     if accelerated:
         todo = [j for j in todo if j.experiment.accelerated]
     if only:
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     except DistributionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from . import experiments, jobs
+    from fmnist_lib.experiments import jobs, registry
 
     parser = argparse.ArgumentParser(
         prog="python -m fmnist_lib.compute", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only", action="append", metavar="JOB", help="run only this job (its label in --plan, or a kind); repeatable"
     )
     parser.add_argument(
-        "--kind", action="append", choices=experiments.KINDS, help="run only jobs of this kind; repeatable"
+        "--kind", action="append", choices=tuple(registry.REGISTRY), help="run only jobs of this kind; repeatable"
     )
     parser.add_argument(
         "--accelerated", action="store_true", help="run only the jobs that train a network (what a GPU machine runs)"
@@ -104,25 +105,25 @@ def main(argv: list[str] | None = None) -> int:
         cfg = profiles.load_profile(args.profile, overrides)
         todo = select(cfg, args.kind, args.only, args.accelerated, args.chapter)
         if not args.plan:
-            experiments.check_inputs(todo)
+            registry.check_inputs(todo)
     except (profiles.ProfileError, DistributionError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.plan:
         try:
-            stored = [experiments.is_stored(cfg, job) for job in todo]
-        except (results.RecordError, DataError) as exc:
+            stored = [registry.is_stored(cfg, job) for job in todo]
+        except (runstore.RecordError, DataError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         for job, done in zip(todo, stored):
             alone = "  (alone)" if job.exclusive else ""
-            status = experiments.stored_record(cfg, job).code_status if done else ""
-            changed = f"  [computing code {status}]" if status.startswith("CHANGED") else ""
+            status = registry.stored_record(cfg, job).code_status if done else None
+            changed = f"  [computing code {status.text}]" if status is not None and status.changed else ""
             print(f"{'stored' if done else 'to run':7} {job.kind:16} {job.label}{alone}{changed}")
-        print(f"{sum(stored)} of {len(todo)} jobs have a record in {results.profile_dir(args.profile)}")
+        print(f"{sum(stored)} of {len(todo)} jobs have a record in {runstore.profile_dir(args.profile)}")
         return 0
     start = time.perf_counter()
-    log_dir = results.profile_dir(args.profile) / "logs" if args.workers > 1 or args.scheduler else None
+    log_dir = runstore.profile_dir(args.profile) / "logs" if args.workers > 1 or args.scheduler else None
     try:
         outcomes = jobs.run_jobs(
             cfg,
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = jobs.summary(outcomes)
     print(
         f"{counts['done']} done, {counts['skipped']} skipped, {counts['failed']} failed "
-        f"in {time.perf_counter() - start:.1f} s; records in {results.profile_dir(args.profile)}"
+        f"in {time.perf_counter() - start:.1f} s; records in {runstore.profile_dir(args.profile)}"
     )
     for outcome in outcomes:
         if outcome.status == "failed":

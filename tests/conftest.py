@@ -20,8 +20,8 @@ def real_data_dir():
 @pytest.fixture
 def results_dir(tmp_path, monkeypatch):
     """A private run store for one test."""
-    from fmnist_lib import results
+    from fmnist_lib.store import runstore
 
     folder = tmp_path / "results"
-    monkeypatch.setenv(results.ENV_RESULTS_DIR, str(folder))
+    monkeypatch.setenv(runstore.ENV_RESULTS_DIR, str(folder))
     return folder

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from fmnist_lib import audit, augment, claims, duplicates, leakage, stats, training
+from fmnist_lib.audit import claim_rules
+from fmnist_lib.data import augment
+from fmnist_lib.audit import claims
+from fmnist_lib.data import duplicates
+from fmnist_lib.data import leakage
+from fmnist_lib.audit import stats
+from fmnist_lib import training
 
 
 def test_binary_accuracy_is_the_mean_per_output_agreement():
@@ -81,7 +87,7 @@ def test_exact_and_near_duplicates_are_found():
 
 
 def _record(name, stages, data=None, total=0, trainable=0, history=None, n=10_000):
-    from fmnist_lib.records import Record
+    from fmnist_lib.store.records import Record
 
     full = [
         {
@@ -114,9 +120,9 @@ def _record(name, stages, data=None, total=0, trainable=0, history=None, n=10_00
 
 
 def test_verdicts_follow_the_stated_rule():
-    assert audit.accuracy_verdict(0.915, 10_000, 0.92, comparable=True) == audit.REPRODUCED
-    assert audit.accuracy_verdict(0.92, 10_000, 0.9967, comparable=True) == audit.NOT_REPRODUCED
-    assert audit.accuracy_verdict(0.995, 10_000, 0.9967, comparable=False) == audit.NOT_COMPARABLE
+    assert claim_rules.accuracy_verdict(0.915, 10_000, 0.92, comparable=True) == claim_rules.REPRODUCED
+    assert claim_rules.accuracy_verdict(0.92, 10_000, 0.9967, comparable=True) == claim_rules.NOT_REPRODUCED
+    assert claim_rules.accuracy_verdict(0.995, 10_000, 0.9967, comparable=False) == claim_rules.NOT_COMPARABLE
 
 
 def test_claims_table_judges_a_full_run_and_refuses_a_subsample():
@@ -131,16 +137,16 @@ def test_claims_table_judges_a_full_run_and_refuses_a_subsample():
         trainable=176_406,
         history=[{"epoch": e, "val_accuracy": 0.9} for e in range(1, 33)],
     )
-    table = audit.claims_table({"cnn_3_128": cnn, "dsc_gap": light, "baselines": []}).set_index("claim")
-    assert table.loc["CNN-3-128 accuracy after 62 epochs", "verdict"] == audit.NOT_REPRODUCED
-    assert table.loc["CNN-3-128 parameters", "verdict"] == audit.REPRODUCED
+    table = claim_rules.claims_table({"cnn_3_128": cnn, "dsc_gap": light, "baselines": []}).set_index("claim")
+    assert table.loc["CNN-3-128 accuracy after 62 epochs", "verdict"] == claim_rules.NOT_REPRODUCED
+    assert table.loc["CNN-3-128 parameters", "verdict"] == claim_rules.REPRODUCED
     assert "176,406" in table.loc["light model parameters (called trainable)", "note"]
-    assert table.loc["parameter reduction", "verdict"] == audit.REPRODUCED
-    assert table.loc["CNN-3-128 training time, 62 epochs", "verdict"] == audit.NOT_COMPARABLE
+    assert table.loc["parameter reduction", "verdict"] == claim_rules.REPRODUCED
+    assert table.loc["CNN-3-128 training time, 62 epochs", "verdict"] == claim_rules.NOT_COMPARABLE
     assert table.loc["MLP accuracy", "ours"] == "not run"
     sub = _record("cnn_3_128", [stage(2, 0.99)], data={"train_size": 1000, "test_size": None})
-    table = audit.claims_table({"cnn_3_128": sub, "baselines": []}).set_index("claim")
-    assert table.loc["CNN-3-128 accuracy after 2 epochs", "verdict"] == audit.NOT_COMPARABLE
+    table = claim_rules.claims_table({"cnn_3_128": sub, "baselines": []}).set_index("claim")
+    assert table.loc["CNN-3-128 accuracy after 2 epochs", "verdict"] == claim_rules.NOT_COMPARABLE
 
 
 def test_the_augmenter_samples_like_keras_image_ops():
@@ -178,7 +184,7 @@ def test_a_model_with_the_augmenter_saves_and_loads(tmp_path):
 
 
 def test_selection_on_the_test_set_is_the_running_maximum_of_the_stored_history():
-    from fmnist_lib import selection
+    from fmnist_lib.experiments import selection
 
     history = [{"epoch": e, "accuracy": 0.9, "val_accuracy": v} for e, v in enumerate([0.80, 0.86, 0.84, 0.88], 1)]
     rec = _record("cnn_3_128", [{"epochs": 2, "test_accuracy": 0.86}, {"epochs": 4, "test_accuracy": 0.88}],
@@ -189,7 +195,7 @@ def test_selection_on_the_test_set_is_the_running_maximum_of_the_stored_history(
     assert selection.selected_at(chosen, 4) == 0.88 and selection.selected_at(chosen, 0) is None
     seeds = [_record("cnn_3_128", [{"epochs": 4, "test_accuracy": a}]) for a in (0.90, 0.93, 0.91)]
     assert selection.best_of_seeds(seeds, 4) == 0.93 and selection.best_of_seeds(seeds, 2) is None
-    from fmnist_lib import mechanisms
+    from fmnist_lib.audit import mechanisms
 
     by_label = {c.mechanism: c for c in mechanisms.network_curves(rec, chosen, seeds)}
     assert by_label["(f) best epoch chosen on the test set"].at(4)[0] == 0.88
@@ -198,26 +204,26 @@ def test_selection_on_the_test_set_is_the_running_maximum_of_the_stored_history(
 
 def test_whole_percent_claims_are_judged_by_rounding_not_by_a_point():
     # 87.6 % on 10,000 images: [86.95 %, 88.23 %] overlaps [87.5 %, 88.5 %): reproduced
-    assert audit.rounded_verdict(0.876, 10_000, 0.88, comparable=True) == audit.REPRODUCED
+    assert claim_rules.rounded_verdict(0.876, 10_000, 0.88, comparable=True) == claim_rules.REPRODUCED
     # 84.49 % is within 4 points but its interval stops below 87.5 %: not reproduced
-    assert audit.rounded_verdict(0.8449, 10_000, 0.88, comparable=True) == audit.NOT_REPRODUCED
+    assert claim_rules.rounded_verdict(0.8449, 10_000, 0.88, comparable=True) == claim_rules.NOT_REPRODUCED
     # the old 1-point tolerance would have accepted 86.9 % for 88 %; rounding does not
-    assert audit.rounded_verdict(0.865, 10_000, 0.88, comparable=True) == audit.NOT_REPRODUCED
+    assert claim_rules.rounded_verdict(0.865, 10_000, 0.88, comparable=True) == claim_rules.NOT_REPRODUCED
 
 
 def test_near_100_percent_a_claim_must_lie_inside_our_interval():
     # 99.31 % on 60,000 images is within a point of 99.67 % but has twice its error
-    assert audit.accuracy_verdict(0.9931, 60_000, 0.9967, comparable=True) == audit.NOT_REPRODUCED
-    assert audit.accuracy_verdict(0.9962, 10_000, 0.9967, comparable=True) == audit.REPRODUCED
+    assert claim_rules.accuracy_verdict(0.9931, 60_000, 0.9967, comparable=True) == claim_rules.NOT_REPRODUCED
+    assert claim_rules.accuracy_verdict(0.9962, 10_000, 0.9967, comparable=True) == claim_rules.REPRODUCED
 
 
 def test_seeds_decide_where_they_exist_and_a_deterministic_model_gets_no_interval():
-    verdict, text = audit.seed_verdict([0.8950, 0.8950, 0.8950], 0.895)
-    assert (verdict, text) == (audit.REPRODUCED, "deterministic")
-    verdict, text = audit.seed_verdict([0.873, 0.805, 0.872, 0.892], 0.9898)
-    assert verdict == audit.NOT_REPRODUCED and "over 4 seeds" in text
+    verdict, text = claim_rules.seed_verdict([0.8950, 0.8950, 0.8950], 0.895)
+    assert (verdict, text) == (claim_rules.REPRODUCED, "deterministic")
+    verdict, text = claim_rules.seed_verdict([0.873, 0.805, 0.872, 0.892], 0.9898)
+    assert verdict == claim_rules.NOT_REPRODUCED and "over 4 seeds" in text
     # a wide spread can contain a claim one run's interval excludes
-    assert audit.seed_verdict([0.80, 0.90], 0.86)[0] == audit.REPRODUCED
+    assert claim_rules.seed_verdict([0.80, 0.90], 0.86)[0] == claim_rules.REPRODUCED
 
 
 def _seeded(name, seed, accuracies, epochs, history=None):
@@ -243,19 +249,19 @@ def test_shape_claims_follow_their_stated_rules():
         "seeds": {"cnn_3_128": [falling, rising], "dsc_gap": [light]},
         "test_labels": [0] * 10_000,
     }
-    table = audit.claims_table(stored).set_index("claim")
+    table = claim_rules.claims_table(stored).set_index("claim")
     rises = table.loc["accuracy continues to increase, 2 to 62 epochs"]
-    assert rises["verdict"] == audit.NOT_REPRODUCED and "1 of 2 seeds" in rises["ours"]
+    assert rises["verdict"] == claim_rules.NOT_REPRODUCED and "1 of 2 seeds" in rises["ours"]
     assert "92.40% → 92.30% from 30 to 62" in rises["note"]
     stable = table.loc["light model: no collapses or large oscillations"]
-    assert stable["verdict"] == audit.NOT_REPRODUCED and "6.0 pp" in stable["ours"]
-    assert table.loc["light model: plateau close to 99 %", "verdict"] == audit.NOT_REPRODUCED
-    counts = audit.group_counts(audit.claims_table(stored)).set_index("claims")
+    assert stable["verdict"] == claim_rules.NOT_REPRODUCED and "6.0 pp" in stable["ours"]
+    assert table.loc["light model: plateau close to 99 %", "verdict"] == claim_rules.NOT_REPRODUCED
+    counts = claim_rules.group_counts(claim_rules.claims_table(stored)).set_index("claims")
     assert counts.loc[claims.HEADLINE, "count"] == 5 and counts.loc[claims.BASELINE, "count"] == 10
 
 
 def test_the_most_confused_pair_is_counted_in_both_directions():
-    from fmnist_lib.data import CLASS_NAMES
+    from fmnist_lib.data.fashion import CLASS_NAMES
 
     coat, pullover, shirt, tee = (CLASS_NAMES.index(c) for c in ("Coat", "Pullover", "Shirt", "T-shirt/top"))
     labels = [coat] * 3 + [pullover] * 3 + [shirt] * 5
@@ -265,15 +271,15 @@ def test_the_most_confused_pair_is_counted_in_both_directions():
 
     cnn = replace(cnn, result={**cnn.result, "test_predictions": predictions})
     row = (
-        audit.claims_table({"cnn_3_128": cnn, "baselines": [], "test_labels": labels})
+        claim_rules.claims_table({"cnn_3_128": cnn, "baselines": [], "test_labels": labels})
         .set_index("claim")
         .loc["most errors are coat vs pullover"]
     )
-    assert row["verdict"] == audit.REPRODUCED and row["ours"].startswith("Pullover vs Coat: 6 of 11")
+    assert row["verdict"] == claim_rules.REPRODUCED and row["ours"].startswith("Pullover vs Coat: 6 of 11")
 
 
 def test_table_i_within_a_point_is_judged_on_the_largest_deviation():
-    from fmnist_lib.records import Record
+    from fmnist_lib.store.records import Record
 
     def baseline(model, accuracy):
         result = {"model": model, "accuracy": accuracy, "n_test": 10_000, "n_train": 60_000}
@@ -283,18 +289,18 @@ def test_table_i_within_a_point_is_judged_on_the_largest_deviation():
 
     close = [baseline(m, v + 0.012) for m, v in claims.TABLE_I_ACCURACY.items()]
     row = (
-        audit.claims_table({"baselines": close}).set_index("claim").loc["Table I: every model within one point of [1]"]
+        claim_rules.claims_table({"baselines": close}).set_index("claim").loc["Table I: every model within one point of [1]"]
     )
-    assert row["verdict"] == audit.REPRODUCED  # 1.2 pp rounds within the claimed point
+    assert row["verdict"] == claim_rules.REPRODUCED  # 1.2 pp rounds within the claimed point
     far = [*close[1:], baseline("MLP", 0.8449)]
-    row = audit.claims_table({"baselines": far}).set_index("claim").loc["Table I: every model within one point of [1]"]
-    assert row["verdict"] == audit.NOT_REPRODUCED and row["ours"] == "largest: MLP, 3.5 pp"
+    row = claim_rules.claims_table({"baselines": far}).set_index("claim").loc["Table I: every model within one point of [1]"]
+    assert row["verdict"] == claim_rules.NOT_REPRODUCED and row["ours"] == "largest: MLP, 3.5 pp"
 
 
 def test_the_lowest_light_seed_is_explained_by_what_fit_and_inference_mode_say():
     from dataclasses import replace
 
-    from fmnist_lib import prose
+    from fmnist_lib.report import prose
 
     def light(seed, test, fit, inference):
         rec = _record("dsc_gap", [{"epochs": 32, "test_accuracy": test, "train_set_accuracy": inference}],

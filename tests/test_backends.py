@@ -25,7 +25,9 @@ SCRIPT = textwrap.dedent(
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * devices)
     import keras
-    from fmnist_lib import data, models, training
+    from fmnist_lib import data
+    from fmnist_lib import models
+    from fmnist_lib import training
     ds = data.load_fashion_mnist(allow_download=False)
     tr = data.stratified_subsample(ds.y_train, 256, seed=0)
     te = data.stratified_subsample(ds.y_test, 128, seed=0)
@@ -114,7 +116,7 @@ def test_start_up_chatter_stays_out_of_the_terminal_and_errors_do_not():
     script = textwrap.dedent(
         """
         import subprocess, sys
-        from fmnist_lib.quiet import filtered_stderr
+        from fmnist_lib.report.quiet import filtered_stderr
         with filtered_stderr():
             import tensorflow  # noqa: F401  (prints its oneDNN notice on fd 2)
             subprocess.run([sys.executable, "-c", "import sys; sys.stderr.write('Kernel is running over TCP "

@@ -1,26 +1,29 @@
 import numpy as np
 import pytest
 
-from fmnist_lib import baselines, data, experiments, profiles
+from fmnist_lib.models import classical
+from fmnist_lib import data
+from fmnist_lib.experiments import registry
+from fmnist_lib import profiles
 
 
 def test_models_have_the_papers_hyper_parameters():
-    assert baselines.make_classifier("KNN", 0).n_neighbors == 5
-    forest = baselines.make_classifier("Random Forest", 0)
+    assert classical.make_classifier("KNN", 0).n_neighbors == 5
+    forest = classical.make_classifier("Random Forest", 0)
     assert (forest.n_estimators, forest.max_depth) == (200, 24)
-    assert baselines.make_classifier("SVM", 0).kernel == "rbf"
-    assert baselines.make_classifier("Logistic Regression", 0).max_iter == 200
+    assert classical.make_classifier("SVM", 0).kernel == "rbf"
+    assert classical.make_classifier("Logistic Regression", 0).max_iter == 200
     for name in profiles.ALL_BASELINES:
-        baselines.make_classifier(name, 0)  # all nine construct
+        classical.make_classifier(name, 0)  # all nine construct
     with pytest.raises(ValueError, match="unknown baseline"):
-        baselines.make_classifier("XGBoost", 0)
+        classical.make_classifier("XGBoost", 0)
 
 
 def test_fit_and_score_on_real_images(real_data_dir):
     ds = data.load_fashion_mnist(allow_download=False)
     train = data.stratified_subsample(ds.y_train, 500, seed=0)
     test = data.stratified_subsample(ds.y_test, 300, seed=0)
-    result = baselines.fit_and_score(
+    result = classical.fit_and_score(
         "KNN",
         (data.as_vectors(ds.x_train[train]), ds.y_train[train]),
         (data.as_vectors(ds.x_test[test]), ds.y_test[test]),
@@ -34,18 +37,18 @@ def test_fit_and_score_on_real_images(real_data_dir):
 
 def test_baselines_run_through_the_store_once(real_data_dir, results_dir):
     config = profiles.load_profile("smoke", {"baselines.models": ["GaussianNB", "Decision Tree"]})
-    jobs = experiments.plan(config, ["baseline"])
+    jobs = registry.plan(config, ["baseline"])
     first = [experiments.execute(config, job) for job in jobs]
     again = [experiments.execute(config, job) for job in jobs]
     assert [r.result["model"] for r in first] == ["GaussianNB", "Decision Tree"]
     assert [r.provenance["date"] for r in again] == [r.provenance["date"] for r in first]
     assert all(np.isfinite(r.accuracy) for r in first)
-    assert experiments.load_all(config, "baseline").records == first
+    assert registry.load_all(config, "baseline").records == first
 
 
 def test_a_model_without_a_paper_number_is_shown_with_a_dash():
-    from fmnist_lib import tables
-    from fmnist_lib.records import Record
+    from fmnist_lib.report import tables
+    from fmnist_lib.store.records import Record
 
     result = {"model": "Nearest Centroid", "accuracy": 0.81, "n_test": 10_000, "n_train": 60_000,
               "fit_seconds": 1.0, "predict_seconds": 0.1, "converged": True}  # fmt: skip

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_lib import browser_check
+from fmnist_lib.report import browser_check
 
 
 def _browser_or_skip():

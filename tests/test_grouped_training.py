@@ -20,7 +20,8 @@ SCRIPT = textwrap.dedent(
     from pathlib import Path
     import numpy as np
     import keras
-    from fmnist_lib import data, grouped_training as g
+    from fmnist_lib import data
+    from fmnist_lib.training import grouped as g
 
     ds = data.load_fashion_mnist(allow_download=False)
     tr = data.stratified_subsample(ds.y_train, 256, seed=0)
@@ -107,17 +108,18 @@ def test_a_resumed_group_ends_as_an_uninterrupted_one(runs):
 
 
 def test_the_grouped_trainer_refuses_another_backend_with_what_to_do():
-    from fmnist_lib import grouped_training
+    from fmnist_lib.training import grouped
 
-    with pytest.raises(grouped_training.NeedsJax, match="KERAS_BACKEND=jax"):
-        grouped_training.train_group(None, None, None, seeds=[0, 1], schedule=[1], batch_size=1, learning_rate=1e-3,
+    with pytest.raises(grouped.NeedsJax, match="KERAS_BACKEND=jax"):
+        grouped.train_group(None, None, None, seeds=[0, 1], schedule=[1], batch_size=1, learning_rate=1e-3,
                                      checkpoint_dir=Path("unused"))  # fmt: skip
 
 
 GROUPED_COMPUTE = textwrap.dedent(
     """
     import dataclasses
-    from fmnist_lib import compute, data
+    from fmnist_lib import compute
+    from fmnist_lib import data
 
     real = data.load_fashion_mnist(allow_download=False)
     tr = data.stratified_subsample(real.y_train, 300, seed=0)
@@ -143,7 +145,7 @@ def _grouped_compute(results_dir: Path, group: str) -> str:
 
 
 def test_the_runner_groups_the_seeds_of_one_network_and_writes_ordinary_records(tmp_path):
-    from fmnist_lib.records import Record
+    from fmnist_lib.store.records import Record
 
     out = _grouped_compute(tmp_path / "grouped", "1")
     assert out.count("trained as a group of 2") == 4, out[-2000:]  # seeds 1 and 2 of each network

@@ -9,21 +9,26 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_lib import book, computations, compute, experiments, jobs, profiles
+from fmnist_lib.report import runner
+from fmnist_lib.experiments import computations
+from fmnist_lib import compute
+from fmnist_lib.experiments import registry
+from fmnist_lib.experiments import jobs
+from fmnist_lib import profiles
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_full_plan_is_the_papers_design_with_one_job_per_record_and_the_replication_runs_first_and_alone():
     cfg = profiles.load_profile("full")
-    plan = experiments.plan(cfg)
+    plan = registry.plan(cfg)
     audit, family = cfg["audit"], cfg["scaling"]["members"]
     assert audit["seeds"] == [0, 1, 2, 3, 4] and len(family) == 80
     kinds = Counter(job.kind for job in plan)
     assert kinds["network"] == 2 and kinds["baseline"] == len(cfg["baselines"]["models"]) == 9
     assert kinds["seed_network"] == 2 * (len(audit["seeds"]) - 1) and kinds["seed_classical"] == len(audit["seeds"])
     assert kinds["family"] == 80 and kinds["leakage"] == len(audit["rotations"])
-    assert len(plan) == sum(len(e.args(cfg)) for e in experiments.REGISTRY.values())  # one job per declared record
+    assert len(plan) == sum(len(e.args(cfg)) for e in registry.REGISTRY.values())  # one job per declared record
     assert len({job.label for job in plan}) == len(plan)
     assert [job.label for job in plan[:2]] == ["cnn_3_128", "dsc_gap"]
     assert [job.label for job in plan if job.exclusive] == ["cnn_3_128", "dsc_gap"]
@@ -32,14 +37,14 @@ def test_full_plan_is_the_papers_design_with_one_job_per_record_and_the_replicat
     assert labels.index("seed 1 dsc_gap") < labels.index(next(j.label for j in plan if j.kind == "family")) + 10
     # a dependency is always planned before the jobs that need it
     for i, job in enumerate(plan):
-        for dep in experiments.dependencies(cfg, job):
+        for dep in registry.dependencies(cfg, job):
             assert plan.index(dep) < i, (dep.label, job.label)
 
 
 def test_the_registry_is_the_one_vocabulary():
-    _, chapters = book.toc_chapters(REPO)
-    numbers = {book.chapter_number(c) for c in chapters} | {"index"}
-    for kind, experiment in experiments.REGISTRY.items():
+    _, chapters = runner.toc_chapters(REPO)
+    numbers = {runner.chapter_number(c) for c in chapters} | {"index"}
+    for kind, experiment in registry.REGISTRY.items():
         assert experiment.kind == kind
         assert set(experiment.chapters) <= numbers, kind
     assert compute.main(["--profile", "smoke", "--plan", "--kind", "baseline"]) == 0
@@ -51,12 +56,12 @@ def test_accelerated_filter_keeps_only_what_a_gpu_machine_runs():
     kinds = {job.kind for job in gpu}
     assert kinds == {"network", "honest", "seed_network", "family", "digits", "copies_leak", "copies_honest",
                      "light_no_batchnorm"}  # fmt: skip
-    assert all(experiments.REGISTRY[k].accelerated for k in kinds)  # no classical model, no derived record
+    assert all(registry.REGISTRY[k].accelerated for k in kinds)  # no classical model, no derived record
 
 
 def test_family_spread_order_covers_the_range_early():
     members = profiles.whole_family()
-    ordered = experiments.family_in_spread_order(members)
+    ordered = registry.family_in_spread_order(members)
     assert sorted(map(tuple, ordered)) == sorted(map(tuple, members))
     first = ordered[:10]
     assert {m[0] for m in first} >= {1, 4} and {m[1] for m in first} >= {16, 256}
@@ -149,10 +154,10 @@ def test_the_committed_full_run_matches_the_code_and_lists_what_is_missing(monke
     """
     monkeypatch.setenv("FMNIST_RESULTS_DIR", str(REPO / "results"))
     cfg = profiles.load_profile("full")
-    plan = experiments.plan(cfg)
-    missing = [job for job in plan if not experiments.is_stored(cfg, job)]
+    plan = registry.plan(cfg)
+    missing = [job for job in plan if not registry.is_stored(cfg, job)]
     on_disk = {p.name for p in (REPO / "results" / "full").glob("*.json")}
-    used = {r.file_stem + ".json" for r in experiments.profile_records(cfg)}
+    used = {r.file_stem + ".json" for r in registry.profile_records(cfg)}
     assert on_disk == used, f"records the code no longer asks for: {sorted(on_disk - used)}"
     # what is missing needs the GPU; everything the CPU can make here is recorded
     assert all(job.experiment.accelerated for job in missing), [j.label for j in missing]
@@ -161,8 +166,8 @@ def test_the_committed_full_run_matches_the_code_and_lists_what_is_missing(monke
 
 
 def test_timings_from_a_shared_device_say_so():
-    from fmnist_lib import prose
-    from fmnist_lib.records import Record
+    from fmnist_lib.report import prose
+    from fmnist_lib.store.records import Record
 
     def rec(prov):
         return Record("x", "k", "full", {}, {}, 1.0, prov)
@@ -176,8 +181,8 @@ def test_timings_from_a_shared_device_say_so():
 
 
 def test_record_sources_group_records_by_machine_commit_and_sharing():
-    from fmnist_lib import runcard
-    from fmnist_lib.records import Record
+    from fmnist_lib.report import runcard
+    from fmnist_lib.store.records import Record
 
     def rec(gpu, commit, jobs_sharing, experiment):
         prov = {"accelerators": [gpu] if gpu else [], "cpu": "CPU Y", "cpu_count": 2,
@@ -199,8 +204,8 @@ def test_record_sources_group_records_by_machine_commit_and_sharing():
 def test_profile_records_reads_only_what_the_profile_uses(monkeypatch):
     monkeypatch.setenv("FMNIST_RESULTS_DIR", str(REPO / "results"))
     cfg = profiles.load_profile("full")
-    records = experiments.profile_records(cfg)
-    stored = [job for job in experiments.plan(cfg) if experiments.is_stored(cfg, job)]
+    records = registry.profile_records(cfg)
+    stored = [job for job in registry.plan(cfg) if registry.is_stored(cfg, job)]
     # the seed-0 best classical model is the LightGBM baseline record itself
     assert len(records) == len(stored) - 1
 
@@ -215,8 +220,8 @@ def test_chapters_only_read_records():
 
 def test_a_chapter_asking_for_a_missing_record_gets_the_command_that_makes_it(results_dir):
     cfg = profiles.load_profile("smoke")
-    with pytest.raises(experiments.MissingRecord) as caught:
-        experiments.load(cfg, "network", "cnn_3_128")
+    with pytest.raises(registry.MissingRecord) as caught:
+        registry.load(cfg, "network", "cnn_3_128")
     message = str(caught.value)
     assert "python -m fmnist_lib.compute --profile smoke --only 'cnn_3_128'" in message
     assert not list(results_dir.glob("**/*.json"))  # reading never writes
@@ -256,14 +261,14 @@ def test_an_edited_record_is_refused_naming_its_file(tmp_path, monkeypatch, caps
     """A record whose accuracy does not follow from its own stored predictions is never shown."""
     monkeypatch.setenv("FMNIST_RESULTS_DIR", str(tmp_path))
     cfg = profiles.load_profile("full")
-    key = experiments.results.config_key(experiments.network_config(cfg, "cnn_3_128"))
+    key = registry.results.config_key(registry.network_config(cfg, "cnn_3_128"))
     source = REPO / "results" / "full" / f"cnn_3_128-{key}.json"  # the seed-0 replication run
     (tmp_path / "full").mkdir()
     edited = json.loads(source.read_text())
     edited["result"]["stages"][-1]["test_accuracy"] = 0.9912
     (tmp_path / "full" / source.name).write_text(json.dumps(edited))
-    with pytest.raises(experiments.results.RecordError) as caught:
-        experiments.load(cfg, "network", "cnn_3_128")
+    with pytest.raises(registry.results.RecordError) as caught:
+        registry.load(cfg, "network", "cnn_3_128")
     message = str(caught.value)
     assert source.name in message and "99.1200%" in message and "92.2900%" in message
     assert compute.main(["--profile", "full", "--plan", "--kind", "network"]) == 2
@@ -275,15 +280,15 @@ def test_force_replaces_an_edited_record_as_the_refusal_says(tmp_path, monkeypat
     """The refusal says 'rerun with --force': the book's planning then treats the record as one to remake."""
     monkeypatch.setenv("FMNIST_RESULTS_DIR", str(tmp_path))
     cfg = profiles.load_profile("smoke", {"baselines.models": ["GaussianNB"]})
-    job = experiments.plan(cfg, ["baseline"])[0]
-    record = experiments.execute(cfg, job)
+    job = registry.plan(cfg, ["baseline"])[0]
+    record = registry.execute(cfg, job)
     path = tmp_path / "smoke" / f"{record.file_stem}.json"
     edited = json.loads(path.read_text())
     edited["result"]["accuracy"] = 0.99
     path.write_text(json.dumps(edited))
     computed = []
     monkeypatch.setattr(jobs, "run_jobs", lambda cfg, todo, **kw: computed.extend(todo) or [])
-    with pytest.raises(experiments.results.RecordError):
-        book.compute_records(cfg, ["chapters/02_baselines"], force=False, report=lambda _: None)
-    book.compute_records(cfg, ["chapters/02_baselines"], force=True, report=lambda _: None)
+    with pytest.raises(registry.results.RecordError):
+        runner.compute_records(cfg, ["chapters/02_baselines"], force=False, report=lambda _: None)
+    runner.compute_records(cfg, ["chapters/02_baselines"], force=True, report=lambda _: None)
     assert job in computed

@@ -5,7 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from fmnist_lib import digits, leak_groups, leakage, mechanisms
+from fmnist_lib.data import digits
+from fmnist_lib.data import leak_groups
+from fmnist_lib.data import leakage
+from fmnist_lib.audit import mechanisms
 
 
 def test_the_digits_are_the_checksummed_5000_balanced_mnist_images():
@@ -18,7 +21,7 @@ def test_the_digits_are_the_checksummed_5000_balanced_mnist_images():
 
 
 def test_a_damaged_digits_file_is_refused_naming_the_fix(tmp_path, monkeypatch):
-    from fmnist_lib.data import DataError
+    from fmnist_lib.data.fashion import DataError
 
     bad = tmp_path / "mnist_5k.csv.gz"
     bad.write_bytes(b"not the digits")
@@ -69,14 +72,15 @@ def test_matched_steps_convert_the_papers_epochs_into_epochs_of_the_small_set():
 
 
 def test_the_registry_pairs_every_digits_run_with_its_fashion_control():
-    from fmnist_lib import experiments, profiles
+    from fmnist_lib.experiments import registry
+    from fmnist_lib import profiles
 
     cfg = profiles.load_profile("full")
-    jobs = experiments.plan(cfg, ["digits"])
+    jobs = registry.plan(cfg, ["digits"])
     args = {job.arg for job in jobs}
     assert {(d, n, s) for (_, n, s) in args for d in ("mnist", "fashion")} == args
     short = next(j for j in jobs if j.arg == ("mnist", "cnn_3_128", (2,)))
-    name, config = experiments.record_of(cfg, short)
+    name, config = registry.record_of(cfg, short)
     assert config["schedule"] == [28] and config["train_images"] == 4290 and config["mnist_sha256"]
     # the CPU-sized runs come before the long ones
     assert jobs.index(short) < next(i for i, j in enumerate(jobs) if j.arg[2][-1] == 62)
@@ -179,7 +183,7 @@ def test_the_summary_names_the_closest_mechanism_when_none_explains_a_claim():
 
 
 def test_binary_accuracy_arithmetic_needs_95_percent_for_the_2_epoch_claim():
-    from fmnist_lib.records import Record
+    from fmnist_lib.store.records import Record
 
     rec = Record.from_dict(
         {
@@ -249,7 +253,7 @@ def test_a_subsampled_run_is_shown_but_not_judged():
 
 
 def test_the_digits_curve_is_a_lower_bound_in_the_papers_epochs():
-    from fmnist_lib.records import Record
+    from fmnist_lib.store.records import Record
 
     history = [{"epoch": e, "accuracy": 0.99, "val_accuracy": 0.95 + e / 1000} for e in range(1, 29)]
     config = {"dataset": "mnist", "model": "cnn_3_128", "size": 5000, "train_images": 4290, "paper_epochs": [2]}

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from keras import layers
 
-from fmnist_lib import models, param_counts
+from fmnist_lib import models
+from fmnist_lib.models import cost
 
 
 def test_cnn_3_128_has_the_papers_parameter_count():
@@ -21,7 +22,7 @@ def test_light_model_matches_the_seed_total_and_trainable_counts():
 
 @pytest.mark.parametrize("name", ["cnn_3_128", "dsc_gap"])
 def test_layer_table_agrees_with_keras(name):
-    table = param_counts.layer_table(models.build_model(name))
+    table = cost.layer_table(models.build_model(name))
     assert table["match"].all()
     assert table["keras"].sum() == models.build_model(name).count_params()
 
@@ -36,10 +37,10 @@ def test_model_options_are_keywords():
 
 
 def test_seed_arithmetic_is_recomputed():
-    table = param_counts.seed_layer_arithmetic()
+    table = cost.seed_layer_arithmetic()
     assert table["match"].all()
-    assert param_counts.separable_block(3, 256, 512) == 134_144
-    assert param_counts.conv2d(3, 256, 512) == 1_180_160
+    assert cost.separable_block(3, 256, 512) == 134_144
+    assert cost.conv2d(3, 256, 512) == 1_180_160
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -62,6 +63,6 @@ def test_analytic_counts_equal_keras_for_random_shapes(seed):
         x = layer(x)
     keras.Model(inputs, x)
     for layer in stack:
-        trainable, frozen = param_counts.analytic_count(layer)
+        trainable, frozen = cost.analytic_count(layer)
         assert trainable + frozen == layer.count_params(), type(layer).__name__
         assert trainable == sum(int(np.prod(w.shape)) for w in layer.trainable_weights)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_lib import book
+from fmnist_lib.report import runner
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -30,10 +30,12 @@ def smoke_report(tmp_path_factory):
     Chapters only read, so every training and fit happens in the runner, here,
     where it is counted (see the first test below).
     """
-    from fmnist_lib import baselines, results, training
+    from fmnist_lib.models import classical
+    from fmnist_lib.store import runstore
+    from fmnist_lib import training
 
     out = tmp_path_factory.mktemp("smoke")
-    real_train, real_fit = training.train_staged, baselines.fit_and_score
+    real_train, real_fit = training.train_staged, classical.fit_and_score
 
     def count_train(*args, **kwargs):
         COUNTED["trained"].append(Path(kwargs["checkpoint_dir"]).name)
@@ -46,8 +48,8 @@ def smoke_report(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(training, "train_staged", count_train)
         patch.setattr(baselines, "fit_and_score", count_fit)
-        patch.setenv(results.ENV_RESULTS_DIR, str(out / "results"))
-        book.run("smoke", force=True, build_dir=out / "build", results_dir=out / "results")
+        patch.setenv(runstore.ENV_RESULTS_DIR, str(out / "results"))
+        runner.run("smoke", force=True, build_dir=out / "build", results_dir=out / "results")
     return out
 
 
@@ -56,7 +58,7 @@ def page(report: Path, name: str) -> str:
 
 
 def test_every_chapter_is_rendered_with_figures(smoke_report):
-    _, chapters = book.toc_chapters(REPO)
+    _, chapters = runner.toc_chapters(REPO)
     figures = {
         "01_dataset": 4,
         "02_baselines": 1,
@@ -135,7 +137,7 @@ def test_failing_chapter_fails_the_run_and_keeps_the_old_report(tmp_path, smoke_
     html = tmp_path / "build" / "html"
     html.mkdir(parents=True)
     (html / "index.html").write_text("previous report")
-    code = book.main(
+    code = runner.main(
         [
             "run",
             "--profile",
@@ -155,23 +157,26 @@ def test_failing_chapter_fails_the_run_and_keeps_the_old_report(tmp_path, smoke_
     # the half-executed chapter is set aside, never kept for a later build
     staged = tmp_path / "build" / "book" / "chapters"
     assert not (staged / "01_broken.ipynb").exists() and (staged / "01_broken.failed.ipynb").exists()
-    manifest = json.loads((tmp_path / "build" / "book" / book.MANIFEST).read_text())
+    manifest = json.loads((tmp_path / "build" / "book" / runner.MANIFEST).read_text())
     assert [c["chapter"] for c in manifest["chapters"]] == []
 
 
 def test_unknown_profile_is_a_clear_error(capsys):
-    assert book.main(["run", "--profile", "fast"]) == 2
+    assert runner.main(["run", "--profile", "fast"]) == 2
     assert "unknown profile 'fast'" in capsys.readouterr().err
 
 
 def test_bad_override_is_a_clear_error(capsys):
-    assert book.main(["run", "--profile", "smoke", "--set", "cnn_3_128.schedule=[6,2]"]) == 2
+    assert runner.main(["run", "--profile", "smoke", "--set", "cnn_3_128.schedule=[6,2]"]) == 2
     assert "not strictly increasing" in capsys.readouterr().err
 
 
 def test_compute_fills_the_store_that_the_book_then_reads(tmp_path, monkeypatch):
     """Experiments computed without notebooks (as on a GPU machine) are reused by the book, not retrained."""
-    from fmnist_lib import configs, experiments, profiles, results
+    from fmnist_lib.experiments import configs
+    from fmnist_lib.experiments import registry
+    from fmnist_lib import profiles
+    from fmnist_lib.store import runstore
 
     results_dir = tmp_path / "results"
     done = subprocess.run(
@@ -194,14 +199,14 @@ def test_compute_fills_the_store_that_the_book_then_reads(tmp_path, monkeypatch)
     assert done.returncode == 0, done.stderr[-3000:]
     record_file = next((results_dir / "smoke").glob("cnn_3_128-*.json"))
     before = record_file.read_text()
-    monkeypatch.setenv(results.ENV_RESULTS_DIR, str(results_dir))
-    record = experiments.load(profiles.load_profile("smoke"), "network", "cnn_3_128")
+    monkeypatch.setenv(runstore.ENV_RESULTS_DIR, str(results_dir))
+    record = registry.load(profiles.load_profile("smoke"), "network", "cnn_3_128")
     assert record_file.read_text() == before  # read, not recomputed
     assert record.key in record_file.name
     # a record whose config no longer matches the code is not used
-    monkeypatch.setattr(results, "RECORD_VERSION", results.RECORD_VERSION + 1)
+    monkeypatch.setattr(results, "RECORD_VERSION", runstore.RECORD_VERSION + 1)
     assert (
-        results.load_record("smoke", "cnn_3_128", configs.network_config(profiles.load_profile("smoke"), "cnn_3_128"))
+        runstore.load_record("smoke", "cnn_3_128", configs.network_config(profiles.load_profile("smoke"), "cnn_3_128"))
         is None
     )
 
@@ -219,15 +224,17 @@ def test_compute_rejects_a_bad_profile():
 
 def test_book_run_force_computes_each_record_once_and_every_chapter_shows_it(smoke_report):
     """`book run --force` computes each record the chapters show exactly once, before any chapter runs."""
-    from fmnist_lib import experiments, profiles, results
+    from fmnist_lib.experiments import registry
+    from fmnist_lib import profiles
+    from fmnist_lib.store import runstore
 
     cfg = profiles.load_profile("smoke")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(results.ENV_RESULTS_DIR, str(smoke_report / "results"))
-        plan = experiments.plan(cfg)
+        patch.setenv(runstore.ENV_RESULTS_DIR, str(smoke_report / "results"))
+        plan = registry.plan(cfg)
         # the best classical model at the profile's seed is a baseline record: fitted once, not twice
         classical = {
-            (experiments.record_of(cfg, j)[0], j.seed)
+            (registry.record_of(cfg, j)[0], j.seed)
             for j in plan
             if j.kind in ("baseline", "baseline_scaled", "seed_classical")
         }
@@ -275,7 +282,7 @@ def test_the_smoke_report_reads_cleanly_in_a_real_browser(smoke_report):
 
     Screenshots of the front page and three chapters land in _build/browser-check/ for a person to look at.
     """
-    from fmnist_lib import browser_check
+    from fmnist_lib.report import browser_check
 
     try:
         browser_check.browser().quit()

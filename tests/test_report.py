@@ -3,7 +3,11 @@
 import pandas as pd
 import pytest
 
-from fmnist_lib import audit, bottom_line, claims, mechanisms, tables
+from fmnist_lib.audit import claim_rules
+from fmnist_lib.audit import bottom_line
+from fmnist_lib.audit import claims
+from fmnist_lib.audit import mechanisms
+from fmnist_lib.report import tables
 
 
 def test_a_report_table_is_a_numbered_myst_table_with_its_caption_and_name():
@@ -44,9 +48,9 @@ def _claims_table(cnn62=0.9229, seeds=("[92.20%, 92.61%] over 4 seeds")):
 
     return pd.DataFrame(
         [
-            row("CNN-3-128 accuracy after 62 epochs", "99.67%", f"{cnn62:.2%}", audit.NOT_REPRODUCED, seeds),
-            row("light model accuracy", "98.98%", "87.30%", audit.NOT_REPRODUCED),
-            row("accuracy drop, baseline to light", "0.69 pp", "4.99 pp", audit.REPRODUCED, note="seeds spread"),
+            row("CNN-3-128 accuracy after 62 epochs", "99.67%", f"{cnn62:.2%}", claim_rules.NOT_REPRODUCED, seeds),
+            row("light model accuracy", "98.98%", "87.30%", claim_rules.NOT_REPRODUCED),
+            row("accuracy drop, baseline to light", "0.69 pp", "4.99 pp", claim_rules.REPRODUCED, note="seeds spread"),
         ]
     )
 
@@ -89,7 +93,7 @@ def test_the_bottom_line_says_what_holds_what_fails_and_whether_anything_explain
 
 def test_a_subsampled_run_is_not_said_to_follow_the_paper():
     table = _claims_table()
-    table["verdict"] = audit.NOT_COMPARABLE
+    table["verdict"] = claim_rules.NOT_COMPARABLE
     text = bottom_line.sentences(table, [])
     assert "Trained as the paper describes" not in text
     assert "On this profile's shortened protocol, which is not the paper's, CNN-3-128 reaches 92.29%" in text
@@ -101,7 +105,7 @@ def test_the_claims_are_shown_per_group_with_the_verdict_before_the_detail():
     table.loc[len(table)] = {**table.iloc[0].to_dict(), "claim": "x parameters", "group": claims.ARITHMETIC,
                              "95 % interval (seeds)": "–", "95 % interval (one run)": "exact", "note": ""}  # fmt: skip
     table["where in the paper"] = "IV-B"
-    parts = audit.claims_by_group(table)
+    parts = claim_rules.claims_by_group(table)
     assert list(parts) == list(claims.GROUPS)
     headline = parts[claims.HEADLINE]
     assert list(headline.columns[:5]) == ["claim", "where in the paper", "claimed", "ours", "verdict"]

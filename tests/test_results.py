@@ -2,14 +2,14 @@ import json
 
 import pytest
 
-from fmnist_lib import results
-from fmnist_lib.records import Record
+from fmnist_lib.store import runstore
+from fmnist_lib.store.records import Record
 
 
 def test_key_is_stable_and_sensitive_to_every_value():
     config = {"a": 1, "b": {"c": [1, 2]}}
-    assert results.config_key(config) == results.config_key({"b": {"c": [1, 2]}, "a": 1})
-    assert results.config_key(config) != results.config_key({"a": 1, "b": {"c": [1, 3]}})
+    assert runstore.config_key(config) == runstore.config_key({"b": {"c": [1, 2]}, "a": 1})
+    assert runstore.config_key(config) != runstore.config_key({"a": 1, "b": {"c": [1, 3]}})
 
 
 def test_cached_run_reuses_and_force_recomputes(results_dir):
@@ -19,17 +19,17 @@ def test_cached_run_reuses_and_force_recomputes(results_dir):
         calls.append(scratch)
         return {"value": len(calls)}
 
-    first = results.cached_run("smoke", "demo", {"x": 1}, compute)
-    second = results.cached_run("smoke", "demo", {"x": 1}, compute)
+    first = runstore.cached_run("smoke", "demo", {"x": 1}, compute)
+    second = runstore.cached_run("smoke", "demo", {"x": 1}, compute)
     assert len(calls) == 1 and second == first
-    forced = results.cached_run("smoke", "demo", {"x": 1}, compute, force=True)
+    forced = runstore.cached_run("smoke", "demo", {"x": 1}, compute, force=True)
     assert len(calls) == 2 and forced.result == {"value": 2}
     assert not calls[0].exists()  # scratch removed once the record is written
 
 
 def test_record_carries_config_and_provenance(results_dir):
-    record = results.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": 1})
-    stored = json.loads(results.record_path("smoke", "demo", {"x": 1}).read_text())
+    record = runstore.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": 1})
+    stored = json.loads(runstore.record_path("smoke", "demo", {"x": 1}).read_text())
     assert Record.from_dict(stored) == record
     assert record.config == {"x": 1}
     prov = record.provenance
@@ -40,11 +40,11 @@ def test_record_carries_config_and_provenance(results_dir):
 
 
 def test_changed_config_or_format_never_reuses_a_stale_record(results_dir, monkeypatch):
-    results.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": "old"})
-    assert results.load_record("smoke", "demo", {"x": 2}) is None
-    monkeypatch.setattr(results, "RECORD_VERSION", results.RECORD_VERSION + 1)
-    assert results.load_record("smoke", "demo", {"x": 1}) is None
-    fresh = results.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": "new"})
+    runstore.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": "old"})
+    assert runstore.load_record("smoke", "demo", {"x": 2}) is None
+    monkeypatch.setattr(results, "RECORD_VERSION", runstore.RECORD_VERSION + 1)
+    assert runstore.load_record("smoke", "demo", {"x": 1}) is None
+    fresh = runstore.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": "new"})
     assert fresh.result == {"value": "new"}
 
 
@@ -53,15 +53,15 @@ def test_failed_computation_leaves_no_record(results_dir):
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
-        results.cached_run("smoke", "demo", {"x": 1}, explode)
-    assert results.load_record("smoke", "demo", {"x": 1}) is None
+        runstore.cached_run("smoke", "demo", {"x": 1}, explode)
+    assert runstore.load_record("smoke", "demo", {"x": 1}) is None
 
 
 def test_atomic_write_keeps_the_old_file_when_serialisation_fails(tmp_path):
     path = tmp_path / "r.json"
-    results.write_json_atomic(path, {"ok": 1})
+    runstore.write_json_atomic(path, {"ok": 1})
     with pytest.raises(TypeError):
-        results.write_json_atomic(path, {"bad": object()})
+        runstore.write_json_atomic(path, {"bad": object()})
     assert json.loads(path.read_text()) == {"ok": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
 
@@ -71,10 +71,10 @@ def test_records_are_written_with_the_users_umask(results_dir):
 
     previous = os.umask(0o022)
     try:
-        results.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": 1})
+        runstore.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": 1})
     finally:
         os.umask(previous)
-    mode = results.record_path("smoke", "demo", {"x": 1}).stat().st_mode & 0o777
+    mode = runstore.record_path("smoke", "demo", {"x": 1}).stat().st_mode & 0o777
     assert mode == 0o644
 
 
@@ -90,10 +90,10 @@ def test_two_runs_of_one_record_take_turns_and_compute_it_once(results_dir):
         return {"value": len(calls)}
 
     got = []
-    first = threading.Thread(target=lambda: got.append(results.cached_run("smoke", "demo", {"x": 1}, slow)))
+    first = threading.Thread(target=lambda: got.append(runstore.cached_run("smoke", "demo", {"x": 1}, slow)))
     first.start()
     time.sleep(0.2)
-    second = results.cached_run("smoke", "demo", {"x": 1}, slow)  # waits for the first, then reads its record
+    second = runstore.cached_run("smoke", "demo", {"x": 1}, slow)  # waits for the first, then reads its record
     first.join()
     assert len(calls) == 1 and second == got[0]
 
@@ -103,42 +103,45 @@ def test_a_forced_run_interrupted_resumes_its_own_checkpoints_but_not_older_ones
         (scratch / "stage-1").write_text("done")
         raise KeyboardInterrupt
 
-    results.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": "old"})
+    runstore.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": "old"})
     with pytest.raises(KeyboardInterrupt):
-        results.cached_run("smoke", "demo", {"x": 1}, interrupted, force=True)
-    assert results.load_record("smoke", "demo", {"x": 1}).result == {"value": "old"}  # not lost meanwhile
+        runstore.cached_run("smoke", "demo", {"x": 1}, interrupted, force=True)
+    assert runstore.load_record("smoke", "demo", {"x": 1}).result == {"value": "old"}  # not lost meanwhile
     seen = []
-    record = results.cached_run(
+    record = runstore.cached_run(
         "smoke", "demo", {"x": 1}, lambda s: seen.append((s / "stage-1").exists()) or {}, force=True
     )
     assert seen == [True] and record.result == {}  # the rerun of the forced command continued
     # a checkpoint left by an ordinary run is not resumed by --force
-    scratch = results.checkpoint_dir("smoke", "demo", {"x": 2})
+    scratch = runstore.checkpoint_dir("smoke", "demo", {"x": 2})
     scratch.mkdir(parents=True)
     (scratch / "stage-1").write_text("from an older run")
     seen.clear()
-    results.cached_run("smoke", "demo", {"x": 2}, lambda s: seen.append((s / "stage-1").exists()) or {}, force=True)
+    runstore.cached_run("smoke", "demo", {"x": 2}, lambda s: seen.append((s / "stage-1").exists()) or {}, force=True)
     assert seen == [False]
 
 
 def test_a_record_says_when_the_code_that_computed_it_has_changed(real_data_dir, results_dir, monkeypatch):
-    from fmnist_lib import experiments, fingerprint, profiles, tables
+    from fmnist_lib.experiments import registry
+    from fmnist_lib.store import fingerprint
+    from fmnist_lib import profiles
+    from fmnist_lib.report import tables
 
     cfg = profiles.load_profile("smoke", {"baselines.models": ["GaussianNB"]})
-    job = experiments.plan(cfg, ["baseline"])[0]
-    experiments.execute(cfg, job)
-    assert experiments.stored_record(cfg, job).code_status == "unchanged"
+    job = registry.plan(cfg, ["baseline"])[0]
+    registry.execute(cfg, job)
+    assert registry.stored_record(cfg, job).code_status == "unchanged"
     # a change elsewhere (a plot, a table) does not touch it
     assert "plots" not in " ".join(job.experiment.code) and "tables" not in " ".join(job.experiment.code)
     real = fingerprint.module_digest
     monkeypatch.setattr(fingerprint, "module_digest", lambda part: "0" * 12 if part == "baselines" else real(part))
-    record = experiments.stored_record(cfg, job)
+    record = registry.stored_record(cfg, job)
     assert record.code_status == "CHANGED since: baselines"
     assert tables.provenance_table([record]).iloc[0]["computing code"] == "CHANGED since: baselines"
 
 
 def test_fingerprints_ignore_docstrings_and_comments(tmp_path, monkeypatch):
-    from fmnist_lib import fingerprint
+    from fmnist_lib.store import fingerprint
 
     monkeypatch.setattr(fingerprint, "LIB", tmp_path)
     (tmp_path / "m.py").write_text('"""Doc."""\n\ndef f(x):\n    """What f does."""\n    return x + 1  # one\n')

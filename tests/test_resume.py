@@ -20,7 +20,10 @@ SCRIPT = textwrap.dedent(
     """
     import json, sys
     import keras
-    from fmnist_lib import augment, data, models, training
+    from fmnist_lib.data import augment
+    from fmnist_lib import data
+    from fmnist_lib import models
+    from fmnist_lib import training
 
     class Interrupt(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):

@@ -2,12 +2,17 @@ import keras
 import numpy as np
 import pytest
 
-from fmnist_lib import compression, data, models, param_counts, prose, scaling
+from fmnist_lib.models import compression
+from fmnist_lib import data
+from fmnist_lib import models
+from fmnist_lib.models import cost
+from fmnist_lib.report import prose
+from fmnist_lib.audit import scaling
 
 
 def test_cnn_3_128_macs_match_the_hand_count():
     # 26*26*9*1*128 + 11*11*9*128*256 + 3*3*9*256*512 + 4608*128 + 128*10
-    assert param_counts.model_macs(models.cnn_3_128()) == 47_671_040
+    assert cost.model_macs(models.cnn_3_128()) == 47_671_040
 
 
 @pytest.mark.parametrize(
@@ -23,13 +28,13 @@ def test_cnn_3_128_macs_match_the_hand_count():
 )
 def test_family_counts_agree_with_keras_and_hand_formulas(depth, width, head, separable):
     model = models.conv_net(depth, width, head=head, separable=separable)
-    table = param_counts.layer_table(model)
+    table = cost.layer_table(model)
     assert table["match"].all()
     assert table["analytic"].sum() == model.count_params()
     # MACs by hand for the first block: 3x3 over a 26x26 output ('valid' padding)
     first = model.layers[1]
     expected = 26 * 26 * 9 * (1 if separable else width)
-    assert param_counts.layer_macs(first) == expected
+    assert cost.layer_macs(first) == expected
 
 
 def test_named_models_are_family_members():
@@ -102,7 +107,7 @@ def test_low_members_sentence_follows_the_data():
 def test_collapsed_members_are_flagged_and_left_out_of_the_fits():
     import pandas as pd
 
-    from fmnist_lib import scaling
+    from fmnist_lib.audit import scaling
 
     assert scaling.collapsed(0.336, 0.733).startswith("collapsed in evaluation")  # dsc-2x64-gap
     assert scaling.collapsed(0.337, 0.328).startswith("did not learn")  # dsc-1x16-gap

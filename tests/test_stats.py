@@ -1,6 +1,7 @@
 import pytest
 
-from fmnist_lib import prose, stats
+from fmnist_lib.report import prose
+from fmnist_lib.audit import stats
 
 
 def test_wilson_interval_known_values():

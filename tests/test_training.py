@@ -1,11 +1,15 @@
 """Staged training on a tiny model and real images: behaviour, not accuracy."""
 
+import json
+
 import keras
 import numpy as np
 import pytest
 from keras import layers
 
-from fmnist_lib import data, training
+from fmnist_lib import data
+from fmnist_lib import training
+from fmnist_lib.training import engine
 
 SCHEDULE = [1, 3, 4]
 BATCH = 32
@@ -84,12 +88,18 @@ def test_training_set_scoring_can_be_skipped(small_split, tmp_path):
     assert not any("train_set_accuracy" in s for s in result["stages"])
 
 
+def _saved_state(folder):
+    """The lone run's checkpoint as the engine wrote it: its stages and the model file that goes with them."""
+    state = json.loads((folder / engine.STATE_FILE).read_text())
+    return {"stages": state["stages"][0], "model_file": state["learner"]["model_file"]}
+
+
 def test_interrupted_run_resumes_after_the_last_finished_stage(small_split, tmp_path):
     interrupted = EpochCounter(stop_at_epoch=2)  # inside stage 2 (epochs 2-3)
     with pytest.raises(KeyboardInterrupt):
         run(small_split, tmp_path, callbacks=[interrupted])
     assert interrupted.epochs == [1, 2]
-    saved = training._load_state(tmp_path)
+    saved = _saved_state(tmp_path)
     assert [s["epochs"] for s in saved["stages"]] == [1]
     stage_one_weights = keras.models.load_model(tmp_path / saved["model_file"]).get_weights()
 
@@ -118,8 +128,8 @@ def test_a_damaged_checkpoint_is_named_with_the_fix(small_split, tmp_path, damag
     interrupted = EpochCounter(stop_at_epoch=2)
     with pytest.raises(KeyboardInterrupt):
         run(small_split, tmp_path, callbacks=[interrupted])
-    saved = training._load_state(tmp_path)
-    target = tmp_path / (training.STATE_FILE if damage == "state" else saved["model_file"])
+    saved = _saved_state(tmp_path)
+    target = tmp_path / (engine.STATE_FILE if damage == "state" else saved["model_file"])
     target.write_bytes(target.read_bytes()[:50])  # cut short, as a full disk or a kill leaves it
     with pytest.raises(training.CheckpointError, match=f"checkpoint in {tmp_path} is damaged.*delete that folder"):
         run(small_split, tmp_path)

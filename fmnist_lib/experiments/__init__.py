@@ -1,0 +1,25 @@
+"""The experiments: the registry of kinds (one module per kind under ``kinds/``), the plan, the job runner,
+and the read API the chapters use: ``from fmnist_lib import experiments``, then ``experiments.load``.
+"""
+
+from fmnist_lib.experiments.read import (
+    Found,
+    MissingRecord,
+    load,
+    load_all,
+    mechanism_curves,
+    profile_records,
+    replication_records,
+    seed_study,
+)
+
+__all__ = [
+    "Found",
+    "MissingRecord",
+    "load",
+    "load_all",
+    "mechanism_curves",
+    "profile_records",
+    "replication_records",
+    "seed_study",
+]

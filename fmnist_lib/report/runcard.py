@@ -1,0 +1,89 @@
+"""The run card's tables: the parameters, machine, record sources and chapter times of a build.
+
+The front page shows them so a reader can rerun the report; they describe the
+build, not an experiment, so they live apart from the chapters' tables.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from fmnist_lib import profiles
+from fmnist_lib.store import provenance
+from fmnist_lib.store.records import Record
+
+
+def parameter_table(config: dict) -> pd.DataFrame:
+    """Every parameter of the run, dotted names as ``--set`` takes them; None means all images."""
+    rows = [(name, "all" if value is None else str(value)) for name, value in profiles.flatten(config).items()]
+    return pd.DataFrame(rows, columns=["parameter", "value"])
+
+
+def environment_table(prov: dict) -> pd.DataFrame:
+    """Machine and versions of the build, one row each."""
+    rows = [
+        ("hardware", provenance.hardware_summary(prov)),
+        ("CPU", prov["cpu"]),
+        ("platform", prov["platform"]),
+        ("Keras backend", prov["keras_backend"]),
+        ("git commit", prov["git_commit"]),
+        ("built (UTC)", prov["date"]),
+    ]
+    rows += [(name, version) for name, version in prov["versions"].items()]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def record_sources(records: list[Record]) -> pd.DataFrame:
+    """Where the records behind a report were made: one row per machine, backend, commit and sharing.
+
+    The build machine renders; the numbers may come from elsewhere (a GPU run
+    whose records were committed), and the reader must see which.
+    """
+    groups: dict[tuple, list[dict]] = {}
+    for rec in records:
+        prov = rec.provenance
+        versions = prov["versions"]
+        backend = prov["keras_backend"]
+        key = (
+            provenance.hardware_summary(prov),
+            f"keras {versions.get('keras', '?')} / {backend} "
+            f"{versions.get(backend, versions.get(backend + '-cpu', ''))}".strip(),
+            prov["git_commit"][:12],
+            prov.get("concurrent_jobs", 1),
+        )
+        groups.setdefault(key, []).append(rec)
+    rows = [
+        {
+            "hardware": hw,
+            "backend": backend,
+            "commit": commit,
+            "jobs sharing the device": shared,
+            "records": len(recs),
+            "made (UTC)": f"{min(r.provenance['date'] for r in recs)[:16]} to "
+            f"{max(r.provenance['date'] for r in recs)[11:16]}",
+            "experiments": ", ".join(sorted({r.experiment.replace("_", " ") for r in recs})),
+        }
+        for (hw, backend, commit, shared), recs in groups.items()
+    ]
+    return (
+        pd.DataFrame(rows).sort_values(["hardware", "jobs sharing the device"], ignore_index=True)
+        if rows
+        else pd.DataFrame(rows)
+    )
+
+
+def chapter_times(manifest: dict) -> pd.DataFrame:
+    """Wall time of each chapter as the runner measured it, and when it ran."""
+    rows = [
+        {"chapter": c["chapter"], "wall time (s)": round(c["seconds"], 1), "executed (UTC)": c["ran_at"]}
+        for c in manifest.get("chapters", [])
+    ]
+    table = pd.DataFrame(rows, columns=["chapter", "wall time (s)", "executed (UTC)"])
+    if rows:
+        total = {
+            "chapter": "total",
+            "wall time (s)": round(sum(r["wall time (s)"] for r in rows), 1),
+            "executed (UTC)": "",
+        }
+        table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    return table

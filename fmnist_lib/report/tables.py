@@ -1,0 +1,386 @@
+"""Records in, tables out: what the chapters show, our numbers beside the paper's.
+
+Tables are built only from records, so every cell is traceable to a run.
+"""
+
+from __future__ import annotations
+
+import numbers
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from fmnist_lib.audit import claims
+from fmnist_lib.audit.stats import format_interval, interval_text, wilson_interval
+from fmnist_lib.store import provenance
+from fmnist_lib.store.records import Record
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2%}"
+
+
+def _cell(value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Number):
+        return value
+    if isinstance(value, numbers.Integral):
+        return f"{value:,}"
+    return "–" if np.isnan(value) else f"{value:,.4g}"
+
+
+# a whole cell of numbers: counts, percentages, intervals, seconds, ratios ("92.29% [91.75%, 92.80%]", "1,002 s")
+_NUMERIC = re.compile(r"[\s\d.,+\-−–\[\]()%×]*(pp|s|ms|µs)?[\s\d.,+\-−–\[\]()%×]*(pp)?")
+
+
+def _escaped(text: str) -> str:
+    """A cell's text as literal MyST: pipes, emphasis and math markers must not change the table."""
+    text = " ".join(str(text).split())
+    for char in ("\\", "|", "*", "$", "<", "`"):
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _is_numeric(cells: list[str]) -> bool:
+    """A column of numbers (counts, percentages, intervals, seconds): aligned right so digits line up."""
+    filled = [c for c in cells if c not in ("–", "", "nan")]
+    return bool(filled) and all(_NUMERIC.fullmatch(c) and any(ch.isdigit() for ch in c) for c in filled)
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A numbered table with a caption: Sphinx numbers it, the text cites it with {numref}`name`.
+
+    In the report it is a MyST ``table`` directive (myst-nb renders text/markdown
+    outputs as MyST), so it gets the theme's table class, a number and a
+    caption, and scrolls in its own box when wide; in Jupyter it shows as HTML.
+    ``folded`` puts it in a dropdown: provenance is for those who look for it.
+    """
+
+    frame: pd.DataFrame
+    caption: str
+    name: str
+    folded: bool = False
+
+    def _cells(self) -> list[list[str]]:
+        def text(value) -> str:
+            if isinstance(value, (bool, np.bool_)):
+                return "yes" if value else "no"
+            return value if isinstance(value, str) else str(_cell(value))
+
+        return [[text(v) for v in row] for row in self.frame.itertuples(index=False)]
+
+    def _repr_markdown_(self) -> str:
+        cells = [[_escaped(c) for c in row] for row in self._cells()]
+        header = [_escaped(c) for c in self.frame.columns]
+        align = ["---:" if _is_numeric([row[i] for row in cells]) else ":---" for i in range(len(header))]
+        lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in cells]
+        table = (
+            f"```{{table}} {self.caption}\n:name: {self.name}\n:class: report-table\n\n" + "\n".join(lines) + "\n```"
+        )
+        if not self.folded:
+            return table
+        return f"````{{dropdown}} {self.caption}\n{table}\n````"
+
+    def __repr__(self) -> str:  # text/plain: what a terminal or a log shows
+        return f"<table {self.name}: {self.caption} ({len(self.frame)} rows)>"
+
+    def _repr_html_(self) -> str:
+        styler = self.frame.style.hide(axis="index").format(_cell).set_caption(self.caption)
+        return styler.to_html()
+
+
+def show(table: pd.DataFrame, caption: str, name: str, folded: bool = False) -> ReportTable:
+    """A table as the report prints it: numbered, captioned, no row numbers, thousands separated.
+
+    ``name`` (``tbl-...``) is what the text cites; ``caption`` says what the
+    table holds and in which units, in one sentence.
+    """
+    if not name.startswith("tbl-"):
+        raise ValueError(f"table names start with 'tbl-' so references read as tables: {name!r}")
+    return ReportTable(table, caption, name, folded)
+
+
+def baseline_table(records: list[Record], scaled: list[Record] = ()) -> pd.DataFrame:
+    """Table I: our accuracy with its 95 % interval (raw pixels, and scaled where run), the seed's and the authors'."""
+    on_scaled = {rec.result["model"]: rec for rec in scaled}
+    rows = []
+    for rec in records:
+        r = rec.result
+        claimed = claims.TABLE_I_ACCURACY.get(r["model"])
+        other = on_scaled.get(r["model"])
+        rows.append(
+            {
+                "model": r["model"],
+                "ours": pct(r["accuracy"]),
+                "95 % interval": interval_text(r["accuracy"], r["n_test"]),
+                "ours, pixels in [0, 1]": "–" if other is None else format_interval(other.accuracy, other.n_test),
+                "seed paper": pct(claimed),
+                "difference (pp)": "–" if claimed is None else f"{100 * (r['accuracy'] - claimed):+.1f}",
+                "Xiao et al. benchmark": pct(claims.XIAO_BENCHMARK.get(r["model"])),
+                "train images": r["n_train"],
+                "fit (s)": round(r["fit_seconds"], 1),
+                "predict (s)": round(r["predict_seconds"], 1),
+                "converged": "yes" if r["converged"] else "no (max_iter reached)",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def baseline_summary(records: list[Record]) -> dict:
+    """The numbers the baselines chapter states in prose."""
+    res = [rec.result for rec in records]
+    best = max(res, key=lambda r: r["accuracy"])
+    slowest = max(res, key=lambda r: r["fit_seconds"])
+    gaps = [
+        abs(r["accuracy"] - claims.TABLE_I_ACCURACY[r["model"]]) for r in res if r["model"] in claims.TABLE_I_ACCURACY
+    ]
+    return {
+        "n_train": res[0]["n_train"],
+        "n_test": res[0]["n_test"],
+        "best_model": best["model"],
+        "best_accuracy": best["accuracy"],
+        "max_abs_diff": 100 * max(gaps) if gaps else float("nan"),
+        "slowest_model": slowest["model"],
+        "slowest_seconds": slowest["fit_seconds"],
+    }
+
+
+def stage_table(record: Record) -> pd.DataFrame:
+    """One row per stage: cumulative epochs, test accuracy with interval, time, and the seed's claim."""
+    n = record.n_test
+    rows = []
+    for stage in record.stages:
+        claimed = claims.CNN_ACCURACY_BY_EPOCH.get(stage.epochs) if record.name == "cnn_3_128" else None
+        rows.append(
+            {
+                "epochs (cumulative)": stage.epochs,
+                "test accuracy": pct(stage.test_accuracy),
+                "95 % interval": interval_text(stage.test_accuracy, n),
+                "seed paper": pct(claimed),
+                "test loss": round(stage.test_loss, 4),
+                "stage training (s)": round(stage.train_seconds, 1),
+                "cumulative training (s)": round(stage.cumulative_train_seconds, 1),
+                "trainable parameters": record.trainable_params,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def network_summary(record: Record) -> dict:
+    """The numbers a network chapter states in prose, from its record."""
+    first, last = record.stages[0], record.final
+    n = record.n_test
+    low, high = wilson_interval(round(last.test_accuracy * n), n)
+    return {
+        "first_epochs": first.epochs,
+        "first_accuracy": first.test_accuracy,
+        "final_epochs": last.epochs,
+        "final_accuracy": last.test_accuracy,
+        "final_low": low,
+        "final_high": high,
+        "n_test": n,
+        "final_train_accuracy": record.history[-1]["accuracy"],
+        "train_seconds": last.cumulative_train_seconds,
+        "trainable_params": record.trainable_params,
+        "total_params": record.total_params,
+        "hardware": provenance.hardware_summary(record.provenance),
+        "backend": record.provenance["keras_backend"],
+    }
+
+
+def top_confusions(y_true, y_pred, k: int = 5) -> pd.DataFrame:
+    """The k most frequent (true, predicted) error pairs."""
+    from fmnist_lib.data.fashion import CLASS_NAMES
+
+    pairs = pd.DataFrame({"true": y_true, "predicted": y_pred})
+    errors = pairs[pairs["true"] != pairs["predicted"]]
+    counts = errors.value_counts().head(k).reset_index(name="errors")
+    counts["true"] = counts["true"].map(lambda c: CLASS_NAMES[c])
+    counts["predicted"] = counts["predicted"].map(lambda c: CLASS_NAMES[c])
+    counts["share of all errors"] = (counts["errors"] / max(len(errors), 1)).map("{:.1%}".format)
+    return counts
+
+
+def comparison_table(cnn: Record, light: Record) -> pd.DataFrame:
+    """Table II, measured against claimed: parameters, final accuracy, training time."""
+    rows = []
+    for rec, label, params_claim, acc_claim in (
+        (cnn, "Baseline CNN-3-128", claims.CNN_PARAMS, claims.CNN_ACCURACY_BY_EPOCH[62]),
+        (light, "Modified (DSC + GAP)", claims.LIGHT_PARAMS, claims.LIGHT_ACCURACY),
+    ):
+        last = rec.final
+        rows.append(
+            {
+                "model": label,
+                "total parameters": rec.total_params,
+                "trainable parameters": rec.trainable_params,
+                "seed paper parameters": params_claim,
+                "epochs": last.epochs,
+                "test accuracy": pct(last.test_accuracy),
+                "95 % interval": interval_text(last.test_accuracy, rec.n_test),
+                "seed paper accuracy": pct(acc_claim),
+                "training time (s)": round(last.cumulative_train_seconds, 1),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def comparison_summary(cnn: Record, light: Record) -> dict:
+    """Table II's derived numbers (reduction, accuracy drop, times) from the two records."""
+    cnn_last, light_last = cnn.final, light.final
+    light_timed = light.stage_or_final(claims.LIGHT_EPOCHS_FOR_TIME)
+    return {
+        "reduction": 1 - light.total_params / cnn.total_params,
+        "reduction_trainable": 1 - light.trainable_params / cnn.trainable_params,
+        "drop_pp": 100 * (cnn_last.test_accuracy - light_last.test_accuracy),
+        "cnn_accuracy": cnn_last.test_accuracy,
+        "light_accuracy": light_last.test_accuracy,
+        "cnn_epochs": cnn_last.epochs,
+        "light_epochs": light_last.epochs,
+        "cnn_seconds": cnn_last.cumulative_train_seconds,
+        "light_timed_epochs": light_timed.epochs,
+        "light_seconds": light_timed.cumulative_train_seconds,
+        "cnn_seconds_per_epoch": cnn_last.cumulative_train_seconds / cnn_last.epochs,
+        "light_seconds_per_epoch": light_last.cumulative_train_seconds / light_last.epochs,
+    }
+
+
+def provenance_table(records: list[Record]) -> pd.DataFrame:
+    """Which run made each record: key, date, hardware, backend, versions, commit, wall time."""
+    rows = []
+    for rec in records:
+        prov = rec.provenance
+        versions = prov["versions"]
+        rows.append(
+            {
+                "record": f"{rec.name}-{rec.key}",
+                "date (UTC)": prov["date"],
+                "hardware": provenance.hardware_summary(prov),
+                "backend": f"keras {versions.get('keras', '?')} / {prov['keras_backend']}",
+                "scikit-learn": versions.get("scikit-learn", "–"),
+                "commit": prov["git_commit"][:12] + ("+dirty" if prov["git_commit"].endswith("+dirty") else ""),
+                "seed": str(rec.config.get("seed", "–")),
+                "wall time (s)": round(rec.wall_seconds, 1),
+                # jobs run side by side on one GPU: their wall times are not a lone run's
+                "jobs sharing the device": prov.get("concurrent_jobs", 1),
+                # has the code that computed it changed since? (fingerprint.py)
+                "computing code": rec.code_status.text or "–",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def family_frame(records: list[Record]) -> pd.DataFrame:
+    """One numeric row per family member: size, cost, accuracy, speed."""
+    from fmnist_lib.audit.scaling import collapsed
+
+    rows = []
+    for rec in records:
+        c, r = rec.config, rec.result
+        last = rec.final
+        fit_accuracy = rec.history[-1].get("accuracy") if rec.history else None
+        rows.append(
+            {
+                "member": rec.name.removeprefix("family-"),
+                "depth": c["depth"],
+                "width": c["width"],
+                "head": c["head"],
+                "separable": c["separable"],
+                "parameters": r["total_params"],
+                "trainable": r["trainable_params"],
+                "analytic = keras": r["analytic_params"] == r["total_params"],
+                "MACs": r["macs"],
+                "test accuracy": last.test_accuracy,
+                "training accuracy (fit)": fit_accuracy,
+                "collapsed": collapsed(last.test_accuracy, fit_accuracy),
+                "n_test": rec.n_test,
+                "s per epoch": last.cumulative_train_seconds / last.epochs,
+                "latency b=1 (ms)": 1e3 * r["latency_batch1_s"],
+                "latency b=1024 (µs/image)": 1e6 * r["latency_batch1024_s"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def family_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``family_frame`` as a reader sees it: accuracies in %, times to a tenth, no bookkeeping columns."""
+    shown = frame.drop(columns=["n_test"]).copy()
+    for column in ("test accuracy", "training accuracy (fit)"):
+        shown[column] = shown[column].map(pct)
+    for column in ("s per epoch", "latency b=1 (ms)", "latency b=1024 (µs/image)"):
+        shown[column] = shown[column].map(lambda v: f"{v:,.1f}")
+    shown["separable"] = shown["separable"].map({True: "yes", False: "no"})
+    shown["analytic = keras"] = shown["analytic = keras"].map({True: "yes", False: "NO"})
+    return shown
+
+
+def compression_table(records: dict[str, Record]) -> pd.DataFrame:
+    """Size, accuracy and latency of each network as float32 and int8 TFLite, and after pruning."""
+    rows = []
+    for label, rec in records.items():
+        r = rec.result
+        for fmt in ("float32", "int8"):
+            rows.append(
+                {
+                    "model": label,
+                    "variant": f"TFLite {fmt}",
+                    "size (KiB)": round(r[fmt]["bytes"] / 1024, 1),
+                    "test accuracy": pct(r[fmt]["test_accuracy"]),
+                    "latency b=1 (ms)": round(1e3 * r[fmt]["latency_s"], 3),
+                }
+            )
+        for p in r["pruning"]:
+            rows.append(
+                {
+                    "model": label,
+                    "variant": f"pruned to {p['sparsity']:.0%} zeros (no fine-tuning)",
+                    "size (KiB)": "–",
+                    "test accuracy": pct(p["test_accuracy"]),
+                    "latency b=1 (ms)": "–",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def batchnorm_lag(records: list[Record]) -> pd.DataFrame:
+    """Per seed: training accuracy as fit reports it, the same images in inference mode, and the test set.
+
+    With BatchNorm, fit normalises with batch statistics and inference with the
+    moving averages; where the two disagree, the model scores its own training
+    images lower in inference mode than fit said, and the test accuracy follows.
+    """
+    rows = []
+    for rec in records:
+        last = rec.history[-1] if rec.history else {}
+        rows.append(
+            {
+                "seed": rec.config.get("seed"),
+                "epochs": rec.final.epochs,
+                "training accuracy in fit (last epoch)": pct(last.get("accuracy")),
+                "training images, inference mode": pct(rec.final.train_set_accuracy),
+                "test accuracy": pct(rec.final.test_accuracy),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def subfamily_fit_table(fits: list[dict]) -> pd.DataFrame:
+    """The saturating fit per group of members: asymptote, exponent and RMS residual, in percent."""
+    rows = []
+    for entry in fits:
+        fit = entry["fit"]
+        ok = fit.get("converged")
+        rows.append(
+            {
+                "members": entry["members"],
+                "n": entry["n"],
+                "a (asymptote)": pct(fit["a"]) if ok else "–",
+                "c (exponent)": f"{fit['c']:.3f}" if ok else "–",
+                "RMS residual (pp)": f"{100 * fit['rmse']:.1f}" if ok else "–",
+                "note": ("asymptote at its 100 % bound" if fit["a"] >= 0.999 else "") if ok else fit.get("reason", ""),
+            }
+        )
+    return pd.DataFrame(rows)

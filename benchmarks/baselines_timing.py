@@ -12,8 +12,8 @@ import argparse
 
 from _common import machine_line, print_table
 
-from fmnist_lib.models import classical
 from fmnist_lib import data  # noqa: E402
+from fmnist_lib.models import classical
 
 
 def main() -> None:

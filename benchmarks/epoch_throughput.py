@@ -20,11 +20,13 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from _common import machine_line, print_table
 
-from fmnist_lib.data import augment
+from fmnist_lib import (
+    data,
+    models,
+    training,  # noqa: E402
+)
 from fmnist_lib.audit import claims
-from fmnist_lib import data
-from fmnist_lib import models
-from fmnist_lib import training  # noqa: E402
+from fmnist_lib.data import augment
 
 SEED_SECONDS_PER_EPOCH = {
     "cnn_3_128": claims.CNN_TRAIN_SECONDS_62_EPOCHS / 62,

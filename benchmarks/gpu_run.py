@@ -35,26 +35,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--results-dir", default="results")
     args = parser.parse_args()
-    from fmnist_lib.experiments import configs
-    from fmnist_lib.experiments import registry
     from fmnist_lib import profiles
-    from fmnist_lib.store import provenance
-    from fmnist_lib.store import runstore
+    from fmnist_lib.experiments import registry
+    from fmnist_lib.experiments.kinds import augmentation, network
     from fmnist_lib.settings import ENV_RESULTS_DIR
+    from fmnist_lib.store import provenance, runstore
 
     os.environ[ENV_RESULTS_DIR] = str(Path(args.results_dir).resolve())
 
     cfg = profiles.load_profile("full")
     lone, shared = {}, {}
     for name in ("cnn_3_128", "dsc_gap"):
-        lone[name] = runstore.load_record("full", name, configs.network_config(cfg, name))
+        lone[name] = runstore.load_record("full", name, network.network_config(cfg, name))
         shared[name] = [
             rec
             for seed in cfg["audit"]["seeds"]
             if seed != cfg["seed"]
-            if (
-                rec := runstore.load_record("full", name, configs.network_config(registry.with_seed(cfg, seed), name))
-            )
+            if (rec := runstore.load_record("full", name, network.network_config(registry.with_seed(cfg, seed), name)))
         ]
     if not all(lone.values()):
         raise SystemExit("no full-profile replication records: run gpu/full_profile.sh first (gpu/README.md)")
@@ -124,7 +121,7 @@ def main() -> None:
         print("\nThe same network at other seeds, trained beside other jobs:")
         print_table(rows)
 
-    honest = runstore.load_record("full", configs.HONEST_NAME, configs.honest_augmentation_config(cfg))
+    honest = runstore.load_record("full", "honest-augmentation", augmentation.honest_config(cfg))
     if honest:
         per_epoch = _epoch_seconds(honest)
         alone = statistics.median(_epoch_seconds(lone["cnn_3_128"])[1:])

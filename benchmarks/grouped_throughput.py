@@ -18,10 +18,8 @@ import time
 import numpy as np
 from _common import machine_line, print_table
 
-from fmnist_lib import data
+from fmnist_lib import data, models, training
 from fmnist_lib.training import grouped
-from fmnist_lib import models
-from fmnist_lib import training
 
 BATCH = 128
 
@@ -31,7 +29,7 @@ def grouped_images_per_second(name: str, k: int, x: np.ndarray, y: np.ndarray, s
 
     build = lambda: models.build_model(name)  # noqa: E731
     program = grouped._program(build, 1e-3)
-    state = grouped._stack([grouped_training.initial_state(build, 1e-3, seed) for seed in range(k)])
+    state = grouped._stack([grouped.initial_state(build, 1e-3, seed) for seed in range(k)])
     step = jax.jit(jax.vmap(program.step))
     rng = np.random.default_rng(0)
     batches = [rng.integers(0, len(x), (k, BATCH)) for _ in range(steps + 2)]

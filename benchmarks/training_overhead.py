@@ -20,9 +20,11 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from _common import machine_line, print_table
 
-from fmnist_lib import data
-from fmnist_lib import models
-from fmnist_lib import training  # noqa: E402
+from fmnist_lib import (
+    data,
+    models,
+    training,  # noqa: E402
+)
 
 
 def main() -> None:

@@ -13,14 +13,14 @@ overrides = {}
 # %%
 from myst_nb import glue
 
-from fmnist_lib.experiments import computations
 from fmnist_lib import data
+from fmnist_lib import experiments
 from fmnist_lib.report import plots
 from fmnist_lib import profiles
 
 config = profiles.load_profile(profile, overrides)
 ds = data.load_fashion_mnist()
-train_idx, test_idx = computations.split_indices(config)
+train_idx, test_idx = experiments.split_indices(config)
 
 # %% [markdown]
 # ## The files
@@ -117,7 +117,7 @@ print("CNN input per image:", cnn_input.shape[1:], cnn_input.dtype, "range", cnn
 # {glue:text}`n_train:,` and {glue:text}`n_test:,` images, as the papers do.
 
 # %%
-clf_train_idx, _ = computations.split_indices(config, "baselines")
+clf_train_idx, _ = experiments.split_indices(config, "baselines")
 glue("profile_name", profile, display=False)
 glue("cnn_train", len(train_idx), display=False)
 glue("cnn_test", len(test_idx), display=False)

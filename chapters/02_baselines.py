@@ -14,14 +14,14 @@ overrides = {}
 # %%
 from myst_nb import glue
 
-from fmnist_lib.experiments import registry
+from fmnist_lib import experiments
 from fmnist_lib.report import plots
 from fmnist_lib import profiles
 from fmnist_lib.report import tables
 
 config = profiles.load_profile(profile, overrides)
-records = registry.load_all(config, "baseline").records
-scaled = registry.load_all(config, "baseline_scaled").records
+records = experiments.load_all(config, "baseline").records
+scaled = experiments.load_all(config, "baseline_scaled").records
 
 # %% [markdown]
 # ## Table I, measured

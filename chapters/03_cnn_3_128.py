@@ -15,8 +15,7 @@ overrides = {}
 from myst_nb import glue
 
 from fmnist_lib.audit import claims
-from fmnist_lib.experiments import computations
-from fmnist_lib.experiments import registry
+from fmnist_lib import experiments
 from fmnist_lib import models
 from fmnist_lib.models import cost
 from fmnist_lib.report import plots
@@ -58,7 +57,7 @@ spec = config["cnn_3_128"]
 glue("lr", spec["learning_rate"], display=False)
 glue("batch", spec["batch_size"], display=False)
 glue("schedule", ", ".join(map(str, spec["schedule"])), display=False)
-record = registry.load(config, "network", "cnn_3_128")
+record = experiments.load(config, "network", "cnn_3_128")
 
 # %%
 tables.show(
@@ -108,7 +107,7 @@ glue("fig_cnn_curves", plots.training_curves(record), display=False)
 # {numref}`tbl-cnn-confusions` counts the most frequent mix-ups.
 
 # %%
-x_test, y_test = computations.test_set(config)
+x_test, y_test = experiments.test_set(config)
 y_pred = record.test_predictions
 glue("fig_cnn_confusion", plots.confusion(y_test, y_pred), display=False)
 glue("fig_cnn_wrong", plots.misclassified(x_test, y_test, y_pred, seed=config["seed"]), display=False)

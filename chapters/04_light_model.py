@@ -16,13 +16,12 @@ from IPython.display import Markdown, display
 from myst_nb import glue
 
 from fmnist_lib.audit import claims
-from fmnist_lib.experiments import registry
+from fmnist_lib import experiments
 from fmnist_lib import models
 from fmnist_lib.models import cost
 from fmnist_lib.report import plots
 from fmnist_lib import profiles
 from fmnist_lib.report import prose
-from fmnist_lib.store import records
 from fmnist_lib.audit import stats
 from fmnist_lib.report import tables
 from fmnist_lib.models import variants
@@ -33,7 +32,7 @@ config = profiles.load_profile(profile, overrides)
 # ## The seed's arithmetic, recomputed
 #
 # Section V-A and V-B of the seed give four layer counts. Each is recomputed below from
-# the formulas in `fmnist_lib.param_counts`
+# the formulas in `fmnist_lib.models.cost`
 # ($K \times K \times C_{in} \times C_{out}$ plus biases for a convolution,
 # $(K \times K \times C_{in}) + (C_{in} \times C_{out})$ plus biases for a separable one).
 
@@ -80,7 +79,7 @@ tables.show(
 
 # %%
 glue("schedule", ", ".join(map(str, config["dsc_gap"]["schedule"])), display=False)
-record = registry.load(config, "network", "dsc_gap")
+record = experiments.load(config, "network", "dsc_gap")
 tables.show(
     tables.stage_table(record),
     "The light model after each stage of the schedule: test accuracy with its 95 % interval and cumulative training time (s).",
@@ -91,7 +90,7 @@ tables.show(
 summary = tables.network_summary(record)
 for name, value in summary.items():
     glue(name, value, display=False)
-reached = record.first_epoch_reaching(records.LIGHT_MODEL_THRESHOLD)
+reached = record.first_epoch_reaching(claims.LIGHT_LEVEL)
 glue("epoch_985", "at no epoch of this run" if reached is None else f"first at epoch {reached}", display=False)
 glue("claim_epoch_985", claims.LIGHT_EPOCH_ABOVE_985, display=False)
 glue("claim_light", claims.LIGHT_ACCURACY, display=False)
@@ -126,7 +125,7 @@ glue("fig_light_curves", plots.training_curves(record), display=False)
 # would be tuning the protocol.
 
 # %%
-light_seeds = registry.seed_study(config)["dsc_gap"]
+light_seeds = experiments.seed_study(config)["dsc_gap"]
 tables.show(
     tables.batchnorm_lag(light_seeds),
     "The BatchNorm lag per seed: training accuracy as fit reports it, the same images in inference mode, and the test set (%).",
@@ -140,7 +139,7 @@ tables.show(
 # {glue:md}`no_bn_text` Its stages are in the table below when the record exists.
 
 # %% tags=["hide-output"]
-no_bn = registry.load_all(config, "light_no_batchnorm")
+no_bn = experiments.load_all(config, "light_no_batchnorm")
 if no_bn.records:
     other = no_bn.records[0]
     text = (

@@ -14,14 +14,14 @@ overrides = {}
 from myst_nb import glue
 
 from fmnist_lib.audit import claims
-from fmnist_lib.experiments import registry
+from fmnist_lib import experiments
 from fmnist_lib.report import plots
 from fmnist_lib import profiles
 from fmnist_lib.report import tables
 
 config = profiles.load_profile(profile, overrides)
-cnn = registry.load(config, "network", "cnn_3_128")
-light = registry.load(config, "network", "dsc_gap")
+cnn = experiments.load(config, "network", "cnn_3_128")
+light = experiments.load(config, "network", "dsc_gap")
 
 # %% [markdown]
 # ## Table II, measured

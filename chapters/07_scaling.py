@@ -15,8 +15,7 @@ overrides = {}
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib.experiments import configs
-from fmnist_lib.experiments import registry
+from fmnist_lib import experiments
 from fmnist_lib import models
 from fmnist_lib.models import cost
 from fmnist_lib.report import plots
@@ -42,7 +41,7 @@ spec = config["scaling"]
 # {glue:text}`n_members` of them are recorded and shown in {numref}`tbl-family`.
 
 # %% tags=["hide-output"]
-family = registry.load_all(config, "family")
+family = experiments.load_all(config, "family")
 records = family.records
 glue("family_missing", Markdown(family.missing_text(config)), display=False)
 frame = tables.family_frame(records)
@@ -71,7 +70,7 @@ tables.show(
 # ## Accuracy against parameters, MACs and training time
 
 # %%
-stored = registry.replication_records(config)
+stored = experiments.replication_records(config)
 marks = {
     "CNN-3-128": (stored["cnn_3_128"].total_params, stored["cnn_3_128"].accuracy),
     "seed's light model": (stored["dsc_gap"].total_params, stored["dsc_gap"].accuracy),
@@ -187,11 +186,11 @@ tables.show(
 # {glue:text}`compression_hardware`. {numref}`tbl-compression` gives the numbers when the records exist.
 
 # %% tags=["hide-output"]
-found = registry.load_all(config, "compression")
+found = experiments.load_all(config, "compression")
 labels = {"cnn_3_128": "CNN-3-128", "dsc_gap": "DSC + GAP"}
 compressed = {labels[r.config["network"]["model"]]: r for r in found.records}
 compression_note = found.missing_text(config) + " The int8 conversion needs the TensorFlow backend."
-glue("latency_images", configs.LATENCY_IMAGES, display=False)
+glue("latency_images", found.records[0].config["latency_images"] if found.records else 0, display=False)
 glue(
     "compression_hardware",
     prose.measured_on(list(compressed.values())) if compressed else "(not measured: compression was skipped)",

@@ -19,19 +19,13 @@ overrides = {}
 manifest = {"chapters": []}  # the runner passes this build's chapter times
 
 # %%
-
 from IPython.display import Markdown
 from myst_nb import glue
 
-from fmnist_lib.audit import claim_rules
-from fmnist_lib.audit import bottom_line
-from fmnist_lib.audit import claims
-from fmnist_lib.experiments import registry
-from fmnist_lib.audit import mechanisms
-from fmnist_lib import profiles
+from fmnist_lib import experiments, profiles
+from fmnist_lib.audit import bottom_line, claim_rules, claims
+from fmnist_lib.report import audit_tables, prose, runcard, tables
 from fmnist_lib.store import provenance
-from fmnist_lib.report import runcard
-from fmnist_lib.report import tables
 
 config = profiles.load_profile(profile, overrides)
 glue("profile_name", profile, display=False)
@@ -43,51 +37,23 @@ glue("claim_62", claims.CNN_ACCURACY_BY_EPOCH[62], display=False)
 #
 # {glue:md}`bottom_line`
 #
-# {numref}`tbl-headline` sets each of the paper's headline accuracy claims beside our
-# measurement, with the interval that decides the verdict (over seeds where the audit has
-# several) and the closest of the audit's mechanisms. Profile: {glue:text}`profile_name`.
-# {glue:md}`profile_note`
+# {numref}`tbl-headline` gives each headline claim, our value (the seeds' mean with its
+# interval, where there are several seeds), the finding and the evidence in one line. The
+# audit ({doc}`chapters/06_audit`) states the rule behind every verdict and shows the
+# evidence. Profile: {glue:text}`profile_name`. {glue:md}`profile_note`
 
 # %%
-stored = registry.replication_records(config)
-claims_table = claim_rules.claims_table(stored)
-curves, _ = registry.mechanism_curves(config)
-counts = claim_rules.verdict_counts(claims_table)
-glue("n_claims", len(claims_table), display=False)
-glue("bottom_line", Markdown(bottom_line.sentences(claims_table, curves)), display=False)
+judged = claim_rules.judge_claims(experiments.replication_records(config))
+curves, _ = experiments.mechanism_curves(config)
+answer = bottom_line.answer(judged, curves)
+glue("bottom_line", Markdown(prose.answer_sentences(answer)), display=False)
 glue("profile_note", Markdown(profiles.PROFILE_NOTES[profile]), display=False)
-glue(
-    "verdicts",
-    f"{counts['reproduced']} reproduced, {counts['not_reproduced']} not reproduced, "
-    f"{counts['not_comparable']} not comparable on this run",
-    display=False,
-)
-glue("audit_summary", Markdown(mechanisms.summary_sentences(curves)), display=False)
-glue("audit_strength", Markdown(mechanisms.STRENGTH_TEXT), display=False)
 tables.show(
-    bottom_line.headline_claims(claims_table, curves),
-    "The seed paper's headline accuracy claims against this run: claimed, ours with the deciding 95 % "
-    "interval, verdict, and what could explain the claim.",
+    audit_tables.headline_table(answer),
+    "The seed paper's headline accuracy claims against this run: ours with its 95 % interval, the finding, and "
+    "the evidence.",
     "tbl-headline",
 )
-
-# %% [markdown]
-# Over all {glue:text}`n_claims` numeric claims of the paper, copied Table I baselines and
-# parameter arithmetic included: {glue:text}`verdicts`. The audit ({doc}`06_audit`) counts
-# the groups apart, so the arithmetic cannot hide the accuracies.
-#
-# ## Where could 99 % come from?
-#
-# The audit tests seven ways an ordinary model can report 99 % on Fashion-MNIST (scoring
-# the training set, leakage through augmentation, a binary metric, augmentation, MNIST
-# digits, selection on the test set) against the paper's four headline numbers. On this
-# run:
-#
-# ```{glue:md} audit_summary
-# :format: myst
-# ```
-#
-# {glue:md}`audit_strength`
 
 # %% [markdown]
 # ## Run card
@@ -123,7 +89,7 @@ tables.show(
 
 # %%
 tables.show(
-    runcard.record_sources(registry.profile_records(config)),
+    runcard.record_sources(experiments.profile_records(config)),
     "Where the records of this report were made: machine, backend, commit, number of records.",
     "tbl-record-sources",
 )

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from fmnist_lib import compute, experiments, profiles
+from fmnist_lib.experiments import jobs, registry, target
+from fmnist_lib.experiments.kinds import family, network
 from fmnist_lib.report import runner
-from fmnist_lib.experiments import computations
-from fmnist_lib import compute
-from fmnist_lib.experiments import registry
-from fmnist_lib.experiments import jobs
-from fmnist_lib import profiles
+from fmnist_lib.store import runstore
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -25,16 +24,20 @@ def test_full_plan_is_the_papers_design_with_one_job_per_record_and_the_replicat
     audit, family = cfg["audit"], cfg["scaling"]["members"]
     assert audit["seeds"] == [0, 1, 2, 3, 4] and len(family) == 80
     kinds = Counter(job.kind for job in plan)
-    assert kinds["network"] == 2 and kinds["baseline"] == len(cfg["baselines"]["models"]) == 9
+    assert kinds["network"] == 2 and kinds["baseline"] == len(cfg["baselines"]["models"])
     assert kinds["seed_network"] == 2 * (len(audit["seeds"]) - 1) and kinds["seed_classical"] == len(audit["seeds"])
-    assert kinds["family"] == 80 and kinds["leakage"] == len(audit["rotations"])
-    assert len(plan) == sum(len(e.args(cfg)) for e in registry.REGISTRY.values())  # one job per declared record
-    assert len({job.label for job in plan}) == len(plan)
+    assert kinds["family"] == len(family) and kinds["leakage"] == len(audit["rotations"])
+    assert len({job.label for job in plan}) == len(plan)  # one job per record, each named once
     assert [job.label for job in plan[:2]] == ["cnn_3_128", "dsc_gap"]
     assert [job.label for job in plan if job.exclusive] == ["cnn_3_128", "dsc_gap"]
-    # the first further seed comes before most of the family, so a run cut short has a seed spread
-    labels = [job.label for job in plan]
-    assert labels.index("seed 1 dsc_gap") < labels.index(next(j.label for j in plan if j.kind == "family")) + 10
+    # by role: what the answer needs before the seeds, the seeds before the family
+    role = {job: job.experiment.role for job in plan}
+    first_seed = next(i for i, j in enumerate(plan) if role[j] is registry.Role.SEEDS)
+    trained_mechanisms = [
+        i for i, j in enumerate(plan) if role[j] is registry.Role.MECHANISM and j.experiment.accelerated
+    ]
+    assert max(trained_mechanisms) < first_seed
+    assert all(role[j] is registry.Role.SCALING for j in plan[-len(family) :])
     # a dependency is always planned before the jobs that need it
     for i, job in enumerate(plan):
         for dep in registry.dependencies(cfg, job):
@@ -50,18 +53,19 @@ def test_the_registry_is_the_one_vocabulary():
     assert compute.main(["--profile", "smoke", "--plan", "--kind", "baseline"]) == 0
 
 
-def test_accelerated_filter_keeps_only_what_a_gpu_machine_runs():
+def test_a_kind_is_accelerated_exactly_when_its_computation_trains_a_network():
+    """What a GPU machine runs (--accelerated) is what reaches the training engine, judged from the code itself."""
     cfg = profiles.load_profile("smoke")
-    gpu = compute.select(cfg, None, None, accelerated=True)
-    kinds = {job.kind for job in gpu}
-    assert kinds == {"network", "honest", "seed_network", "family", "digits", "copies_leak", "copies_honest",
-                     "light_no_batchnorm"}  # fmt: skip
-    assert all(registry.REGISTRY[k].accelerated for k in kinds)  # no classical model, no derived record
+    gpu = {job.kind for job in compute.select(cfg, None, None, accelerated=True)}
+    for job in registry.plan(cfg):
+        trains = "training.engine:run_stages" in registry.code_of(cfg, job)
+        assert trains == (job.kind in gpu), job.kind
+    assert "network" in gpu and not {"baseline", "selection", "compression", "digits_fit"} & gpu
 
 
 def test_family_spread_order_covers_the_range_early():
     members = profiles.whole_family()
-    ordered = registry.family_in_spread_order(members)
+    ordered = family.in_spread_order(members)
     assert sorted(map(tuple, ordered)) == sorted(map(tuple, members))
     first = ordered[:10]
     assert {m[0] for m in first} >= {1, 4} and {m[1] for m in first} >= {16, 256}
@@ -85,7 +89,7 @@ def test_a_failing_job_is_reported_and_the_others_still_run(monkeypatch, capsys,
             raise RuntimeError("out of memory, on purpose")
         return None
 
-    monkeypatch.setattr(experiments, "execute", fake_execute)
+    monkeypatch.setattr(registry, "execute", fake_execute)
     assert compute.main(["--profile", "smoke", "--only", "cnn_3_128", "--only", "dsc_gap"]) == 1
     assert ran == ["cnn_3_128", "dsc_gap"]
     captured = capsys.readouterr()
@@ -105,8 +109,11 @@ def test_compute_rejects_an_unknown_kind_or_job(capsys):
 def _compute(*args, results_dir):
     return subprocess.run(
         [sys.executable, "-m", "fmnist_lib.compute", "--profile", "smoke", "--results-dir", str(results_dir), *args],
-        cwd=REPO, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def _records(folder: Path) -> dict[str, dict]:
@@ -157,12 +164,15 @@ def test_the_committed_full_run_matches_the_code_and_lists_what_is_missing(monke
     plan = registry.plan(cfg)
     missing = [job for job in plan if not registry.is_stored(cfg, job)]
     on_disk = {p.name for p in (REPO / "results" / "full").glob("*.json")}
-    used = {r.file_stem + ".json" for r in registry.profile_records(cfg)}
+    used = {r.file_stem + ".json" for r in experiments.profile_records(cfg)}
     assert on_disk == used, f"records the code no longer asks for: {sorted(on_disk - used)}"
-    # what is missing needs the GPU; everything the CPU can make here is recorded
-    assert all(job.experiment.accelerated for job in missing), [j.label for j in missing]
-    print(f"{len(plan) - len(missing)} of {len(plan)} full-profile jobs recorded; missing:",
-          ", ".join(j.label for j in missing))  # fmt: skip
+    # what is missing trains a network, or waits for a record that does; everything else is recorded
+    waiting = {job for job in missing if any(d in missing for d in registry.dependencies(cfg, job))}
+    assert all(job.experiment.accelerated or job in waiting for job in missing), [j.label for j in missing]
+    print(
+        f"{len(plan) - len(missing)} of {len(plan)} full-profile jobs recorded; missing:",
+        ", ".join(j.label for j in missing),
+    )
 
 
 def test_timings_from_a_shared_device_say_so():
@@ -185,16 +195,26 @@ def test_record_sources_group_records_by_machine_commit_and_sharing():
     from fmnist_lib.store.records import Record
 
     def rec(gpu, commit, jobs_sharing, experiment):
-        prov = {"accelerators": [gpu] if gpu else [], "cpu": "CPU Y", "cpu_count": 2,
-                "keras_backend": "jax" if gpu else "tensorflow", "git_commit": commit,
-                "concurrent_jobs": jobs_sharing, "date": "2026-11-26T14:00:00+00:00",
-                "versions": {"keras": "3.15.1", "jax": "0.11.2", "tensorflow": "2.21.0"}}  # fmt: skip
+        prov = {
+            "accelerators": [gpu] if gpu else [],
+            "cpu": "CPU Y",
+            "cpu_count": 2,
+            "keras_backend": "jax" if gpu else "tensorflow",
+            "git_commit": commit,
+            "concurrent_jobs": jobs_sharing,
+            "date": "2026-11-26T14:00:00+00:00",
+            "versions": {"keras": "3.15.1", "jax": "0.11.2", "tensorflow": "2.21.0"},
+        }
         return Record(experiment, "k", "full", {"experiment": experiment}, {}, 1.0, prov)
 
-    frame = runcard.record_sources([rec("GPU X", "a" * 40, 1, "staged_training"),
-                                   rec("GPU X", "a" * 40, 6, "family_member"),
-                                   rec("GPU X", "a" * 40, 6, "staged_training"),
-                                   rec(None, "b" * 40, 1, "classical_baseline")])  # fmt: skip
+    frame = runcard.record_sources(
+        [
+            rec("GPU X", "a" * 40, 1, "staged_training"),
+            rec("GPU X", "a" * 40, 6, "family_member"),
+            rec("GPU X", "a" * 40, 6, "staged_training"),
+            rec(None, "b" * 40, 1, "classical_baseline"),
+        ]
+    )
     assert len(frame) == 3
     shared = frame[frame["jobs sharing the device"] == 6].iloc[0]
     assert shared["records"] == 2 and shared["experiments"] == "family member, staged training"
@@ -204,7 +224,7 @@ def test_record_sources_group_records_by_machine_commit_and_sharing():
 def test_profile_records_reads_only_what_the_profile_uses(monkeypatch):
     monkeypatch.setenv("FMNIST_RESULTS_DIR", str(REPO / "results"))
     cfg = profiles.load_profile("full")
-    records = registry.profile_records(cfg)
+    records = experiments.profile_records(cfg)
     stored = [job for job in registry.plan(cfg) if registry.is_stored(cfg, job)]
     # the seed-0 best classical model is the LightGBM baseline record itself
     assert len(records) == len(stored) - 1
@@ -220,8 +240,8 @@ def test_chapters_only_read_records():
 
 def test_a_chapter_asking_for_a_missing_record_gets_the_command_that_makes_it(results_dir):
     cfg = profiles.load_profile("smoke")
-    with pytest.raises(registry.MissingRecord) as caught:
-        registry.load(cfg, "network", "cnn_3_128")
+    with pytest.raises(experiments.MissingRecord) as caught:
+        experiments.load(cfg, "network", "cnn_3_128")
     message = str(caught.value)
     assert "python -m fmnist_lib.compute --profile smoke --only 'cnn_3_128'" in message
     assert not list(results_dir.glob("**/*.json"))  # reading never writes
@@ -229,8 +249,8 @@ def test_a_chapter_asking_for_a_missing_record_gets_the_command_that_makes_it(re
 
 def test_a_missing_model_is_reported_not_retrained(results_dir):
     cfg = profiles.load_profile("smoke")
-    with pytest.raises(computations.MissingModel, match="--only cnn_3_128 --force"):
-        computations.trained_model(cfg, "cnn_3_128")
+    with pytest.raises(target.MissingModel, match="--only cnn_3_128 --force"):
+        target.kept_model(cfg, "cnn_3_128")
     assert not list(results_dir.glob("**/*"))
 
 
@@ -240,13 +260,32 @@ def test_ctrl_c_cancels_the_queued_jobs_and_says_how_to_continue(tmp_path):
 
     members = [[d, w, "gap", s] for d in (1, 2, 3) for w in (16, 32) for s in (False, True)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "fmnist_lib.compute", "--profile", "smoke", "--kind", "family", "--workers", "2",
-         "--results-dir", str(tmp_path), "--set", "scaling.train_size=3000", "--set", "scaling.epochs=3",
-         "--set", "scaling.members=" + repr(members).replace(" ", "")],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "fmnist_lib.compute",
+            "--profile",
+            "smoke",
+            "--kind",
+            "family",
+            "--workers",
+            "2",
+            "--results-dir",
+            str(tmp_path),
+            "--set",
+            "scaling.train_size=3000",
+            "--set",
+            "scaling.epochs=3",
+            "--set",
+            "scaling.members=" + repr(members).replace(" ", ""),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         # a run started in the background (as CI may start the tests) inherits an ignored SIGINT
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )  # fmt: skip
+    )
     first = process.stdout.readline()  # the first finished job: the cluster is up and working
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
@@ -261,14 +300,14 @@ def test_an_edited_record_is_refused_naming_its_file(tmp_path, monkeypatch, caps
     """A record whose accuracy does not follow from its own stored predictions is never shown."""
     monkeypatch.setenv("FMNIST_RESULTS_DIR", str(tmp_path))
     cfg = profiles.load_profile("full")
-    key = registry.results.config_key(registry.network_config(cfg, "cnn_3_128"))
+    key = runstore.config_key(network.network_config(cfg, "cnn_3_128"))
     source = REPO / "results" / "full" / f"cnn_3_128-{key}.json"  # the seed-0 replication run
     (tmp_path / "full").mkdir()
     edited = json.loads(source.read_text())
     edited["result"]["stages"][-1]["test_accuracy"] = 0.9912
     (tmp_path / "full" / source.name).write_text(json.dumps(edited))
-    with pytest.raises(registry.results.RecordError) as caught:
-        registry.load(cfg, "network", "cnn_3_128")
+    with pytest.raises(runstore.RecordError) as caught:
+        experiments.load(cfg, "network", "cnn_3_128")
     message = str(caught.value)
     assert source.name in message and "99.1200%" in message and "92.2900%" in message
     assert compute.main(["--profile", "full", "--plan", "--kind", "network"]) == 2
@@ -288,7 +327,7 @@ def test_force_replaces_an_edited_record_as_the_refusal_says(tmp_path, monkeypat
     path.write_text(json.dumps(edited))
     computed = []
     monkeypatch.setattr(jobs, "run_jobs", lambda cfg, todo, **kw: computed.extend(todo) or [])
-    with pytest.raises(registry.results.RecordError):
+    with pytest.raises(runstore.RecordError):
         runner.compute_records(cfg, ["chapters/02_baselines"], force=False, report=lambda _: None)
     runner.compute_records(cfg, ["chapters/02_baselines"], force=True, report=lambda _: None)
     assert job in computed

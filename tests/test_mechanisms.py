@@ -1,14 +1,13 @@
-"""The audit's new mechanisms: (e) the digits, (b) by subgroup and at length, and the rule that judges them all."""
-
-import json
+"""The audit's mechanisms: (e) the digits and their learning curve, (b) by subgroup, and the rule for them all."""
 
 import numpy as np
 import pytest
 
-from fmnist_lib.data import digits
-from fmnist_lib.data import leak_groups
-from fmnist_lib.data import leakage
-from fmnist_lib.audit import mechanisms
+from fmnist_lib.audit import claims, mechanisms
+from fmnist_lib.audit.verdicts import Caveat, Estimate, Outcome
+from fmnist_lib.data import digits, leakage
+from fmnist_lib.report import audit_tables
+from fmnist_lib.report import verdict_text as vt
 
 
 def test_the_digits_are_the_checksummed_5000_balanced_mnist_images():
@@ -42,7 +41,7 @@ def test_compute_stops_on_damaged_digits_with_one_line_and_exit_2(tmp_path, monk
     monkeypatch.setattr(digits, "mnist_5k_path", lambda: bad)
     digits.load_mnist_5k.cache_clear()
     try:
-        assert compute.main(["--profile", "smoke", "--kind", "digits"]) == 2
+        assert compute.main(["--profile", "smoke", "--kind", "digits_cv"]) == 2
     finally:
         digits.load_mnist_5k.cache_clear()
     err = capsys.readouterr().err.strip().splitlines()
@@ -72,8 +71,8 @@ def test_matched_steps_convert_the_papers_epochs_into_epochs_of_the_small_set():
 
 
 def test_the_registry_pairs_every_digits_run_with_its_fashion_control():
-    from fmnist_lib.experiments import registry
     from fmnist_lib import profiles
+    from fmnist_lib.experiments import registry
 
     cfg = profiles.load_profile("full")
     jobs = registry.plan(cfg, ["digits"])
@@ -97,7 +96,7 @@ def _split(copies, seed=3):
 @pytest.mark.parametrize("copies", [1, 3])
 def test_subgroups_partition_the_leaky_evaluation_split(copies):
     split, pool_x = _split(copies)
-    masks = leak_groups.group_masks(split, copies, seed=3)
+    masks = leakage.group_masks(split, copies, seed=3)
     n = len(split.y_eval)
     assert masks["all"].sum() == n
     assert masks["with a twin in training"].sum() + masks["without a twin in training"].sum() == n
@@ -114,103 +113,73 @@ def test_subgroups_partition_the_leaky_evaluation_split(copies):
 def test_a_split_made_otherwise_is_not_given_subgroups():
     split, _ = _split(2)
     with pytest.raises(ValueError, match="not made by"):
-        leak_groups.copy_index(split, 2, seed=4)
+        leakage.copy_index(split, 2, seed=4)
 
 
-def test_group_scores_are_kept_per_epoch_so_a_rerun_epoch_replaces_its_entry(tmp_path):
-    class Model:
-        def __init__(self, answer):
-            self.answer = answer
-
-        def predict(self, x, batch_size, verbose):
-            return np.eye(10)[np.full(len(x), self.answer)]
-
-    y = np.array([1, 1, 2, 2])
-    masks = {"all": np.ones(4, bool), "originals": np.array([True, False, True, False])}
-    path = tmp_path / "scores.json"
-    callback = leak_groups.make_callback(np.zeros((4, 28, 28, 1)), y, masks, path, steps_per_epoch=10)
-    for epoch, answer in ((0, 1), (1, 2), (2, 1)):
-        callback.set_model(Model(answer))
-        callback.on_epoch_end(epoch)
-    # a resumed run retrains epoch 2 (index 1): its entry is replaced and the later one dropped
-    callback.set_model(Model(1))
-    callback.on_epoch_end(1)
-    scores = json.loads(path.read_text())
-    assert [e["epoch"] for e in scores] == [1, 2]
-    assert scores[1]["groups"]["all"] == {"n": 4, "accuracy": 0.5}
-    assert scores[1]["steps"] == 20 and scores[1]["paper_epochs"] == pytest.approx(20 / 469)
+def _curve(points, per_epoch=False, caveats=(), seeds=None):
+    """A mechanism curve from (epochs, [accuracy per seed], images) points."""
+    return mechanisms.Curve(
+        (mechanisms.Mechanism.BINARY,),
+        "",
+        "cnn_3_128",
+        tuple(mechanisms.Point(e, tuple(Estimate.accuracy(a, n) for a in accs)) for e, accs, n in points),
+        ("src",),
+        per_epoch=per_epoch,
+        caveats=frozenset(caveats),
+    )
 
 
-def _curve(points, **kw):
-    return mechanisms.Curve("m", "cnn_3_128", tuple(points), "src", **kw)
+HEADLINE = claims.HEADLINE_CLAIMS
 
 
 def test_the_rule_compares_error_rates_near_100_percent():
-    claim = mechanisms.HEADLINE[1]  # 99.67 % at 62 epochs
-    short = mechanisms.judge(_curve([(62, 0.9931, 60_000)]), claim)
-    assert short["verdict"] == mechanisms.SHORT
-    assert "error 2.1× the claimed" in short["text"]  # 0.69 % against 0.33 %: within a point, yet twice the error
-    assert mechanisms.judge(_curve([(62, 0.9967, 10_000)]), claim)["verdict"] == mechanisms.EXPLAINS
+    at62 = HEADLINE[1]  # 99.67 % at 62 epochs
+    short = mechanisms.judge(_curve([(62, [0.9931], 60_000)]), at62)
+    assert short.outcome is Outcome.BELOW and "falls short" == vt.AS_MECHANISM[short.outcome]
+    assert mechanisms.judge(_curve([(62, [0.9967], 10_000)]), at62).outcome is Outcome.CONSISTENT
     # 99.62 % on 10,000 images: [99.48 %, 99.72 %] holds 99.67 %
-    assert mechanisms.judge(_curve([(62, 0.9962, 10_000)]), claim)["verdict"] == mechanisms.EXPLAINS
-    assert mechanisms.judge(_curve([(62, 0.9995, 60_000)]), claim)["verdict"] == mechanisms.OVER
-    assert mechanisms.judge(_curve([(2, 0.99, 10_000), (14, 0.99, 10_000)]), claim)["verdict"] == mechanisms.UNMEASURED
+    assert mechanisms.judge(_curve([(62, [0.9962], 10_000)]), at62).outcome is Outcome.CONSISTENT
+    over = mechanisms.judge(_curve([(62, [0.9995], 60_000)]), at62)
+    assert over.outcome is Outcome.ABOVE and vt.AS_MECHANISM[over.outcome] == "overshoots"
+    assert mechanisms.judge(_curve([(2, [0.99], 10_000), (14, [0.99], 10_000)]), at62).outcome is Outcome.NOT_TESTED
 
 
-def test_the_epoch_claim_needs_a_per_epoch_curve_that_reaches_the_level_in_time():
-    claim = mechanisms.HEADLINE[3]  # 98.5 % by about epoch 7
-    early = _curve([(e, 0.97 + 0.003 * e, 1000) for e in range(1, 12)], per_epoch=True)
-    assert mechanisms.judge(early, claim)["verdict"] == mechanisms.EXPLAINS  # reaches it at epoch 5
-    late = _curve([(e, 0.95 + 0.003 * e, 1000) for e in range(1, 20)], per_epoch=True)
-    assert mechanisms.judge(late, claim)["verdict"] == mechanisms.SHORT  # epoch 12
-    assert mechanisms.judge(_curve([(16, 0.99, 1000)]), claim)["verdict"] == mechanisms.UNMEASURED
+def test_a_mechanism_is_judged_over_every_seed_it_has():
+    at62 = HEADLINE[1]
+    four = _curve([(62, [0.9931, 0.9948, 0.9956, 0.9957], 60_000)])
+    verdict = mechanisms.judge(four, at62)
+    assert verdict.outcome is Outcome.INCONCLUSIVE and len(verdict.per_seed) == 4  # only the spread keeps it inside
+    assert mechanisms.judge(_curve([(62, [0.9931], 60_000)]), at62).outcome is Outcome.BELOW  # seed 0 alone
 
 
-def test_matched_step_curves_are_read_at_the_nearest_point_within_half_an_epoch():
+def test_the_epoch_claim_needs_every_seed_to_reach_the_level_in_time():
+    by7 = HEADLINE[3]  # 98.5 % by about epoch 7
+    early = _curve([(e, [min(0.97 + 0.003 * e, 0.999)], 1000) for e in range(1, 12)], per_epoch=True)
+    assert mechanisms.judge(early, by7).outcome is Outcome.CONSISTENT  # reaches it at epoch 5
+    late = _curve([(e, [min(0.95 + 0.003 * e, 0.999)], 1000) for e in range(1, 20)], per_epoch=True)
+    assert mechanisms.judge(late, by7).outcome is Outcome.BELOW  # epoch 12
+    mixed = _curve([(e, [min(0.97 + 0.003 * e, 0.999), 0.95 + 0.002 * e], 1000) for e in range(1, 20)], per_epoch=True)
+    assert mechanisms.judge(mixed, by7).outcome is Outcome.INCONCLUSIVE
+    assert mechanisms.judge(_curve([(16, [0.99], 1000)]), by7).outcome is Outcome.NOT_TESTED
+
+
+def test_step_matched_curves_are_read_at_the_nearest_point_within_half_an_epoch():
     per = 34 / 469
-    curve = _curve([(k * per, 0.9 + k / 1000, 710) for k in range(1, 30)], matched_steps=True)
-    assert curve.at(2)[0] == pytest.approx(0.9 + 28 / 1000)  # 28 small epochs = 2.03 paper epochs
+    curve = _curve([(k * per, [0.9 + k / 1000], 710) for k in range(1, 30)], caveats=[Caveat.STEP_EQUIVALENT])
+    assert curve.at(2).mean == pytest.approx(0.9 + 28 / 1000)  # 28 small epochs = 2.03 paper epochs
     assert curve.at(6) is None
+    verdict = mechanisms.judge(curve, HEADLINE[0])
+    assert Caveat.STEP_EQUIVALENT in verdict.caveats
 
 
-def test_the_summary_names_the_closest_mechanism_when_none_explains_a_claim():
-    reference = mechanisms.Curve("honest", "cnn_3_128", ((2, 0.88, 10_000),), "s", reference=True)
-    metric = mechanisms.Curve("(c) metric", "cnn_3_128", ((2, 0.976, 10_000),), "s")
-    text = mechanisms.summary_sentences([reference, metric])
-    assert "99.06 % at 2 epochs**: none of the 1 mechanisms" in text and "closest is (c) metric" in text
-    explained = mechanisms.summary_sentences([mechanisms.Curve("(x)", "cnn_3_128", ((2, 0.9906, 10_000),), "s")])
-    assert "explained by (x)" in explained
+def test_binary_accuracy_arithmetic_uses_the_bound_for_any_outputs():
+    from factories import run
 
-
-def test_binary_accuracy_arithmetic_needs_95_percent_for_the_2_epoch_claim():
-    from fmnist_lib.store.records import Record
-
-    rec = Record.from_dict(
-        {
-            "name": "cnn_3_128",
-            "key": "k",
-            "profile": "full",
-            "wall_seconds": 1.0,
-            "config": {},
-            "result": {
-                "stages": [
-                    {
-                        "stage": 1,
-                        "epochs": 2,
-                        "test_accuracy": 0.88,
-                        "test_loss": 0.3,
-                        "test_binary_accuracy": 0.976,
-                        "train_seconds": 1.0,
-                        "cumulative_train_seconds": 1.0,
-                    }
-                ]
-            },  # fmt: skip
-            "provenance": {},
-        }
-    )
-    table = mechanisms.binary_arithmetic(rec)
-    assert table.iloc[0]["class accuracy it needs, if it is (c)"] == "95.30%"
-    assert table.iloc[0]["1 - (1 - ours)/5"] == "97.60%"
+    rec = run("cnn_3_128", 0, [0.88], [2], test_binary_accuracy=0.976)
+    table = audit_tables.binary_arithmetic([rec])
+    assert table.iloc[0]["class accuracy it needs at least"] == "90.60%"  # 1 - 10 (1 - 0.9906)
+    assert table.iloc[1]["class accuracy it needs at least"] == "96.70%"
+    assert table.iloc[0]["bound 1 - (1 - ours)/10"] == "98.80%"
     assert table.iloc[1]["our class accuracy"] == "–"
 
 
@@ -232,45 +201,84 @@ def test_bad_audit_settings_are_one_line_and_exit_2(override, message, capsys):
     assert len(err) == 1 and message in err[0]
 
 
-def test_a_subsampled_run_is_shown_but_not_judged():
-    quick = mechanisms.Curve("(c) metric", "cnn_3_128", ((2, 0.9906, 10_000),), "s", comparable=False)
-    cell = mechanisms.judge(quick, mechanisms.HEADLINE[0])
-    assert cell["verdict"] == mechanisms.NOT_COMPARABLE and cell["text"].startswith("99.06%")
-    first_line = mechanisms.summary_sentences([quick]).splitlines()[0]
-    assert (
-        first_line
-        == "- **CNN-3-128: 99.06 % at 2 epochs**: no mechanism was measured on the paper's data at that length."
-    )
-    table = mechanisms.claim_matrix([quick], "cnn_3_128")
-    assert list(table.columns) == [
-        "mechanism",
-        "99.06 % at 2 epochs: verdict",
-        "99.06 % at 2 epochs: ours",
-        "99.67 % at 62 epochs: verdict",
-        "99.67 % at 62 epochs: ours",
+def test_a_subsampled_run_is_shown_but_not_tested_against_the_paper():
+    quick = _curve([(2, [0.9906], 10_000)], caveats=[Caveat.SUBSAMPLE])
+    verdict = mechanisms.judge(quick, HEADLINE[0])
+    assert verdict.outcome is Outcome.NOT_TESTED and verdict.value == 0.9906
+    table = audit_tables.mechanism_matrix([quick], "cnn_3_128")
+    assert list(table.columns) == ["mechanism", "99.06 % at 2 epochs", "99.67 % at 62 epochs"]
+    assert table.iloc[0]["99.06 % at 2 epochs"].startswith("not tested: 99.06%")
+
+
+def test_the_digits_folds_cover_every_image_once_with_the_same_class_shares():
+    _, labels = digits.load_mnist_5k()
+    folds = digits.stratified_folds(labels, 5, seed=0)
+    together = np.concatenate(folds)
+    assert len(together) == len(set(together)) == 5000
+    assert all(np.bincount(labels[f]).tolist() == [100] * 10 for f in folds)
+    assert not np.array_equal(folds[0], digits.stratified_folds(labels, 5, seed=1)[0])
+
+
+def test_a_cross_validation_run_trains_on_its_share_of_the_other_folds_only():
+    from fmnist_lib import profiles
+    from fmnist_lib.experiments import registry
+    from fmnist_lib.experiments.kinds import digits_cv
+
+    cfg = profiles.load_profile("full")
+    jobs = registry.plan(cfg, ["digits_cv"])
+    first = jobs[0]
+    assert first.arg == ("mnist", "cnn_3_128", 1.0, 0) and jobs[1].arg == ("fashion", "cnn_3_128", 1.0, 0)
+    _, config = registry.record_of(cfg, first)
+    images, labels, train_idx, test_idx = digits_cv.split(config)
+    assert len(test_idx) == 1000 and len(train_idx) == 4000 and not set(train_idx) & set(test_idx)
+    _, half = registry.record_of(cfg, next(j for j in jobs if j.arg[2] == 0.5))
+    _, _, half_train, half_test = digits_cv.split(half)
+    assert len(half_train) == 2000 and np.array_equal(half_test, test_idx)  # the same fold, half the training images
+    # every fold of the largest size and first seed comes before any smaller size
+    shares = [j.arg[2] for j in jobs if j.arg[1] == "cnn_3_128"]
+    assert shares[:10] == [1.0] * 10
+
+
+def _learning_points(e0, a, alpha, b, beta, sizes=(500, 1000, 2000, 4000), steps=(40, 100, 250, 500, 940)):
+    from fmnist_lib.audit import learning_curve
+
+    params = np.array([e0, a, alpha, b, beta])
+    return [
+        learning_curve.CurvePoint(n, s, 1 - float(learning_curve.model(params, np.array(n), np.array(s))), 5000)
+        for n in sizes
+        for s in steps
     ]
-    assert table.iloc[0]["99.67 % at 62 epochs: verdict"] == mechanisms.UNMEASURED
 
 
-def test_the_digits_curve_is_a_lower_bound_in_the_papers_epochs():
-    from fmnist_lib.store.records import Record
+def test_the_learning_curve_fit_recovers_known_parameters_and_extrapolates_them():
+    from fmnist_lib.audit import learning_curve
 
-    history = [{"epoch": e, "accuracy": 0.99, "val_accuracy": 0.95 + e / 1000} for e in range(1, 29)]
-    config = {"dataset": "mnist", "model": "cnn_3_128", "size": 5000, "train_images": 4290, "paper_epochs": [2]}
-    rec = Record.from_dict(
-        {
-            "name": "digits-mnist-cnn_3_128-to2",
-            "key": "k",
-            "profile": "full",
-            "wall_seconds": 1.0,
-            "config": config,
-            "result": {"stages": [], "history": history, "steps_per_epoch": 34, "test_predictions": [0] * 710},
-            "provenance": {},
-        }
+    truth = (0.004, 0.02, 0.6, 0.05, 0.8)
+    found = learning_curve.fit(_learning_points(*truth))
+    assert found["converged"] and found["rmse"] < 1e-4
+    expected = 1 - float(learning_curve.model(np.array(truth), np.array(60_000.0), np.array(938.0)))
+    assert learning_curve.predict(found["params"], 60_000, 938) == pytest.approx(expected, abs=1e-3)
+
+
+def test_the_digits_count_only_if_the_same_extrapolation_predicts_fashion_mnist_within_a_point():
+    from fmnist_lib.audit import learning_curve
+
+    fit = {"converged": True}
+    entry = {
+        "mnist": {"fit": fit, "predicted": [0.990], "interval": [(0.987, 0.992)]},
+        "fashion": {"fit": fit, "predicted": [0.885], "interval": [(0.88, 0.89)]},
+        "measured_fashion": [0.8825],
+    }
+    estimate, reason = learning_curve.check(entry, 0)
+    assert reason == "" and (estimate.low, estimate.high) == pytest.approx((0.9845, 0.9945))  # widened by the miss
+    entry["measured_fashion"] = [0.87]
+    estimate, reason = learning_curve.check(entry, 0)
+    assert "a miss of 1.50 pp, more than the 1 pp" in reason
+    curve = mechanisms.Curve(
+        (mechanisms.Mechanism.DIGITS,),
+        "cv",
+        "cnn_3_128",
+        (mechanisms.Point(2, (estimate,), undecidable=reason),),
+        ("s",),
     )
-    (curve,) = mechanisms.digits_curves([rec])
-    assert curve.lower_bound and curve.matched_steps and curve.comparable
-    assert curve.at(2)[0] == pytest.approx(0.95 + 28 / 1000)
-    cell = mechanisms.judge(curve, mechanisms.HEADLINE[0])
-    assert cell["verdict"] == mechanisms.SHORT_LOWER_BOUND
-    assert "lower bound" in mechanisms.summary_sentences([curve])
+    assert mechanisms.judge(curve, HEADLINE[0]).outcome is Outcome.INCONCLUSIVE

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from fmnist_lib import experiments
+from fmnist_lib.experiments.kinds import network
 from fmnist_lib.report import runner
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,9 +32,9 @@ def smoke_report(tmp_path_factory):
     Chapters only read, so every training and fit happens in the runner, here,
     where it is counted (see the first test below).
     """
+    from fmnist_lib import training
     from fmnist_lib.models import classical
     from fmnist_lib.store import runstore
-    from fmnist_lib import training
 
     out = tmp_path_factory.mktemp("smoke")
     real_train, real_fit = training.train_staged, classical.fit_and_score
@@ -47,7 +49,7 @@ def smoke_report(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(training, "train_staged", count_train)
-        patch.setattr(baselines, "fit_and_score", count_fit)
+        patch.setattr(classical, "fit_and_score", count_fit)
         patch.setenv(runstore.ENV_RESULTS_DIR, str(out / "results"))
         runner.run("smoke", force=True, build_dir=out / "build", results_dir=out / "results")
     return out
@@ -173,8 +175,6 @@ def test_bad_override_is_a_clear_error(capsys):
 
 def test_compute_fills_the_store_that_the_book_then_reads(tmp_path, monkeypatch):
     """Experiments computed without notebooks (as on a GPU machine) are reused by the book, not retrained."""
-    from fmnist_lib.experiments import configs
-    from fmnist_lib.experiments import registry
     from fmnist_lib import profiles
     from fmnist_lib.store import runstore
 
@@ -200,13 +200,13 @@ def test_compute_fills_the_store_that_the_book_then_reads(tmp_path, monkeypatch)
     record_file = next((results_dir / "smoke").glob("cnn_3_128-*.json"))
     before = record_file.read_text()
     monkeypatch.setenv(runstore.ENV_RESULTS_DIR, str(results_dir))
-    record = registry.load(profiles.load_profile("smoke"), "network", "cnn_3_128")
+    record = experiments.load(profiles.load_profile("smoke"), "network", "cnn_3_128")
     assert record_file.read_text() == before  # read, not recomputed
     assert record.key in record_file.name
     # a record whose config no longer matches the code is not used
-    monkeypatch.setattr(results, "RECORD_VERSION", runstore.RECORD_VERSION + 1)
+    monkeypatch.setattr(runstore, "RECORD_VERSION", runstore.RECORD_VERSION + 1)
     assert (
-        runstore.load_record("smoke", "cnn_3_128", configs.network_config(profiles.load_profile("smoke"), "cnn_3_128"))
+        runstore.load_record("smoke", "cnn_3_128", network.network_config(profiles.load_profile("smoke"), "cnn_3_128"))
         is None
     )
 
@@ -224,8 +224,8 @@ def test_compute_rejects_a_bad_profile():
 
 def test_book_run_force_computes_each_record_once_and_every_chapter_shows_it(smoke_report):
     """`book run --force` computes each record the chapters show exactly once, before any chapter runs."""
-    from fmnist_lib.experiments import registry
     from fmnist_lib import profiles
+    from fmnist_lib.experiments import registry
     from fmnist_lib.store import runstore
 
     cfg = profiles.load_profile("smoke")

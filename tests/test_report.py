@@ -1,13 +1,13 @@
 """What a reader meets first: numbered, captioned tables and the front page's bottom line."""
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
-from fmnist_lib.audit import claim_rules
-from fmnist_lib.audit import bottom_line
-from fmnist_lib.audit import claims
-from fmnist_lib.audit import mechanisms
-from fmnist_lib.report import tables
+from fmnist_lib.audit import bottom_line, claim_rules, claims, mechanisms
+from fmnist_lib.audit.verdicts import Caveat, Estimate
+from fmnist_lib.report import audit_tables, prose, tables
 
 
 def test_a_report_table_is_a_numbered_myst_table_with_its_caption_and_name():
@@ -33,82 +33,88 @@ def test_the_report_table_shows_html_in_jupyter_and_a_short_line_in_a_terminal()
     assert repr(table) == "<table tbl-a: A caption. (1 rows)>"
 
 
-def _claims_table(cnn62=0.9229, seeds=("[92.20%, 92.61%] over 4 seeds")):
-    def row(claim, claimed, ours, verdict, seeds_text="–", note=""):
-        return {
-            "claim": claim,
-            "group": claims.HEADLINE,
-            "claimed": claimed,
-            "ours": ours,
-            "95 % interval (one run)": "[1%, 2%]",
-            "95 % interval (seeds)": seeds_text,
-            "verdict": verdict,
-            "note": note,
-        }
+def _answer(curves, cnn=(0.8825, 0.9241), light=0.863, subsample=False):
+    """The answer for four seeds of both networks at the paper's epochs and the given mechanism curves."""
+    from factories import record, run, stored
 
-    return pd.DataFrame(
-        [
-            row("CNN-3-128 accuracy after 62 epochs", "99.67%", f"{cnn62:.2%}", claim_rules.NOT_REPRODUCED, seeds),
-            row("light model accuracy", "98.98%", "87.30%", claim_rules.NOT_REPRODUCED),
-            row("accuracy drop, baseline to light", "0.69 pp", "4.99 pp", claim_rules.REPRODUCED, note="seeds spread"),
+    if subsample:
+        runs = [
+            record("cnn_3_128", [{"epochs": 4, "test_accuracy": 0.85}], data={"train_size": 10_000, "test_size": None})
         ]
+        light_runs = []
+    else:
+        runs = [run("cnn_3_128", s, [cnn[0] + d, cnn[1] + d], [2, 62]) for s, d in enumerate((-0.002, 0, 0.001, 0.002))]
+        history = [{"epoch": e, "val_accuracy": light} for e in range(1, 33)]
+        light_runs = [
+            run("dsc_gap", s, [light + d], [32], history=history) for s, d in enumerate((-0.01, 0, 0.01, 0.02))
+        ]
+    judged = claim_rules.judge_claims(stored(runs, light_runs))
+    return bottom_line.answer(judged, curves)
+
+
+def _curve(network, points, mechanism=mechanisms.Mechanism.TRAINING_IMAGES, per_epoch=False, role=None):
+    return mechanisms.Curve(
+        (mechanism,) if role is None else (),
+        "",
+        network,
+        tuple(mechanisms.Point(e, tuple(Estimate.accuracy(a, n) for a in accs)) for e, accs, n in points),
+        ("s",),
+        per_epoch=per_epoch,
+        role=role or mechanisms.CurveRole.MECHANISM,
     )
 
 
-def test_the_headline_table_names_the_deciding_interval_and_the_closest_mechanism():
-    reference = mechanisms.Curve("honest", "cnn_3_128", ((62, 0.9229, 10_000),), "s", reference=True)
-    train = mechanisms.Curve("(a) training images", "cnn_3_128", ((62, 0.9931, 60_000),), "s")
-    table = bottom_line.headline_claims(_claims_table(), [reference, train]).set_index("claim")
+def test_the_bottom_line_says_what_a_mechanism_explains_with_its_caveats():
+    explains = _curve("cnn_3_128", [(62, [0.9968], 10_000)])  # one run at 99.68 %: holds 99.67 %
+    answer = _answer([explains])
+    text = prose.answer_sentences(answer)
+    assert text.startswith("Of the seed paper's 5 headline accuracy claims, our reconstruction of its protocol")
+    assert "reproduces 0 and excludes 5" in text  # the drop (about 6 pp) is excluded too
     assert (
-        table.loc["CNN-3-128 accuracy after 62 epochs", "ours (95 % interval)"] == "92.29%; 4 seeds: [92.20%, 92.61%]"
+        "CNN-3-128 reaches 92.44% [92.16%, 92.71%] (mean of 4 seeds) after 62 epochs where the paper claims 99.67%"
+        in text
     )
-    assert table.loc["light model accuracy", "ours (95 % interval)"] == "87.30% [1%, 2%]"
-    explains = table.loc["CNN-3-128 accuracy after 62 epochs", "what explains it"]
-    assert explains.startswith("nothing of 1 tried; closest: (a) training images at 99.31%")
-    assert table.loc["light model accuracy", "what explains it"] == "no mechanism measured on the paper's data"
-    assert table.loc["accuracy drop, baseline to light", "what explains it"] == "the seeds spread widely"
-
-
-def test_the_bottom_line_says_what_holds_what_fails_and_whether_anything_explains_it():
-    reference = mechanisms.Curve("honest", "cnn_3_128", ((62, 0.9229, 10_000),), "s", reference=True)
-    train = mechanisms.Curve("(a) training images", "cnn_3_128", ((62, 0.9931, 60_000),), "s")
-    text = bottom_line.sentences(_claims_table(), [reference, train])
-    assert text.startswith("Of the seed paper's 3 headline accuracy claims, this run reproduces 1: accuracy drop")
-    assert "only because its seeds spread so widely" in text
-    assert "CNN-3-128 reaches 92.29% where the paper claims 99.67%" in text
-    assert "On this run 1 way of inflating accuracy could be judged at the paper's length, for 1 of the 4" in text
-    assert "unexplained by anything we tried" not in text  # three of the four numbers had no mechanism measured
-    everywhere = [
-        mechanisms.Curve("(a) training images", "cnn_3_128", ((2, 0.95, 60_000), (62, 0.9931, 60_000)), "s"),
-        mechanisms.Curve("(c) metric", "dsc_gap", tuple((e, 0.97, 10_000) for e in range(1, 33)), "s", per_epoch=True),
-    ]
-    full = bottom_line.sentences(_claims_table(), [reference, *everywhere])
-    assert "None of the 2 ways of inflating accuracy" in full and "unexplained by anything we tried" in full
-    explained = mechanisms.Curve("(x) leak", "cnn_3_128", ((62, 0.9968, 10_000),), "s")
-    assert "match a mechanism that inflates accuracy (CNN-3-128: 99.67 % at 62 epochs: (x) leak)" in (
-        bottom_line.sentences(_claims_table(), [reference, explained])
+    assert "as the paper describes" not in text  # the protocol is our reconstruction
+    assert (
+        "Of the 7 ways of inflating accuracy that the audit defines, 1, (a), was measured at the paper's length" in text
     )
-    assert "No mechanism that could inflate the numbers was run" in bottom_line.sentences(_claims_table(), [reference])
+    assert "CNN-3-128: 99.67 % at 62 epochs is consistent with (a) scored on the training images (one seed)" in text
+    at62 = answer.headline[1]
+    assert at62.finding is bottom_line.Finding.CONSISTENT_WITH
+    table = audit_tables.headline_table(answer).set_index("claim")
+    assert table.loc["CNN-3-128: 99.67 % at 62 epochs", "finding"] == "consistent with (a)"
+    assert table.loc["light model: 98.98 % at 32 epochs", "finding"] == "untested at the paper's length"
 
 
-def test_a_subsampled_run_is_not_said_to_follow_the_paper():
-    table = _claims_table()
-    table["verdict"] = claim_rules.NOT_COMPARABLE
-    text = bottom_line.sentences(table, [])
-    assert "Trained as the paper describes" not in text
-    assert "On this profile's shortened protocol, which is not the paper's, CNN-3-128 reaches 92.29%" in text
-    assert "cannot judge 3" in text
+def test_the_bottom_line_says_when_nothing_tested_explains_a_claim():
+    short = _curve("cnn_3_128", [(2, [0.95], 60_000), (62, [0.9931, 0.9935], 60_000)])
+    answer = _answer([short])
+    text = prose.answer_sentences(answer)
+    assert "CNN-3-128: 99.67 % at 62 epochs: none of the 1 mechanism tested accounts for it" in text
+    assert "CNN-3-128: 99.06 % at 2 epochs: none of the 1 mechanism tested accounts for it" in text
+    assert "light model: 98.98 % at 32 epochs: no mechanism was tested at that length" in text
+    row = audit_tables.headline_table(answer).set_index("claim").loc["CNN-3-128: 99.67 % at 62 epochs"]
+    assert row["finding"] == "excluded by what we measured"
+    assert "closest: (a) scored on the training images, 99.33% [" in row["evidence"]
+
+
+def test_the_bottom_line_of_a_quick_run_claims_nothing_about_the_paper():
+    quick = _curve("cnn_3_128", [(2, [0.9906], 10_000)])
+    quick = replace(quick, caveats=frozenset({Caveat.SUBSAMPLE}))
+    answer = _answer([quick], subsample=True)
+    text = prose.answer_sentences(answer)
+    assert "reproduces 0 and cannot test 5" in text
+    assert "only the full profile's can be set against the claims" in text and "reaches" not in text
+    assert "None of the 7 ways of inflating accuracy that the audit defines was measured" in text
+    assert all(a.finding is bottom_line.Finding.UNTESTED for a in answer.headline)
 
 
 def test_the_claims_are_shown_per_group_with_the_verdict_before_the_detail():
-    table = _claims_table()
-    table.loc[len(table)] = {**table.iloc[0].to_dict(), "claim": "x parameters", "group": claims.ARITHMETIC,
-                             "95 % interval (seeds)": "–", "95 % interval (one run)": "exact", "note": ""}  # fmt: skip
-    table["where in the paper"] = "IV-B"
-    parts = claim_rules.claims_by_group(table)
+    judged = claim_rules.judge_claims({"baselines": []})
+    parts = audit_tables.claims_by_group(judged)
     assert list(parts) == list(claims.GROUPS)
     headline = parts[claims.HEADLINE]
-    assert list(headline.columns[:5]) == ["claim", "where in the paper", "claimed", "ours", "verdict"]
-    assert "group" not in headline.columns and len(headline) == 3
-    arithmetic = parts[claims.ARITHMETIC]  # its empty interval and note columns are left out
-    assert list(arithmetic.columns) == ["claim", "where in the paper", "claimed", "ours", "verdict"]
+    assert list(headline.columns[:4]) == ["claim", "claimed", "ours", "verdict"]
+    assert "group" not in headline.columns and len(headline) == 5
+    arithmetic = parts[claims.ARITHMETIC]
+    assert "seeds" not in arithmetic.columns  # a column the group leaves empty is left out

@@ -42,7 +42,7 @@ def test_record_carries_config_and_provenance(results_dir):
 def test_changed_config_or_format_never_reuses_a_stale_record(results_dir, monkeypatch):
     runstore.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": "old"})
     assert runstore.load_record("smoke", "demo", {"x": 2}) is None
-    monkeypatch.setattr(results, "RECORD_VERSION", runstore.RECORD_VERSION + 1)
+    monkeypatch.setattr(runstore, "RECORD_VERSION", runstore.RECORD_VERSION + 1)
     assert runstore.load_record("smoke", "demo", {"x": 1}) is None
     fresh = runstore.cached_run("smoke", "demo", {"x": 1}, lambda _: {"value": "new"})
     assert fresh.result == {"value": "new"}
@@ -122,10 +122,10 @@ def test_a_forced_run_interrupted_resumes_its_own_checkpoints_but_not_older_ones
 
 
 def test_a_record_says_when_the_code_that_computed_it_has_changed(real_data_dir, results_dir, monkeypatch):
-    from fmnist_lib.experiments import registry
-    from fmnist_lib.store import fingerprint
     from fmnist_lib import profiles
+    from fmnist_lib.experiments import registry
     from fmnist_lib.report import tables
+    from fmnist_lib.store import fingerprint
 
     cfg = profiles.load_profile("smoke", {"baselines.models": ["GaussianNB"]})
     job = registry.plan(cfg, ["baseline"])[0]

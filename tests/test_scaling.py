@@ -2,12 +2,10 @@ import keras
 import numpy as np
 import pytest
 
-from fmnist_lib.models import compression
-from fmnist_lib import data
-from fmnist_lib import models
-from fmnist_lib.models import cost
-from fmnist_lib.report import prose
+from fmnist_lib import data, models
 from fmnist_lib.audit import scaling
+from fmnist_lib.models import compression, cost
+from fmnist_lib.report import prose
 
 
 def test_cnn_3_128_macs_match_the_hand_count():

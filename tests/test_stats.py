@@ -1,7 +1,7 @@
 import pytest
 
-from fmnist_lib.report import prose
 from fmnist_lib.audit import stats
+from fmnist_lib.report import prose
 
 
 def test_wilson_interval_known_values():

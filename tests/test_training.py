@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from fmnist_lib import data
-from fmnist_lib import training
+from fmnist_lib import data, training
 from fmnist_lib.training import engine
 
 SCHEDULE = [1, 3, 4]

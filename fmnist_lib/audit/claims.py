@@ -30,6 +30,7 @@ CNN_PARAMS = 2_067_850
 LIGHT_PARAMS = 178_968
 LIGHT_ACCURACY = 0.9898
 LIGHT_EPOCH_ABOVE_985 = 7  # section V-C: "by about the seventh epoch ... surpasses 98.5 %"
+LIGHT_LEVEL = 0.985  # the level of that claim
 PARAM_REDUCTION = 0.913
 ACCURACY_DROP_PP = 0.69
 
@@ -164,6 +165,6 @@ HEADLINE_CLAIMS = (
                   "CNN-3-128 accuracy after 62 epochs"),
     HeadlineClaim("light model: 98.98 % at 32 epochs", "dsc_gap", LIGHT_EPOCHS, LIGHT_ACCURACY,
                   "light model accuracy"),
-    HeadlineClaim("light model: 98.5 % by about epoch 7", "dsc_gap", LIGHT_EPOCH_ABOVE_985, 0.985,
+    HeadlineClaim("light model: 98.5 % by about epoch 7", "dsc_gap", LIGHT_EPOCH_ABOVE_985, LIGHT_LEVEL,
                   "light model above 98.5 % by about epoch 7", reach=True),
 )  # fmt: skip

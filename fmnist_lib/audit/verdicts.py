@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Sequence
 
+import numpy as np
+
 from fmnist_lib.audit.stats import Z95, mean_interval, wilson_interval
 
 
@@ -129,8 +131,9 @@ def decide(estimates: Sequence[Estimate], claim: float, seeds: Sequence[int] = (
         one = estimates[0]
         caveat = Caveat.ONE_SEED if len(estimates) == 1 else Caveat.DETERMINISTIC
         outcome = Outcome.CONSISTENT if one.holds(claim) else (Outcome.BELOW if one.high < claim else Outcome.ABOVE)
-        return Verdict(outcome, Rule.ACCURACY, one.value, (one.low, one.high), values, tuple(seeds), n,
-                       frozenset({caveat}), unit)  # fmt: skip
+        return Verdict(
+            outcome, Rule.ACCURACY, one.value, (one.low, one.high), values, tuple(seeds), n, frozenset({caveat}), unit
+        )
     m = mean_interval(list(values))
     interval = (m["low"], m["high"])
     if claim > m["high"]:
@@ -158,10 +161,32 @@ def decide_reach(first_epochs: Sequence[float | None], by_epoch: float, seeds: S
     known = [e for e in first_epochs if e is not None]
     caveats = frozenset({Caveat.ONE_SEED}) if len(first_epochs) == 1 else frozenset()
     return Verdict(
-        outcome, Rule.REACH, min(known) if known else None, None, tuple(e if e is not None else math.inf
-                                                                       for e in first_epochs),
-        tuple(seeds), None, caveats, "epoch",
-    )  # fmt: skip
+        outcome,
+        Rule.REACH,
+        min(known) if known else None,
+        None,
+        tuple(e if e is not None else math.inf for e in first_epochs),
+        tuple(seeds),
+        None,
+        caveats,
+        "epoch",
+    )
+
+
+def decide_threshold(estimates: Sequence[Estimate], level: float, seeds: Sequence[int] = ()) -> Verdict:
+    """'Reaches ``level``' from estimates with intervals: every interval above it, every one below, or neither."""
+    if not estimates:
+        return NOT_MEASURED
+    if all(e.low >= level for e in estimates):
+        outcome = Outcome.CONSISTENT
+    elif all(e.high < level for e in estimates):
+        outcome = Outcome.BELOW
+    else:
+        outcome = Outcome.INCONCLUSIVE
+    values = tuple(e.value for e in estimates)
+    interval = (min(e.low for e in estimates), max(e.high for e in estimates))
+    caveats = frozenset({Caveat.ONE_SEED}) if len(estimates) == 1 else frozenset()
+    return Verdict(outcome, Rule.REACH, float(np.mean(values)), interval, values, tuple(seeds), estimates[0].n, caveats)
 
 
 def with_caveats(verdict: Verdict, *caveats: Caveat, not_tested: bool = False, note: str = "") -> Verdict:

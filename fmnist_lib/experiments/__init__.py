@@ -12,6 +12,7 @@ from fmnist_lib.experiments.read import (
     replication_records,
     seed_study,
 )
+from fmnist_lib.experiments.splits import split_indices, test_set
 
 __all__ = [
     "Found",
@@ -22,4 +23,6 @@ __all__ = [
     "profile_records",
     "replication_records",
     "seed_study",
+    "split_indices",
+    "test_set",
 ]

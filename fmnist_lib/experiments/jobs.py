@@ -139,10 +139,11 @@ def _units(settings: Settings, jobs: list[Job]) -> list[tuple[Job, ...]]:
 
 
 def _status_of(exc: Exception) -> str:
-    """A job this machine cannot run (quantisation without TensorFlow) is skipped, not failed."""
+    """A job this machine cannot run (quantisation without TensorFlow), or one still waiting for the records it
+    is made from, is skipped, not failed."""
     from fmnist_lib.models.compression import CompressionUnavailable
 
-    return "skipped" if isinstance(exc, CompressionUnavailable) else "failed"
+    return "skipped" if isinstance(exc, (CompressionUnavailable, registry.WaitingFor)) else "failed"
 
 
 def _accuracy(record) -> float | None:

@@ -329,9 +329,16 @@ def execute_group(cfg: dict, jobs: tuple[Job, ...], force: bool = False, made_si
     made = {}
     for job, (name, config), result in zip(todo, found, computed):
         record = runstore.cached_run(
-            profile, name, config, lambda _scratch, r=result: r, force=force, made_since=made_since,
-            code=code_of(cfg, job), wall_seconds=wall, provenance_extra=extra,
-        )  # fmt: skip
+            profile,
+            name,
+            config,
+            lambda _scratch, r=result: r,
+            force=force,
+            made_since=made_since,
+            code=code_of(cfg, job),
+            wall_seconds=wall,
+            provenance_extra=extra,
+        )
         made[job] = replace(record, code_status=code_status(cfg, record, job))
     shutil.rmtree(scratch, ignore_errors=True)
     return [stored[job] or made[job] for job in jobs]

@@ -167,9 +167,13 @@ def training_curves(record: Record) -> Figure:
     for ax, metric in zip(axes, ("accuracy", "loss")):
         if "val_" + metric in history[0]:
             ax.plot(
-                epochs, [h["val_" + metric] for h in history], ls="--", marker=".", color=PAPER,
+                epochs,
+                [h["val_" + metric] for h in history],
+                ls="--",
+                marker=".",
+                color=PAPER,
                 label="test set, each epoch",
-            )  # fmt: skip
+            )
         # drawn last and thicker: where the curves meet, training stays visible above the test curve
         ax.plot(epochs, [h[metric] for h in history], lw=2.2, marker=".", color=OURS, label="training", zorder=3)
         stages = record.stages
@@ -321,13 +325,24 @@ def accuracy_against(
         ax.step(pts[column], pts["test accuracy"], where="post", color="black", lw=1, alpha=0.6, label="Pareto front")
     if "collapsed" in frame and (frame["collapsed"] != "").any():
         flagged = frame[frame["collapsed"] != ""]
-        ax.scatter(flagged[column], flagged["test accuracy"], marker="x", s=60, color="black",
-                   label="flagged (collapsed or did not learn)")  # fmt: skip
+        ax.scatter(
+            flagged[column],
+            flagged["test accuracy"],
+            marker="x",
+            s=60,
+            color="black",
+            label="flagged (collapsed or did not learn)",
+        )
     if fit is not None:
         low, high = fit.get("range") or (frame[column].min(), frame[column].max())  # where the fit has data
         grid = np.logspace(np.log10(low), np.log10(high), 200)
-        ax.plot(grid, fit["a"] - fit["b"] * grid ** (-fit["c"]), color=OTHER, ls="--",
-                label=f"fit, ceiling a = {fit['a']:.1%}")  # fmt: skip
+        ax.plot(
+            grid,
+            fit["a"] - fit["b"] * grid ** (-fit["c"]),
+            color=OTHER,
+            ls="--",
+            label=f"fit, ceiling a = {fit['a']:.1%}",
+        )
     for name, (x, y) in (marks or {}).items():
         ax.scatter([x], [y], marker="*", s=160, color="black", zorder=5)
         ax.annotate(name, (x, y), textcoords="offset points", xytext=(6, -10), fontsize=8)
@@ -340,42 +355,72 @@ def accuracy_against(
     return _done(fig)
 
 
+SAME_MODEL = {"a", "a′", "c", "f"}  # mechanisms that read the replication runs themselves
+
+
 def mechanism_fingerprints(curves, claimed: dict[int, float], network: str = "cnn_3_128") -> Figure:
     """Each mechanism's accuracy over epochs (log scale) for one network, with the paper's claims as stars.
 
-    The claims' shape is a flat line near 99-100 %: a mechanism explains them
-    only if it starts that high and rises as little as they do.
+    Two panels keep each to a few series: the mechanisms read off the
+    replication runs themselves ((a), (a′), (c), (f)), and those that change the
+    data or the training ((b), (d), (e)); the honest curve is in both. The
+    claims' shape is a flat line near 99-100 %: a mechanism explains them only
+    if it starts that high and rises as little as they do. Each curve is the
+    seeds' mean where it has several seeds.
     """
-    cnn = [c for c in curves if c.network == network]
-    fig, ax = plt.subplots(figsize=(9, 7.6))
-    palette = [c for i, c in enumerate(sns.color_palette("tab10")) if i != 3]  # red is the claims' colour
-    others = iter(range(len(cnn)))
-    for c in cnn:
-        xs = [x for x, _, _ in c.points]
-        ys = [100 * a for _, a, _ in c.points]
-        if c.reference:
-            style = {"color": "black", "lw": 2.5, "ls": "-"}
-        else:
-            k = next(others)  # a second round of colours is dashed, so no two curves look alike
-            style = {
-                "color": palette[k % len(palette)],
-                "lw": 1.6,
-                "ls": ":" if c.control else "-" if k < len(palette) else "--",
-            }
-        ax.plot(xs, ys, marker="" if len(xs) > 8 else "o", ms=4, label=c.mechanism, **style)
-    xs, ys = zip(*sorted(claimed.items()))
-    ax.plot(
-        xs, [100 * y for y in ys], ls="none", marker="*", ms=16, color=PAPER, label="the seed paper's claims", zorder=5
+    from fmnist_lib.audit.mechanisms import CurveRole
+
+    mine = [c for c in curves if c.network == network and c.points]
+    reference = [c for c in mine if c.role is CurveRole.REFERENCE]
+    panels = (
+        ("read off the replication runs", [c for c in mine if c.mechanisms and c.mechanisms[0].letter in SAME_MODEL]),
+        (
+            "other data or training",
+            [
+                c
+                for c in mine
+                if c.role is not CurveRole.REFERENCE and not (c.mechanisms and c.mechanisms[0].letter in SAME_MODEL)
+            ],
+        ),
     )
-    ax.set_xscale("log")
+    fig, axes = plt.subplots(2, 1, figsize=(9, 11), sharex=True)
+    palette = [c for i, c in enumerate(sns.color_palette("tab10")) if i != 3]  # red is the claims' colour
+    low = 100.0
+    for ax, (title, shown) in zip(axes, panels):
+        for k, c in enumerate([*reference, *shown]):
+            xs = [p.epochs for p in c.points]
+            ys = [100 * p.mean for p in c.points]
+            low = min(low, min(ys))
+            if c.role is CurveRole.REFERENCE:
+                style = {"color": "black", "lw": 2.5, "ls": "-"}
+            else:
+                style = {
+                    "color": palette[k % len(palette)],
+                    "lw": 1.8,
+                    "ls": ":" if c.role is CurveRole.CONTROL else "-",
+                }
+            ax.plot(xs, ys, marker="" if len(xs) > 8 else "o", ms=5, label=c.label, **style)
+        xs, ys = zip(*sorted(claimed.items()))
+        ax.plot(
+            xs,
+            [100 * y for y in ys],
+            ls="none",
+            marker="*",
+            ms=16,
+            color=PAPER,
+            label="the seed paper's claims",
+            zorder=5,
+        )
+        ax.set_title(title, fontsize=12)
+        ax.set_ylabel("accuracy (%)", fontsize=11)
+        ax.tick_params(labelsize=10)
+        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=1, frameon=False)
+    for ax in axes:
+        ax.set_ylim(max(50, low - 2), 100.5)
+    axes[-1].set_xscale("log")
     ticks = [1, 2, 6, 14, 30, 62] if network == "cnn_3_128" else [1, 2, 4, 7, 16, 32]
-    ax.set_xticks(ticks, [str(t) for t in ticks])
-    ax.set_xlabel("epochs (for (e): the paper's epochs, by optimizer steps)", fontsize=11)
-    ax.set_ylabel("accuracy (%)", fontsize=11)
-    ax.set_ylim(max(50, min(100 * a for c in cnn for _, a, _ in c.points) - 2), 100.5)
-    ax.tick_params(labelsize=10)
-    # under the axes in two columns: the curves keep the full width of the figure
-    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
+    axes[-1].set_xticks(ticks, [str(t) for t in ticks])
+    axes[-1].set_xlabel("epochs (of the paper's 60,000 images)", fontsize=11)
     return _done(fig)
 
 

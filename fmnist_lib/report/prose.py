@@ -9,10 +9,149 @@ from __future__ import annotations
 
 import numpy as np
 
+from fmnist_lib.audit.bottom_line import Answer, Finding
+from fmnist_lib.audit.mechanisms import Mechanism
 from fmnist_lib.audit.scaling import plateau_params
 from fmnist_lib.audit.stats import wilson_interval
+from fmnist_lib.audit.verdicts import Outcome
+from fmnist_lib.report import verdict_text as vt
 from fmnist_lib.store.provenance import hardware_summary
 from fmnist_lib.store.records import Record
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def answer_sentences(answer: Answer) -> str:
+    """The front page's bottom line in three sentences, every one of them built from the typed answer.
+
+    1. How our runs fare against the five headline claims (honest verdicts).
+    2. Our two final accuracies at the paper's epochs, against the claims, or why this profile cannot say.
+    3. What the mechanisms that inflate accuracy explain, counted once.
+    """
+    outcomes = [a.honest.outcome for a in answer.headline] + [answer.drop.verdict.outcome]
+    reproduced = sum(o is Outcome.CONSISTENT for o in outcomes)
+    excluded = sum(o.excluded for o in outcomes)
+    inconclusive = sum(o is Outcome.INCONCLUSIVE for o in outcomes)
+    untested = sum(o is Outcome.NOT_TESTED for o in outcomes)
+    parts = [f"reproduces {reproduced}"]
+    if excluded:
+        parts.append(f"excludes {excluded}")
+    if inconclusive:
+        parts.append(f"leaves {inconclusive} inconclusive")
+    if untested:
+        parts.append(f"cannot test {untested}")
+    first = (
+        f"Of the seed paper's {len(outcomes)} headline accuracy claims, our reconstruction of its protocol "
+        f"{', '.join(parts[:-1]) + ' and ' + parts[-1] if len(parts) > 1 else parts[0]}."
+    )
+    by_claim = {a.claim.claim: a for a in answer.headline}
+    cnn = by_claim["CNN-3-128 accuracy after 62 epochs"]
+    light = by_claim["light model accuracy"]
+    if answer.protocol_followed:
+        second = (
+            f"Trained as we reconstruct the paper's protocol, CNN-3-128 reaches {_in_sentence(cnn.honest)} "
+            f"after 62 epochs where the paper claims {vt.percent(cnn.claim.value)}, and the light model "
+            f"{_in_sentence(light.honest)} after 32 epochs where it claims {vt.percent(light.claim.value)}."
+        )
+    else:
+        second = (
+            "This profile trains on a subsample or for fewer epochs than the paper, so its numbers check the "
+            "pipeline and show trends; only the full profile's can be set against the claims."
+        )
+    total = len(Mechanism)
+    if not answer.tested:
+        third = (
+            f"None of the {total} ways of inflating accuracy that the audit defines was measured at the paper's "
+            "length on the paper's data here; the full profile's records measure them."
+        )
+    else:
+        letters = [f"({m.letter})" for m in answer.tested]
+        named = letters[0] if len(letters) == 1 else ", ".join(letters[:-1]) + " and " + letters[-1]
+        were = "was" if len(letters) == 1 else "were"
+        clauses = [_claim_clause(a) for a in answer.headline]
+        third = (
+            f"Of the {total} ways of inflating accuracy that the audit defines, {len(letters)}, {named}, {were} "
+            f"measured at the paper's length; by claim: {'; '.join(clauses)}."
+        )
+    return " ".join((first, second, third))
+
+
+def _in_sentence(verdict) -> str:
+    """'92.44% [92.16%, 92.71%] (mean of 4 seeds)': our value with what it is over, inside a sentence."""
+    seeds = vt.seeds_text(verdict)
+    return vt.ours(verdict) + (f" ({seeds})" if seeds else "")
+
+
+def _claim_clause(a) -> str:
+    """One headline claim's finding in a clause: what explains it, what cannot decide, or that nothing tested does."""
+    label = a.claim.label
+    if a.finding is Finding.REPRODUCED:
+        return f"{label} is reproduced by our honest runs"
+    if a.finding is Finding.CONSISTENT_WITH:
+        names = ", ".join(_with_caveats(c, v) for c, v in a.explaining)
+        return f"{label} is consistent with {names}"
+    if a.finding is Finding.INCONCLUSIVE:
+        names = ", ".join(_with_caveats(c, v) for c, v in a.inconclusive)
+        return f"{label} is inconclusive under {names}" if names else f"{label} is inconclusive"
+    if a.finding is Finding.EXCLUDED:
+        return f"{label}: none of the {_count(len(a.tested), 'mechanism', 'mechanisms')} tested accounts for it"
+    return f"{label}: no mechanism was tested at that length"
+
+
+def _with_caveats(curve, verdict) -> str:
+    caveats = vt.caveats_text(verdict)
+    return f"{curve.label} ({caveats})" if caveats else curve.label
+
+
+def mechanism_list() -> str:
+    """The audit's mechanisms as a list, from the vocabulary: a new mechanism appears here without editing a chapter."""
+    from fmnist_lib.audit.mechanisms import DESCRIPTIONS
+
+    return "\n".join(f"- **({m.letter}) {m.title[0].upper() + m.title[1:]}**: {DESCRIPTIONS[m]}." for m in Mechanism)
+
+
+def findings_list(answer: Answer) -> str:
+    """Per headline claim, its finding and every tested mechanism grouped by its verdict, as a list."""
+    lines = []
+    for a in answer.headline:
+        by_word: dict[str, list[str]] = {}
+        for curve, verdict in a.tested:
+            by_word.setdefault(vt.AS_MECHANISM[verdict.outcome], []).append(
+                "+".join(f"({m.letter})" for m in curve.mechanisms) + (f" {curve.variant}" if curve.variant else "")
+            )
+        detail = "; ".join(f"{word}: {', '.join(names)}" for word, names in by_word.items()) or "nothing tested"
+        lines.append(
+            f"- **{a.claim.label}**: {finding_words(a)}. Our runs: {vt.AS_CLAIM[a.honest.outcome]}. "
+            f"Mechanisms at this length: {detail}."
+        )
+    return "\n".join(lines)
+
+
+def finding_words(a) -> str:
+    """A headline claim's finding in a few words: 'consistent with (a), (f)', 'inconclusive', ..."""
+    if a.finding is Finding.CONSISTENT_WITH:
+        return "consistent with " + ", ".join("+".join(f"({m.letter})" for m in c.mechanisms) for c, _ in a.explaining)
+    return a.finding.value
+
+
+def evidence(a) -> str:
+    """A headline claim's evidence in one line: what explains it, what cannot decide, or the closest tested."""
+    honest = f"our runs: {vt.AS_CLAIM[a.honest.outcome]}"
+    if a.finding is Finding.CONSISTENT_WITH:
+        parts = [f"{_with_caveats(c, v)}: {vt.ours(v)}" for c, v in a.explaining]
+        return "; ".join([honest, *parts])
+    if a.finding is Finding.INCONCLUSIVE:
+        parts = [f"{c.label}: {vt.ours(v)} ({v.note or vt.caveats_text(v)})" for c, v in a.inconclusive]
+        return "; ".join([honest, *parts])
+    if not a.tested:
+        return f"{honest}; no mechanism measured at this length on the paper's data"
+    text = f"{honest}; none of the {_count(len(a.tested), 'mechanism', 'mechanisms')} tested explains it"
+    nearest = a.closest
+    if nearest is not None:
+        text += f"; closest: {nearest[0].label}, {vt.ours(nearest[1])}"
+    return text
 
 
 def compare_to_claim(accuracy: float, n: int, claim: float) -> str:

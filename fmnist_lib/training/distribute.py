@@ -67,8 +67,9 @@ def check_backend_name() -> None:
     """A ``KERAS_BACKEND`` this library runs on, checked before Keras is imported (which would fail obscurely)."""
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     if backend not in KERAS_BACKENDS:
-        raise DistributionError(f"KERAS_BACKEND={backend!r} is not a backend this library runs on; use one of: "
-                                f"{', '.join(KERAS_BACKENDS)}")  # fmt: skip
+        raise DistributionError(
+            f"KERAS_BACKEND={backend!r} is not a backend this library runs on; use one of: {', '.join(KERAS_BACKENDS)}"
+        )
 
 
 def check_environment() -> None:

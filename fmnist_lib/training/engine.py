@@ -110,8 +110,13 @@ def run_stages(
     state = _read_state(folder, learner.seeds)
     if state is None:
         learner.start()
-        state = {"seeds": learner.seeds, "stages": [[] for _ in range(k)], "history": [[] for _ in range(k)],
-                 "resumed_at_stage": None, "learner": {}}  # fmt: skip
+        state = {
+            "seeds": learner.seeds,
+            "stages": [[] for _ in range(k)],
+            "history": [[] for _ in range(k)],
+            "resumed_at_stage": None,
+            "learner": {},
+        }
     else:
         learner.restore(folder, state["learner"])
         state["resumed_at_stage"] = len(state["stages"][0]) + 1

@@ -201,12 +201,21 @@ class GroupLearner:
                 if self.validate_every_epoch
                 else None
             )
-            extra = [self.epoch_scorer[1](p) for p in self.probabilities(self.epoch_scorer[0])] if self.epoch_scorer else None
+            extra = (
+                [self.epoch_scorer[1](p) for p in self.probabilities(self.epoch_scorer[0])]
+                if self.epoch_scorer
+                else None
+            )
             validation_seconds = time.perf_counter() - validation_start  # for the curves only, timed apart as fit does
             validating += validation_seconds
             for i in range(k):
-                entry = {"epoch": epoch + 1, "seconds": seconds, "validation_seconds": validation_seconds,
-                         "accuracy": float(correct[i] / n), "loss": float(losses[i] / n)}  # fmt: skip
+                entry = {
+                    "epoch": epoch + 1,
+                    "seconds": seconds,
+                    "validation_seconds": validation_seconds,
+                    "accuracy": float(correct[i] / n),
+                    "loss": float(losses[i] / n),
+                }
                 if validated is not None:
                     entry.update(val_accuracy=validated[i]["accuracy"], val_loss=validated[i]["loss"])
                 if extra is not None:
@@ -254,8 +263,15 @@ class GroupLearner:
 
 def _train(build, train, test, *, seeds, grouped, schedule, checkpoint_dir, score_train_set=False, **protocol):
     learner = GroupLearner(build, train, test, seeds=seeds, grouped=grouped, **protocol)
-    return run_stages(learner, train, test, schedule=schedule, checkpoint_dir=checkpoint_dir,
-                      score_train_set=score_train_set, verbose=0)  # fmt: skip
+    return run_stages(
+        learner,
+        train,
+        test,
+        schedule=schedule,
+        checkpoint_dir=checkpoint_dir,
+        score_train_set=score_train_set,
+        verbose=0,
+    )
 
 
 def train_single(build, train, test, *, seed: int, **protocol) -> dict:

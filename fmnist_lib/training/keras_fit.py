@@ -193,13 +193,26 @@ def train_staged(
     """
     with data_parallel() as devices:
         learner = KerasLearner(
-            build, train, test, seed=seed, batch_size=batch_size, learning_rate=learning_rate,
-            validate_every_epoch=validate_every_epoch, verbose=verbose, callbacks=callbacks, epoch_scorer=epoch_scorer,
-        )  # fmt: skip
+            build,
+            train,
+            test,
+            seed=seed,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            validate_every_epoch=validate_every_epoch,
+            verbose=verbose,
+            callbacks=callbacks,
+            epoch_scorer=epoch_scorer,
+        )
         [result] = run_stages(
-            learner, train, test, schedule=schedule, checkpoint_dir=checkpoint_dir,
-            score_train_set=score_train_set, verbose=verbose,
-        )  # fmt: skip
+            learner,
+            train,
+            test,
+            schedule=schedule,
+            checkpoint_dir=checkpoint_dir,
+            score_train_set=score_train_set,
+            verbose=verbose,
+        )
     return {**result, "devices": devices}
 
 

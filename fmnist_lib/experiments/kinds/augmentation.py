@@ -89,11 +89,20 @@ def compute_copies_honest(cfg: dict, copies: int, target: Target) -> dict:
 
 
 def _curve(record: Record, variant: str, note: str) -> Curve:
-    points = tuple(Point(s.epochs, (Estimate.accuracy(s.test_accuracy, record.n_test),), (record.config["seed"],))
-                   for s in record.stages)  # fmt: skip
+    points = tuple(
+        Point(s.epochs, (Estimate.accuracy(s.test_accuracy, record.n_test),), (record.config["seed"],))
+        for s in record.stages
+    )
     full = record.config["train_size"] is None and record.config["test_size"] is None
-    return Curve((Mechanism.AUGMENTATION,), variant, "cnn_3_128", points, (record.file_stem,), note,
-                 caveats=frozenset() if full else frozenset({Caveat.SUBSAMPLE}))  # fmt: skip
+    return Curve(
+        (Mechanism.AUGMENTATION,),
+        variant,
+        "cnn_3_128",
+        points,
+        (record.file_stem,),
+        note,
+        caveats=frozenset() if full else frozenset({Caveat.SUBSAMPLE}),
+    )
 
 
 def _curves(cfg: dict, read: Any) -> list[Curve]:
@@ -101,8 +110,13 @@ def _curves(cfg: dict, read: Any) -> list[Curve]:
     for rec in read.records("copies_honest"):
         copies = rec.config["copies"]
         steps = rec.result["steps_per_epoch"] / PAPER_STEPS_PER_EPOCH
-        found.append(_curve(rec, f"{copies} cop{'y' if copies == 1 else 'ies'} added",
-                            f"an epoch is {steps:.1f} of the paper's in optimizer steps"))  # fmt: skip
+        found.append(
+            _curve(
+                rec,
+                f"{copies} cop{'y' if copies == 1 else 'ies'} added",
+                f"an epoch is {steps:.1f} of the paper's in optimizer steps",
+            )
+        )
     return found
 
 

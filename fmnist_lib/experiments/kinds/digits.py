@@ -101,20 +101,43 @@ def _curves(cfg: dict, read: Any) -> list[Curve]:
     found = []
     for (dataset, network), rec in sorted(longest.items()):
         per_paper_epoch = rec.result["steps_per_epoch"] / digits.PAPER_STEPS_PER_EPOCH
-        points = tuple(Point(h["epoch"] * per_paper_epoch, (Estimate.accuracy(h["val_accuracy"], rec.n_test),),
-                             (rec.config["seed"],)) for h in rec.history)  # fmt: skip
+        points = tuple(
+            Point(
+                h["epoch"] * per_paper_epoch, (Estimate.accuracy(h["val_accuracy"], rec.n_test),), (rec.config["seed"],)
+            )
+            for h in rec.history
+        )
         caveats = {Caveat.STEP_EQUIVALENT}
         if rec.config["size"] != digits.MNIST_5K_IMAGES:
             caveats.add(Caveat.SUBSAMPLE)
         train = rec.config["train_images"]
         if dataset == "mnist":
-            found.append(Curve((Mechanism.DIGITS,), f"{train:,} training digits, one split", network, points,
-                               (rec.file_stem,), "held-out seventh of the 5,000 digits", per_epoch=True,
-                               caveats=frozenset(caveats)))  # fmt: skip
+            found.append(
+                Curve(
+                    (Mechanism.DIGITS,),
+                    f"{train:,} training digits, one split",
+                    network,
+                    points,
+                    (rec.file_stem,),
+                    "held-out seventh of the 5,000 digits",
+                    per_epoch=True,
+                    caveats=frozenset(caveats),
+                )
+            )
         else:
-            found.append(Curve((), f"Fashion-MNIST control, {train:,} training images", network, points,
-                               (rec.file_stem,), "an equal Fashion-MNIST sample split the same way", per_epoch=True,
-                               role=CurveRole.CONTROL, caveats=frozenset(caveats)))  # fmt: skip
+            found.append(
+                Curve(
+                    (),
+                    f"Fashion-MNIST control, {train:,} training images",
+                    network,
+                    points,
+                    (rec.file_stem,),
+                    "an equal Fashion-MNIST sample split the same way",
+                    per_epoch=True,
+                    role=CurveRole.CONTROL,
+                    caveats=frozenset(caveats),
+                )
+            )
     return found
 
 

@@ -19,8 +19,9 @@ import numpy as np
 
 from fmnist_lib import data
 from fmnist_lib.data import digits
-from fmnist_lib.experiments.registry import Experiment, Role
+from fmnist_lib.experiments.registry import Experiment, Job, Role, stored_record
 from fmnist_lib.experiments.target import Target, train_into
+from fmnist_lib.store.records import Record
 
 DATASETS = ("mnist", "fashion")
 
@@ -108,8 +109,9 @@ def compute_cv_run(cfg: dict, arg: tuple, target: Target) -> dict:
         epoch_scorer=(x_train, on_training_images),
         schedule=[epochs],
     )
-    result.update(train_images=len(train_idx), steps_per_epoch=steps_per_epoch,
-                  paper_steps_per_epoch=digits.PAPER_STEPS_PER_EPOCH)  # fmt: skip
+    result.update(
+        train_images=len(train_idx), steps_per_epoch=steps_per_epoch, paper_steps_per_epoch=digits.PAPER_STEPS_PER_EPOCH
+    )
     return result
 
 
@@ -125,10 +127,61 @@ def _label(seed: int, arg: tuple) -> str:
     return f"digits cv {dataset} {network} share {share:g} fold {fold} seed {seed}"
 
 
+def _network_jobs(cfg: dict, network: str, needed_only: bool) -> list[Job]:
+    """The cross-validation jobs of one network (``needed_only``: those the fit waits for, the design's first seed)."""
+    first = cfg["audit"]["digits_cv"]["runs"][0][2][0]
+    return [
+        Job("digits_cv", seed, arg)
+        for seed, arg in _runs(cfg)
+        if arg[1] == network and (not needed_only or seed == first)
+    ]
+
+
+def _reference_jobs(cfg: dict, network: str) -> list[Job]:
+    """The full-data replication runs whose seeds' mean the Fashion extrapolation must predict."""
+    profile_seed = cfg["profile_seed"]
+    return [Job("network" if s == profile_seed else "seed_network", s, network) for s in cfg["audit"]["seeds"]]
+
+
+def _stored(cfg: dict, jobs: list[Job]) -> list[Record]:
+    return [r for job in jobs if (r := stored_record(cfg, job)) is not None]
+
+
+def fit_config(cfg: dict, network: str) -> dict:
+    """A fit names the records it was made from, so a new run or a retrained one makes a new fit."""
+    from fmnist_lib.audit import learning_curve
+
+    return {
+        "experiment": "digits_learning_curve",
+        "network": network,
+        "inputs": sorted(r.file_stem for r in _stored(cfg, _network_jobs(cfg, network, needed_only=False))),
+        "reference": sorted(r.file_stem for r in _stored(cfg, _reference_jobs(cfg, network))),
+        "bootstrap": learning_curve.BOOTSTRAP,
+        "bootstrap_seed": learning_curve.BOOTSTRAP_SEED,
+    }
+
+
+def _fit_name(cfg: dict, network: str) -> str | None:
+    """The fit's record name, once every run it waits for is stored (None until then)."""
+    needed = _network_jobs(cfg, network, needed_only=True)
+    ready = len(_stored(cfg, needed)) == len(needed) and _stored(cfg, _reference_jobs(cfg, network))
+    return f"digits-fit-{network}" if ready else None
+
+
+def compute_fit(cfg: dict, network: str, target: Target) -> dict:
+    """The learning curves of both datasets, extrapolated to the paper's data, with the Fashion-MNIST check."""
+    from fmnist_lib.audit import learning_curve
+
+    runs = _stored(cfg, _network_jobs(cfg, network, needed_only=False))
+    by_dataset = {d: [r for r in runs if r.config["dataset"] == d] for d in DATASETS}
+    measured = learning_curve.full_data_reference({network: _stored(cfg, _reference_jobs(cfg, network))})
+    return learning_curve.analyse(by_dataset, measured[network], network)
+
+
 def _curves(cfg: dict, read: Any) -> list:
     from fmnist_lib.audit import learning_curve
 
-    return learning_curve.curves(read.records("digits_cv"), learning_curve.full_data_reference(read))
+    return learning_curve.curves(read.records("digits_fit"))
 
 
 KINDS = (
@@ -145,6 +198,18 @@ KINDS = (
         label=_label,
         test_labels=test_labels,
         preflight=lambda: digits.load_mnist_5k(),
+    ),
+    Experiment(
+        "digits_fit",
+        "hypothesis (e): the learning curves fitted and extrapolated to 60,000 images, checked on Fashion-MNIST",
+        Role.MECHANISM,
+        args=lambda cfg: [(cfg["seed"], network) for network in cfg["audit"]["digits_cv"]["networks"]],
+        name=_fit_name,
+        config=fit_config,
+        compute=compute_fit,
+        chapters=("06", "index"),
+        depends_on=lambda cfg, network: _network_jobs(cfg, network, needed_only=True) + _reference_jobs(cfg, network),
+        label=lambda seed, network: f"digits fit {network}",
         curves=_curves,
     ),
 )

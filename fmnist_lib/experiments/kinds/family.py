@@ -49,8 +49,9 @@ def compute_member(cfg: dict, member: list, target: Target) -> dict:
             "latency_batch1024_s": cost.latency_per_image(model, x, 1024, repeats=3),
         }
 
-    return train_into(target, lambda: conv_net(depth, width, head=head, separable=separable), train, test,
-                      extra=measure)  # fmt: skip
+    return train_into(
+        target, lambda: conv_net(depth, width, head=head, separable=separable), train, test, extra=measure
+    )
 
 
 def in_spread_order(members: list[list]) -> list[list]:

@@ -69,8 +69,9 @@ def copies_config(cfg: dict, copies: int) -> dict:
 
 def leaky_split(cfg: dict, copies: int, rotation: float) -> leakage.LeakySplit:
     """The pooled, augmented, re-split data, rebuilt deterministically from the profile and seed."""
-    return leakage.pooled_augmented_split(*pooled_sources(cfg), copies=copies, rotation_degrees=rotation,
-                                          seed=cfg["seed"])  # fmt: skip
+    return leakage.pooled_augmented_split(
+        *pooled_sources(cfg), copies=copies, rotation_degrees=rotation, seed=cfg["seed"]
+    )
 
 
 def _cnn(spec: dict):
@@ -151,24 +152,46 @@ def _curves(cfg: dict, read: Any) -> list[Curve]:
     found = []
     for rec in read.records("leakage"):
         share = rec.result["leak"]["eval_share_with_twin_in_train"]
-        points = tuple(Point(s.epochs, (Estimate.accuracy(s.test_accuracy, rec.n_test),), (rec.config["seed"],))
-                       for s in rec.stages)  # fmt: skip
-        found.append(Curve((Mechanism.LEAK,), f"1 copy, rotation {rec.config['rotation_degrees']:g}°", "cnn_3_128",
-                           points, (rec.file_stem,), f"{share:.0%} of the evaluation images have a twin in training",
-                           caveats=_comparable(rec)))  # fmt: skip
+        points = tuple(
+            Point(s.epochs, (Estimate.accuracy(s.test_accuracy, rec.n_test),), (rec.config["seed"],))
+            for s in rec.stages
+        )
+        found.append(
+            Curve(
+                (Mechanism.LEAK,),
+                f"1 copy, rotation {rec.config['rotation_degrees']:g}°",
+                "cnn_3_128",
+                points,
+                (rec.file_stem,),
+                f"{share:.0%} of the evaluation images have a twin in training",
+                caveats=_comparable(rec),
+            )
+        )
     for rec in read.records("copies_leak"):
         copies = rec.config["copies"]
         share = rec.result["leak"]["eval_share_with_twin_in_train"]
         points = tuple(
-            Point(e["epoch"], (Estimate.accuracy(e["groups"]["all"]["accuracy"], e["groups"]["all"]["n"]),),
-                  (rec.config["seed"],))
+            Point(
+                e["epoch"],
+                (Estimate.accuracy(e["groups"]["all"]["accuracy"], e["groups"]["all"]["n"]),),
+                (rec.config["seed"],),
+            )
             for e in rec.result["group_scores"]
-        )  # fmt: skip
+        )
         steps = rec.result["steps_per_epoch"] / PAPER_STEPS_PER_EPOCH
-        found.append(Curve((Mechanism.LEAK,), f"{copies} cop{'y' if copies == 1 else 'ies'}", "cnn_3_128", points,
-                           (rec.file_stem,), f"{share:.0%} of the evaluation images have a twin in training; an epoch "
-                           f"is {steps:.1f} of the paper's in optimizer steps", per_epoch=True,
-                           caveats=_comparable(rec)))  # fmt: skip
+        found.append(
+            Curve(
+                (Mechanism.LEAK,),
+                f"{copies} cop{'y' if copies == 1 else 'ies'}",
+                "cnn_3_128",
+                points,
+                (rec.file_stem,),
+                f"{share:.0%} of the evaluation images have a twin in training; an epoch "
+                f"is {steps:.1f} of the paper's in optimizer steps",
+                per_epoch=True,
+                caveats=_comparable(rec),
+            )
+        )
     return found
 
 

@@ -127,16 +127,37 @@ def network_curves(network: str, runs: list[Record]) -> list[Curve]:
         else seed_curve(runs, lambda s: s.test_accuracy, n_test, _stages)
     )
     found = [
-        Curve((), "honest test accuracy (reference)", points=honest, per_epoch=per_epoch, role=CurveRole.REFERENCE,
-              **common),
-        Curve((Mechanism.TRAINING_IMAGES,), "", seed_curve(runs, lambda s: s.train_set_accuracy, _n_train, _stages),
-              note="the trained model in inference mode on the images it trained on", **common),
-        Curve((Mechanism.FIT_LOG,), "", seed_curve(runs, lambda h: h.get("accuracy"), _n_train, _epochs),
-              note="running mean over the epoch's batches, dropout on; its interval treats it as a plain proportion",
-              per_epoch=True, **common),
-        Curve((Mechanism.BINARY,), "", seed_curve(runs, lambda s: s.test_binary_accuracy, n_test, _stages),
-              note="the same predictions, ten yes/no answers per image; interval over images", **common),
-    ]  # fmt: skip
+        Curve(
+            (),
+            "honest test accuracy (reference)",
+            points=honest,
+            per_epoch=per_epoch,
+            role=CurveRole.REFERENCE,
+            **common,
+        ),
+        Curve(
+            (Mechanism.TRAINING_IMAGES,),
+            "",
+            seed_curve(runs, lambda s: s.train_set_accuracy, _n_train, _stages),
+            note="the trained model in inference mode on the images it trained on",
+            **common,
+        ),
+        Curve(
+            (Mechanism.FIT_LOG,),
+            "",
+            seed_curve(runs, lambda h: h.get("accuracy"), _n_train, _epochs),
+            note="running mean over the epoch's batches, dropout on; its interval treats it as a plain proportion",
+            per_epoch=True,
+            **common,
+        ),
+        Curve(
+            (Mechanism.BINARY,),
+            "",
+            seed_curve(runs, lambda s: s.test_binary_accuracy, n_test, _stages),
+            note="the same predictions, ten yes/no answers per image; interval over images",
+            **common,
+        ),
+    ]
     if len(runs) > 1:
         best = []
         for epochs in sorted({s.epochs for r in runs for s in r.stages}):
@@ -145,8 +166,13 @@ def network_curves(network: str, runs: list[Record]) -> list[Curve]:
                 accuracy, record = max(at, key=lambda ar: ar[0])
                 best.append(Point(epochs, (Estimate.accuracy(accuracy, record.n_test),)))
         found.append(
-            Curve((Mechanism.SELECTION,), f"best of {len(runs)} seeds", tuple(best),
-                  note="the highest of the seed study's runs at each stage", **common)  # fmt: skip
+            Curve(
+                (Mechanism.SELECTION,),
+                f"best of {len(runs)} seeds",
+                tuple(best),
+                note="the highest of the seed study's runs at each stage",
+                **common,
+            )
         )
     return [c for c in found if c.points]
 

@@ -53,29 +53,48 @@ def config(cfg: dict, network: str) -> dict:
 
 
 def compute_selection(cfg: dict, network: str, _target: Target) -> dict:
-    return best_so_far(_source(cfg, network))
+    """The running best of the source run's history (read straight from the store: it was checked when planned)."""
+    from fmnist_lib.store.runstore import load_record
+
+    return best_so_far(load_record(cfg["profile"], network, network_config(cfg, network)))
 
 
 def _curves(cfg: dict, read: Any) -> list[Curve]:
     found = []
     for network in NETWORKS:
-        chosen = [(r.config["network"]["seed"], r) for r in read.records("selection") if r.config["network"]["model"]
-                  == network]  # fmt: skip
+        chosen = [
+            (r.config["network"]["seed"], r)
+            for r in read.records("selection")
+            if r.config["network"]["model"] == network
+        ]
         if not chosen:
             continue
         n_test = {r.config["seed"]: r.n_test for r in read.seed_runs(network)}
         by_epoch: dict[int, list] = {}
         for seed, rec in sorted(chosen):
             for row in rec.result["curve"]:
-                by_epoch.setdefault(row["epoch"], []).append((seed, Estimate.accuracy(row["best_accuracy"],
-                                                                                      n_test[seed])))
-        points = tuple(Point(e, tuple(x for _, x in found_), tuple(s for s, _ in found_))
-                       for e, found_ in sorted(by_epoch.items()) if len(found_) == len(chosen))  # fmt: skip
+                by_epoch.setdefault(row["epoch"], []).append(
+                    (seed, Estimate.accuracy(row["best_accuracy"], n_test[seed]))
+                )
+        points = tuple(
+            Point(e, tuple(x for _, x in found_), tuple(s for s, _ in found_))
+            for e, found_ in sorted(by_epoch.items())
+            if len(found_) == len(chosen)
+        )
         full = all(r.config["network"]["data"] == {"train_size": None, "test_size": None} for _, r in chosen)
         each_epoch = all(r.result["scored"] == "each epoch" for _, r in chosen)
-        found.append(Curve((Mechanism.SELECTION,), "best epoch", network, points, tuple(r.file_stem for _, r in chosen),
-                           f"test set scored {'each epoch' if each_epoch else 'each stage'}; no training",
-                           per_epoch=each_epoch, caveats=frozenset() if full else frozenset({Caveat.SUBSAMPLE})))  # fmt: skip
+        found.append(
+            Curve(
+                (Mechanism.SELECTION,),
+                "best epoch",
+                network,
+                points,
+                tuple(r.file_stem for _, r in chosen),
+                f"test set scored {'each epoch' if each_epoch else 'each stage'}; no training",
+                per_epoch=each_epoch,
+                caveats=frozenset() if full else frozenset({Caveat.SUBSAMPLE}),
+            )
+        )
     return found
 
 

@@ -94,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--plan", action="store_true", help="list the jobs in order, each marked stored or to run, and exit"
     )
+    parser.add_argument(
+        "--tested-equivalent",
+        metavar="TEST",
+        help="(maintainers) after TEST showed that today's code reproduces the old code's records exactly, record "
+        "that the selected stored records whose code changed were computed by equivalent code, and exit",
+    )
     args = parser.parse_args(argv)
     if args.results_dir:
         os.environ[ENV_RESULTS_DIR] = str(args.results_dir.resolve())
@@ -109,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     except (profiles.ProfileError, DistributionError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.tested_equivalent:
+        return _record_equivalence(cfg, todo, args.tested_equivalent)
     if args.plan:
         try:
             stored = [registry.is_stored(cfg, job) for job in todo]
@@ -152,6 +160,21 @@ def main(argv: list[str] | None = None) -> int:
         if outcome.status == "failed":
             print(f"FAILED {outcome.job.label}: {outcome.message}", file=sys.stderr)
     return 1 if counts["failed"] else 0
+
+
+def _record_equivalence(cfg: dict, todo: list, test: str) -> int:
+    """Keep an equivalence (old fingerprint, today's, the test) for each selected record whose code changed."""
+    from fmnist_lib.experiments import registry
+    from fmnist_lib.store import equivalence
+
+    entries = []
+    for job in todo:
+        record = registry.stored_record(cfg, job)
+        if record is not None and record.code_status.changed:
+            entries.append(equivalence.Equivalence(job.kind, record.code, registry.code_of(cfg, job), test))
+    equivalence.add(entries)
+    print(f"{len(entries)} record(s) now read 'equivalent, tested ({test})'")
+    return 0
 
 
 if __name__ == "__main__":

@@ -65,10 +65,12 @@ run() {
     # the replication models, without optimizer state, for the quantisation chapter (TensorFlow, here)
     $PY - "$out" "$PROFILE" <<'PYEOF'
 import shutil, sys
-from fmnist_lib import configs, profiles, results
+from fmnist_lib import profiles
+from fmnist_lib.experiments.kinds.network import NETWORKS, network_config
+from fmnist_lib.store import runstore
 cfg = profiles.load_profile(sys.argv[2])
-for name in ("cnn_3_128", "dsc_gap"):
-    path = results.model_path(sys.argv[2], name, configs.network_config(cfg, name))
+for name in NETWORKS:
+    path = runstore.model_path(sys.argv[2], name, network_config(cfg, name))
     if path.exists():
         shutil.copy(path, sys.argv[1])
 PYEOF

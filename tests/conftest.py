@@ -2,6 +2,7 @@
 (`make test` installs the Debian package when it can)."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -25,3 +26,37 @@ def results_dir(tmp_path, monkeypatch):
     folder = tmp_path / "results"
     monkeypatch.setenv(runstore.ENV_RESULTS_DIR, str(folder))
     return folder
+
+
+COUNTED: dict[str, list] = {"trained": [], "fitted": []}
+
+
+@pytest.fixture(scope="session")
+def smoke_report(tmp_path_factory):
+    """The smoke report, built once in this process with --force, counting every training and classical fit.
+
+    Chapters only read, so every training and fit happens in the runner, here,
+    where it is counted (see the first test below).
+    """
+    from fmnist_lib import training
+    from fmnist_lib.models import classical
+    from fmnist_lib.report import runner
+    from fmnist_lib.store import runstore
+
+    out = tmp_path_factory.mktemp("smoke")
+    real_train, real_fit = training.train_staged, classical.fit_and_score
+
+    def count_train(*args, **kwargs):
+        COUNTED["trained"].append(Path(kwargs["checkpoint_dir"]).name)
+        return real_train(*args, **kwargs)
+
+    def count_fit(name, train, test, seed):
+        COUNTED["fitted"].append((name, seed, float(train[0].max()) <= 1.0))  # raw or scaled pixels
+        return real_fit(name, train, test, seed)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(training, "train_staged", count_train)
+        patch.setattr(classical, "fit_and_score", count_fit)
+        patch.setenv(runstore.ENV_RESULTS_DIR, str(out / "results"))
+        runner.run("smoke", force=True, build_dir=out / "build", results_dir=out / "results")
+    return out

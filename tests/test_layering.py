@@ -1,35 +1,67 @@
-"""The library's imports run one way: data and models below, the registry above them, command lines on top."""
+"""The library's imports run one way, the folders show the layers, and chapters only read.
+
+    settings -> store -> data -> models -> training -> audit -> profiles -> experiments -> report -> commands
+
+A module may import its own layer and the layers before it, never one after it.
+"""
 
 import ast
 from pathlib import Path
 
 import pytest
 
+from fmnist_lib.store import fingerprint
+
 LIB = Path(__file__).resolve().parents[1] / "fmnist_lib"
 CHAPTERS = LIB.parent / "chapters"
-COMMAND_LINES = {"compute", "book"}  # only people and scripts call these
+LAYERS = ["settings", "store", "data", "models", "training", "audit", "profiles", "experiments", "report", "sphinx_ext"]
+COMMANDS = {"compute", "book"}
 
 
-def _imports(source: Path) -> set[str]:
-    """The fmnist_lib modules a file imports, at the top or inside functions."""
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(LIB.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """The fmnist_lib modules a file imports (absolute names), at the top or inside functions."""
     found = set()
-    for node in ast.walk(ast.parse(source.read_text())):
-        if isinstance(node, ast.ImportFrom):
-            if node.level == 1 and node.module:  # from .x import y
-                found.add(node.module.split(".")[0])
-            elif node.level == 1:  # from . import x, y
-                found.update(alias.name for alias in node.names)
-            elif node.module == "fmnist_lib":
-                found.update(alias.name for alias in node.names)
-            elif node.module and node.module.startswith("fmnist_lib."):
-                found.add(node.module.split(".")[1])
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("fmnist_lib"):
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                is_module = (LIB.parent / candidate.replace(".", "/")).with_suffix(".py").exists() or (
+                    LIB.parent / candidate.replace(".", "/")
+                ).is_dir()
+                found.add(candidate if is_module else node.module)
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            raise AssertionError(f"{path}: relative import; the library imports by absolute name")
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("fmnist_lib"))
     return found
 
 
-GRAPH = {p.stem: _imports(p) - {p.stem} for p in LIB.glob("*.py") if p.stem != "__init__"}
+def _layer(module: str) -> int:
+    top = module.split(".")[1] if "." in module else ""
+    if top in COMMANDS:
+        return len(LAYERS)
+    return LAYERS.index(top) if top in LAYERS else -1
 
 
-def test_library_imports_have_no_cycle():
+GRAPH = {_module_name(p): _imports(p) for p in LIB.rglob("*.py")}
+
+
+def test_every_import_goes_down_the_layers_or_stays_in_its_own():
+    upward = [
+        f"{module} imports {target}"
+        for module, targets in GRAPH.items()
+        for target in targets
+        if _layer(target) > _layer(module) and module != "fmnist_lib"
+    ]
+    assert not upward, upward
+
+
+def test_the_library_has_no_import_cycle():
     state: dict[str, str] = {}
 
     def visit(module: str, path: list[str]) -> None:
@@ -39,6 +71,8 @@ def test_library_imports_have_no_cycle():
             pytest.fail("import cycle: " + " -> ".join([*path, module]))
         state[module] = "open"
         for target in sorted(GRAPH.get(module, ())):
+            if target.startswith(module + "."):  # a package importing its own modules (re-exports)
+                continue
             visit(target, [*path, module])
         state[module] = "done"
 
@@ -46,15 +80,74 @@ def test_library_imports_have_no_cycle():
         visit(module, [])
 
 
-def test_no_module_imports_a_command_line_and_chapters_only_read():
-    for module, targets in GRAPH.items():
-        assert not (targets & COMMAND_LINES) or module in COMMAND_LINES, module
-    assert "compute" not in GRAPH["book"]
-    for chapter in CHAPTERS.glob("*.py"):
-        assert not _imports(chapter) & (COMMAND_LINES | {"jobs", "training"}), chapter.name
+def test_tables_plots_and_prose_read_records_and_never_reach_the_registry_or_the_runner():
+    readers = [m for m in GRAPH if m.startswith("fmnist_lib.report.") and not m.endswith(("runner", "browser_check"))]
+    assert len(readers) >= 6
+    for module in readers:
+        assert not {t for t in GRAPH[module] if t.startswith("fmnist_lib.experiments")}, module
+        assert "fmnist_lib.report.runner" not in GRAPH[module], module
 
 
-def test_records_and_tables_sit_below_the_registry():
-    """Tables, plots, prose and the audit read records; they never reach up into the registry or the runner."""
-    for module in ("records", "results", "tables", "plots", "prose", "runcard", "audit", "selection", "stats"):
-        assert not GRAPH[module] & {"experiments", "jobs", *COMMAND_LINES}, module
+# what computing a record reaches: a chapter that reaches any of these computes instead of reading
+COMPUTING = {"training.engine:run_stages", "models.classical:fit_and_score", "store.runstore:cached_run",
+             "store.runstore:write_json_atomic"}  # fmt: skip
+
+
+def _chapter_calls(path: Path) -> tuple[set[str], set[str]]:
+    """The library modules a chapter imports and the library functions it calls (``module:name``)."""
+    tree = ast.parse(path.read_text())
+    imported = _imports(path)
+    bound: dict[str, str] = {}  # a chapter's local name -> the library module it names
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("fmnist_lib"):
+            for alias in node.names:
+                bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    calls = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+        ):
+            module = bound.get(node.func.value.id)
+            if module:
+                calls.add(f"{module.removeprefix('fmnist_lib.')}:{node.func.attr}")
+    return imported, calls
+
+
+@pytest.mark.parametrize("chapter", sorted(p.name for p in CHAPTERS.glob("*.py")))
+def test_a_chapter_only_reads(chapter):
+    """Parsed, not searched: no import of the trainers, the job runner or a kind, and nothing it calls computes."""
+    imported, calls = _chapter_calls(CHAPTERS / chapter)
+    forbidden = ("fmnist_lib.training", "fmnist_lib.experiments.registry", "fmnist_lib.experiments.jobs",
+                 "fmnist_lib.experiments.kinds", "fmnist_lib.report.runner", "fmnist_lib.compute", "fmnist_lib.book")  # fmt: skip
+    assert not [m for m in imported if m.startswith(forbidden)], imported
+    for call in calls:
+        module, name = call.split(":")
+        try:
+            reached = fingerprint.scope((call,))
+        except ValueError:  # a re-exported name: follow the package to where it is defined
+            target = fingerprint._resolve(f"fmnist_lib.{module}", name)
+            if not isinstance(target, tuple):
+                continue
+            reached = fingerprint.scope((fingerprint._short(*target),))
+        assert not COMPUTING & set(reached), f"{chapter} calls {call}, which reaches {COMPUTING & set(reached)}"
+
+
+def test_the_guard_catches_a_chapter_that_computes(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("from fmnist_lib.models import classical\nclassical.fit_and_score('KNN', None, None, 0)\n")
+    _, calls = _chapter_calls(bad)
+    assert "models.classical:fit_and_score" in calls
+    assert COMPUTING & set(fingerprint.scope(("models.classical:fit_and_score",)))
+
+
+def test_the_readme_lists_every_module_of_the_library():
+    readme = (LIB.parent / "README.md").read_text()
+    layout = readme[readme.index("## Layout") :].split("\n## ", 1)[0]
+    missing = [
+        str(p.relative_to(LIB))
+        for p in sorted(LIB.rglob("*.py"))
+        if p.name != "__init__.py" and str(p.relative_to(LIB)) not in layout
+    ]
+    assert not missing, f"the README's layout leaves out: {missing}"

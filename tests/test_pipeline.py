@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import COUNTED
 
 from fmnist_lib import experiments
 from fmnist_lib.experiments.kinds import network
@@ -20,39 +21,6 @@ REPO = Path(__file__).resolve().parents[1]
 def visible_text(html: str) -> str:
     main = html[html.find("<main") : html.find("</main>")]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
-
-
-COUNTED: dict[str, list] = {"trained": [], "fitted": []}
-
-
-@pytest.fixture(scope="module")
-def smoke_report(tmp_path_factory):
-    """The smoke report, built once in this process with --force, counting every training and classical fit.
-
-    Chapters only read, so every training and fit happens in the runner, here,
-    where it is counted (see the first test below).
-    """
-    from fmnist_lib import training
-    from fmnist_lib.models import classical
-    from fmnist_lib.store import runstore
-
-    out = tmp_path_factory.mktemp("smoke")
-    real_train, real_fit = training.train_staged, classical.fit_and_score
-
-    def count_train(*args, **kwargs):
-        COUNTED["trained"].append(Path(kwargs["checkpoint_dir"]).name)
-        return real_train(*args, **kwargs)
-
-    def count_fit(name, train, test, seed):
-        COUNTED["fitted"].append((name, seed, float(train[0].max()) <= 1.0))  # raw or scaled pixels
-        return real_fit(name, train, test, seed)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(training, "train_staged", count_train)
-        patch.setattr(classical, "fit_and_score", count_fit)
-        patch.setenv(runstore.ENV_RESULTS_DIR, str(out / "results"))
-        runner.run("smoke", force=True, build_dir=out / "build", results_dir=out / "results")
-    return out
 
 
 def page(report: Path, name: str) -> str:

@@ -125,31 +125,63 @@ def test_a_record_says_when_the_code_that_computed_it_has_changed(real_data_dir,
     from fmnist_lib import profiles
     from fmnist_lib.experiments import registry
     from fmnist_lib.report import tables
-    from fmnist_lib.store import fingerprint
+    from fmnist_lib.store import equivalence
 
     cfg = profiles.load_profile("smoke", {"baselines.models": ["GaussianNB"]})
     job = registry.plan(cfg, ["baseline"])[0]
     registry.execute(cfg, job)
-    assert registry.stored_record(cfg, job).code_status == "unchanged"
-    # a change elsewhere (a plot, a table) does not touch it
-    assert "plots" not in " ".join(job.experiment.code) and "tables" not in " ".join(job.experiment.code)
-    real = fingerprint.module_digest
-    monkeypatch.setattr(fingerprint, "module_digest", lambda part: "0" * 12 if part == "baselines" else real(part))
+    assert registry.stored_record(cfg, job).code_status.state is equivalence.CodeState.UNCHANGED
+    code = registry.code_of(cfg, job)
+    # its fingerprint covers the one classifier it fitted, not the others, nor plots or tables
+    assert "models.classical:gaussian_nb" in code and not any(k.startswith("report.") for k in code)
+    assert not {"models.classical:mlp", "models.classical:svm"} & set(code)
+    changed = {**code, "models.classical:gaussian_nb": "0" * 12}
+    monkeypatch.setattr(registry, "code_of", lambda cfg, job: changed)
     record = registry.stored_record(cfg, job)
-    assert record.code_status == "CHANGED since: baselines"
-    assert tables.provenance_table([record]).iloc[0]["computing code"] == "CHANGED since: baselines"
+    assert record.code_status.changed and record.code_status.text == "CHANGED since: models.classical:gaussian_nb"
+    assert tables.provenance_table([record]).iloc[0]["computing code"] == record.code_status.text
 
 
-def test_fingerprints_ignore_docstrings_and_comments(tmp_path, monkeypatch):
+def _package(root, files):
+    for name, text in files.items():
+        (root / f"{name}.py").write_text(text)
+
+
+def test_a_fingerprint_follows_what_the_computation_calls_and_ignores_words(tmp_path, monkeypatch):
     from fmnist_lib.store import fingerprint
 
     monkeypatch.setattr(fingerprint, "LIB", tmp_path)
-    (tmp_path / "m.py").write_text('"""Doc."""\n\ndef f(x):\n    """What f does."""\n    return x + 1  # one\n')
-    first = fingerprint.module_digest("m")
-    fingerprint.module_digest.cache_clear()
-    (tmp_path / "m.py").write_text('"""Other doc."""\n\n\ndef f(x):\n    # a comment\n    return x + 1\n')
-    assert fingerprint.module_digest("m") == first
-    fingerprint.module_digest.cache_clear()
-    (tmp_path / "m.py").write_text("def f(x):\n    return x + 2\n")
-    assert fingerprint.module_digest("m") != first
-    fingerprint.module_digest.cache_clear()
+
+    def scope():
+        fingerprint._module.cache_clear()
+        fingerprint.scope.cache_clear()
+        return fingerprint.scope(("a:compute",))
+
+    _package(tmp_path, {
+        "a": 'from fmnist_lib import b\n\ndef compute(x):\n    """Doc."""\n    return b.helper(x) + 1  # one\n',
+        "b": "LIMIT = 3\n\ndef helper(x):\n    if x > LIMIT:\n        raise ValueError('too big')\n    return x\n\n"
+        "def other():\n    return 0\n",
+    })  # fmt: skip
+    first = scope()
+    assert set(first) == {"a:compute", "b:helper", "b:LIMIT"}  # what compute reaches, not b.other
+    _package(tmp_path, {"b": "LIMIT = 3\n\ndef helper(x):\n    if x > LIMIT:\n        raise ValueError('x is over "
+                        "the limit: lower it')\n    return x\n\ndef other():\n    return 1\n\ndef tenth():\n"
+                        "    return 10\n"})  # fmt: skip
+    assert scope() == first  # a reworded message, a changed and a new definition nobody calls: no change
+    _package(tmp_path, {"b": "LIMIT = 4\n\ndef helper(x):\n    return x\n"})
+    assert fingerprint.changed(first, scope()) == ["b:LIMIT", "b:helper"]
+
+
+def test_a_changed_fingerprint_tested_equivalent_reads_so():
+    from fmnist_lib.store import equivalence
+
+    old, new = {"x:f": "1" * 12}, {"y:f": "2" * 12}
+    assert equivalence.status("k", None, new).state is equivalence.CodeState.NOT_FINGERPRINTED
+    assert equivalence.status("k", old, new).changed
+    entry = equivalence.Equivalence("k", old, new, "tests/test_equivalence.py::test_x")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(equivalence, "known", lambda: (entry,))
+        status = equivalence.status("k", old, new)
+        assert status.state is equivalence.CodeState.EQUIVALENT and "test_x" in status.text
+        assert equivalence.status("other kind", old, new).changed  # an entry is for its kind only
+        assert equivalence.status("k", old, {"y:f": "3" * 12}).changed  # and for exactly that new code

@@ -187,6 +187,8 @@ def judge(curve: Curve, claim: claims.HeadlineClaim) -> Verdict:
             )
         verdict = decide(point.estimates, claim.value, point.seeds)
     verdict = with_caveats(verdict, *curve.caveats, not_tested=not curve.comparable)
+    if Caveat.BEST_OF_SEEDS in curve.caveats:  # one value per point, but chosen among the seeds: not one seed
+        verdict = replace(verdict, caveats=verdict.caveats - {Caveat.ONE_SEED})
     undecidable = "; ".join(x for x in (curve.undecidable, point.undecidable if point else "") if x)
     if undecidable and verdict.outcome is not Outcome.NOT_TESTED:
         verdict = replace(with_caveats(verdict, note=undecidable), outcome=Outcome.INCONCLUSIVE)

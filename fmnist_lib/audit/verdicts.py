@@ -45,6 +45,7 @@ class Caveat(Enum):
     EXTRAPOLATED = "extrapolated from smaller training sets"
     SHORTER_RUN = "the run stops before the claimed epoch"
     EXAMPLE = "the paper gives it as an example"
+    BEST_OF_SEEDS = "the best of the seeds' runs, chosen on the test set"
 
 
 class Rule(Enum):

@@ -79,7 +79,8 @@ def status(kind: str, recorded: dict | None, now: dict) -> CodeStatus:
 
 def add(entries: list[Equivalence]) -> None:
     """Keep new equivalences (each after its test passed), replacing any for the same kind and old code."""
-    kept = [e for e in known() if not any(e.kind == n.kind and e.old == n.old for n in entries)]
-    payload = [e.__dict__ for e in [*kept, *entries]]
+    unique = list({(e.kind, json.dumps(e.old, sort_keys=True)): e for e in entries}.values())
+    kept = [e for e in known() if not any(e.kind == n.kind and e.old == n.old for n in unique)]
+    payload = [e.__dict__ for e in [*kept, *unique]]
     EQUIVALENCES_FILE.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
     known.cache_clear()

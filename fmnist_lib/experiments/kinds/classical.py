@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fmnist_lib import data
-from fmnist_lib.experiments.registry import Experiment, Job, Role, with_seed
+from fmnist_lib.experiments.registry import Experiment, Job, Role, plan, stored_record, with_seed
 from fmnist_lib.experiments.splits import split_indices
 from fmnist_lib.experiments.target import Target
 from fmnist_lib.models import classical
@@ -50,12 +50,11 @@ def compute_classical(cfg: dict, model: str, target: Target) -> dict:
 
 def best_classical_model(cfg: dict) -> str | None:
     """The stored classical model with the highest test accuracy at the profile's seed; None until all are stored."""
-    from fmnist_lib.experiments.read import load_all
-
-    found = load_all(with_seed(cfg, cfg.get("profile_seed", cfg["seed"])), "baseline")
-    if found.missing or not found.records:
+    at_profile_seed = with_seed(cfg, cfg.get("profile_seed", cfg["seed"]))
+    found = [stored_record(at_profile_seed, job) for job in plan(at_profile_seed, ["baseline"])]
+    if not found or None in found:
         return None
-    return max(found.records, key=lambda r: r.accuracy).result["model"]
+    return max(found, key=lambda r: r.accuracy).result["model"]
 
 
 def _best_name(cfg: dict, _arg: Any) -> str | None:

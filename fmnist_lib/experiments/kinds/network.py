@@ -138,14 +138,14 @@ def network_curves(network: str, runs: list[Record]) -> list[Curve]:
         Curve(
             (Mechanism.TRAINING_IMAGES,),
             "",
-            seed_curve(runs, lambda s: s.train_set_accuracy, _n_train, _stages),
+            points=seed_curve(runs, lambda s: s.train_set_accuracy, _n_train, _stages),
             note="the trained model in inference mode on the images it trained on",
             **common,
         ),
         Curve(
             (Mechanism.FIT_LOG,),
             "",
-            seed_curve(runs, lambda h: h.get("accuracy"), _n_train, _epochs),
+            points=seed_curve(runs, lambda h: h.get("accuracy"), _n_train, _epochs),
             note="running mean over the epoch's batches, dropout on; its interval treats it as a plain proportion",
             per_epoch=True,
             **common,
@@ -153,7 +153,7 @@ def network_curves(network: str, runs: list[Record]) -> list[Curve]:
         Curve(
             (Mechanism.BINARY,),
             "",
-            seed_curve(runs, lambda s: s.test_binary_accuracy, n_test, _stages),
+            points=seed_curve(runs, lambda s: s.test_binary_accuracy, n_test, _stages),
             note="the same predictions, ten yes/no answers per image; interval over images",
             **common,
         ),
@@ -169,9 +169,9 @@ def network_curves(network: str, runs: list[Record]) -> list[Curve]:
             Curve(
                 (Mechanism.SELECTION,),
                 f"best of {len(runs)} seeds",
-                tuple(best),
+                points=tuple(best),
                 note="the highest of the seed study's runs at each stage",
-                **common,
+                **{**common, "caveats": common["caveats"] | {Caveat.BEST_OF_SEEDS}},
             )
         )
     return [c for c in found if c.points]

@@ -6,20 +6,28 @@ PY := $(VENV)/bin/python
 PROFILE ?= quick
 ARGS ?=
 
-.PHONY: report test chapter setup data browser clean
+.PHONY: help report test test-fast lint chapter setup data browser clean
 
-report: setup
+help:  ## what each target does
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+report: setup  ## set up, then build the report (PROFILE=quick|full|smoke; ARGS=... for book run)
 	$(PY) -m fmnist_lib.book run --profile $(PROFILE) $(ARGS)
 
-test: setup
+test: setup lint  ## set up, then ruff and the whole test suite (what CI runs)
+	$(PY) -m pytest $(ARGS)
+
+test-fast: $(VENV)/.installed data  ## the unit tests only: no book builds, no browser, no training runs
+	$(PY) -m pytest -m "not slow" $(ARGS)
+
+lint: $(VENV)/.installed  ## ruff: formatting and lint
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
-	$(PY) -m pytest $(ARGS)
 
 # One chapter with papermill: the records it reads, the chapter as a notebook, papermill on it.
 #   make chapter CHAPTER=03 PROFILE=smoke   -> _build/notebooks/03_cnn_3_128.executed.ipynb
 CHAPTER ?= 03
-chapter: setup
+chapter: setup  ## one chapter with papermill (CHAPTER=03 PROFILE=smoke)
 	$(PY) -m fmnist_lib.compute --profile $(PROFILE) --chapter $(CHAPTER)
 	@nb=$$($(PY) -m fmnist_lib.book notebook $(CHAPTER)) && \
 	  $(VENV)/bin/papermill --no-progress-bar "$$nb" "$${nb%.ipynb}.executed.ipynb" -p profile $(PROFILE) && \
@@ -58,5 +66,5 @@ browser:
 	    echo "tip: 'sudo apt-get install chromium chromium-driver' lets make test read the report in a browser"; \
 	  fi; }
 
-clean:
+clean:  ## remove the built report
 	rm -rf _build

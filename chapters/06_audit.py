@@ -262,7 +262,7 @@ glue("class_loose", twins.loose_class, display=False)
 glue("duplicate_threshold", near_duplicates.TWIN_THRESHOLD, display=False)
 glue("n_near_twins", twins.n_twins, display=False)
 glue("dup_effect", twins.effect_pp, display=False)
-distances, nearest = dups.result["rms_distance"], dups.result["nearest_train_index"]
+distances, nearest = near_duplicates.nearest(dups)
 glue("fig_dup_hist", plots.nearest_distance_histogram(distances, near_duplicates.THRESHOLDS), display=False)
 glue("fig_dup_pairs", plots.duplicate_pairs(ds.x_test, ds.x_train, distances, nearest), display=False)
 glue("fig_dup_borderline",
@@ -315,7 +315,7 @@ tables.show(
 #
 # ## What this chapter adds to the answer
 #
-# The front page ({doc}`../index`) states the answer once; the tables above are its
+# The front page ({doc}`index`) states the answer once; the tables above are its
 # evidence. Claim by claim, the finding and what it rests on:
 #
 # ```{glue:md} findings

@@ -39,8 +39,8 @@ glue("claim_62", claims.CNN_ACCURACY_BY_EPOCH[62], display=False)
 #
 # {numref}`tbl-headline` gives each headline claim, our value (the seeds' mean with its
 # interval, where there are several seeds), the finding and the evidence in one line. The
-# audit ({doc}`chapters/06_audit`) states the rule behind every verdict and shows the
-# evidence. Profile: {glue:text}`profile_name`. {glue:md}`profile_note`
+# audit ({doc}`06_audit`) states the rule behind every verdict and shows the
+# evidence. Profile: {glue:text}`profile_name`. {glue:md}`profile_note` {glue:md}`coverage`
 
 # %%
 judged = claim_rules.judge_claims(experiments.replication_records(config))
@@ -48,6 +48,7 @@ curves, _ = experiments.mechanism_curves(config)
 answer = bottom_line.answer(judged, curves)
 glue("bottom_line", Markdown(prose.answer_sentences(answer)), display=False)
 glue("profile_note", Markdown(profiles.PROFILE_NOTES[profile]), display=False)
+glue("coverage", Markdown(prose.coverage_sentence(experiments.coverage(config))), display=False)
 tables.show(
     audit_tables.headline_table(answer),
     "The seed paper's headline accuracy claims against this run: ours with its 95 % interval, the finding, and "

@@ -247,10 +247,14 @@ def test_a_chapter_asking_for_a_missing_record_gets_the_command_that_makes_it(re
     assert not list(results_dir.glob("**/*.json"))  # reading never writes
 
 
-def test_a_missing_model_is_reported_not_retrained(results_dir):
+def test_compression_reports_a_missing_model_and_never_retrains_it(results_dir):
+    from fmnist_lib.experiments.kinds import compression
+
     cfg = profiles.load_profile("smoke")
+    name, config = registry.record_of(cfg, registry.Job("compression", 0, "cnn_3_128"))
+    where = target.Target("smoke", name, config, results_dir / "scratch")
     with pytest.raises(target.MissingModel, match="--only cnn_3_128 --force"):
-        target.kept_model(cfg, "cnn_3_128")
+        compression.compute_compression(registry.seeded(cfg, 0), "cnn_3_128", where)
     assert not list(results_dir.glob("**/*"))
 
 

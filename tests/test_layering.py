@@ -6,6 +6,7 @@ A module may import its own layer and the layers before it, never one after it.
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from fmnist_lib.store import fingerprint
 LIB = Path(__file__).resolve().parents[1] / "fmnist_lib"
 CHAPTERS = LIB.parent / "chapters"
 LAYERS = ["settings", "store", "data", "models", "training", "audit", "profiles", "experiments", "report", "sphinx_ext"]
-COMMANDS = {"compute", "book"}
+COMMANDS = {"compute", "book", "check"}
 
 
 def _module_name(path: Path) -> str:
@@ -119,8 +120,15 @@ def _chapter_calls(path: Path) -> tuple[set[str], set[str]]:
 def test_a_chapter_only_reads(chapter):
     """Parsed, not searched: no import of the trainers, the job runner or a kind, and nothing it calls computes."""
     imported, calls = _chapter_calls(CHAPTERS / chapter)
-    forbidden = ("fmnist_lib.training", "fmnist_lib.experiments.registry", "fmnist_lib.experiments.jobs",
-                 "fmnist_lib.experiments.kinds", "fmnist_lib.report.runner", "fmnist_lib.compute", "fmnist_lib.book")  # fmt: skip
+    forbidden = (
+        "fmnist_lib.training",
+        "fmnist_lib.experiments.registry",
+        "fmnist_lib.experiments.jobs",
+        "fmnist_lib.experiments.kinds",
+        "fmnist_lib.report.runner",
+        "fmnist_lib.compute",
+        "fmnist_lib.book",
+    )
     assert not [m for m in imported if m.startswith(forbidden)], imported
     for call in calls:
         module, name = call.split(":")
@@ -142,12 +150,40 @@ def test_the_guard_catches_a_chapter_that_computes(tmp_path):
     assert COMPUTING & set(fingerprint.scope(("models.classical:fit_and_score",)))
 
 
+def _layout_paths(readme: str) -> set[str]:
+    """The files the README's layout tree names, as paths: a line ending in '/' opens a folder for deeper lines."""
+    block = readme[readme.index("## Layout") :].split("```")[1]
+    paths, folders = set(), []  # (indent, name) of the open folders
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip())
+        name = line.split()[0].rstrip(",")
+        folders = [(i, f) for i, f in folders if i < indent]
+        path = "/".join([f for _, f in folders] + [name.rstrip("/")])
+        if name.endswith("/"):
+            folders.append((indent, name.rstrip("/")))
+        else:
+            paths.add(path)
+    return paths
+
+
 def test_the_readme_lists_every_module_of_the_library():
-    readme = (LIB.parent / "README.md").read_text()
-    layout = readme[readme.index("## Layout") :].split("\n## ", 1)[0]
-    missing = [
-        str(p.relative_to(LIB))
-        for p in sorted(LIB.rglob("*.py"))
-        if p.name != "__init__.py" and str(p.relative_to(LIB)) not in layout
-    ]
-    assert not missing, f"the README's layout leaves out: {missing}"
+    listed = _layout_paths((LIB.parent / "README.md").read_text())
+    modules = {str(p.relative_to(LIB.parent)) for p in LIB.rglob("*.py") if p.name != "__init__.py"}
+    assert not modules - listed, f"the README's layout leaves out: {sorted(modules - listed)}"
+    assert not {p for p in listed if p.startswith("fmnist_lib/")} - modules, (
+        "the README lists modules that do not exist"
+    )
+
+
+@pytest.mark.parametrize("chapter", sorted(p.name for p in CHAPTERS.glob("*.py")))
+def test_every_number_the_prose_cites_is_glued_by_name(chapter):
+    """A glued name is a literal in the chapter's code, so renaming one fails here, not at build time."""
+    text = (CHAPTERS / chapter).read_text()
+    cited = set(re.findall(r"\{glue(?::\w+)?\}`([a-z_0-9]+)", text)) | set(
+        re.findall(r"```\{glue:\w+\} ([a-z_0-9]+)", text)
+    )
+    code = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    literals = {n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    assert cited <= literals, f"{chapter} cites {sorted(cited - literals)} without gluing them by name"

@@ -206,8 +206,8 @@ def test_a_subsampled_run_is_shown_but_not_tested_against_the_paper():
     verdict = mechanisms.judge(quick, HEADLINE[0])
     assert verdict.outcome is Outcome.NOT_TESTED and verdict.value == 0.9906
     table = audit_tables.mechanism_matrix([quick], "cnn_3_128")
-    assert list(table.columns) == ["mechanism", "99.06 % at 2 epochs", "99.67 % at 62 epochs"]
-    assert table.iloc[0]["99.06 % at 2 epochs"].startswith("not tested: 99.06%")
+    assert list(table.columns) == ["mechanism", "99.06% at 2 epochs", "99.67% at 62 epochs"]
+    assert table.iloc[0]["99.06% at 2 epochs"].startswith("not tested: 99.06%")
 
 
 def test_the_digits_folds_cover_every_image_once_with_the_same_class_shares():
@@ -269,11 +269,13 @@ def test_the_digits_count_only_if_the_same_extrapolation_predicts_fashion_mnist_
         "fashion": {"fit": fit, "predicted": [0.885], "interval": [(0.88, 0.89)]},
         "measured_fashion": [0.8825],
     }
-    estimate, reason = learning_curve.check(entry, 0)
-    assert reason == "" and (estimate.low, estimate.high) == pytest.approx((0.9845, 0.9945))  # widened by the miss
+    checked = learning_curve.check(entry, 0)
+    assert checked.counts and checked.miss == pytest.approx(0.0025)
+    assert (checked.estimate.low, checked.estimate.high) == pytest.approx((0.9845, 0.9945))  # widened by the miss
     entry["measured_fashion"] = [0.87]
-    estimate, reason = learning_curve.check(entry, 0)
-    assert "a miss of 1.50 pp, more than the 1 pp" in reason
+    checked = learning_curve.check(entry, 0)
+    assert not checked.counts and "a miss of 1.50 pp, more than the 1 pp" in checked.reason
+    estimate, reason = checked.estimate, checked.reason
     curve = mechanisms.Curve(
         (mechanisms.Mechanism.DIGITS,),
         "cv",

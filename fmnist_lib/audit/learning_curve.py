@@ -202,26 +202,36 @@ def full_data_reference(seed_runs: dict[str, list]) -> dict[str, dict[str, dict[
     return out
 
 
-def check(entry: dict, i: int) -> tuple[Estimate | None, str]:
+@dataclass(frozen=True)
+class Check:
+    """The digits' extrapolation at one claimed epoch after the Fashion-MNIST check: whether it counts, and why."""
+
+    estimate: Estimate | None  # the digits' value with its interval, widened by the miss where it counts
+    miss: float | None  # |Fashion extrapolated - Fashion measured|
+    counts: bool
+    reason: str  # why it does not count ('' when it does)
+
+
+def check(entry: dict, i: int) -> Check:
     """The digits' estimate at the i-th claim epoch, widened by the Fashion miss, or why it cannot decide."""
     digits, fashion = entry["mnist"], entry["fashion"]
     measured = entry["measured_fashion"][i]
     if not digits["fit"]["converged"] or not fashion["fit"]["converged"]:
-        return None, "the learning-curve fit did not converge"
+        return Check(None, None, False, "the learning-curve fit did not converge")
     if measured is None:
-        return None, "no full-data Fashion-MNIST measurement to check the extrapolation against"
+        return Check(None, None, False, "no full-data Fashion-MNIST measurement to check the extrapolation against")
     low, high = digits["interval"][i]
     if math.isnan(low):
-        return None, "the bootstrap fits did not converge"
+        return Check(None, None, False, "the bootstrap fits did not converge")
     miss = abs(fashion["predicted"][i] - measured)
     value = digits["predicted"][i]
     if miss > MAX_MISS:
-        return Estimate(value, low, high), (
-            f"the same extrapolation predicts {fashion['predicted'][i]:.2%} for "
-            f"Fashion-MNIST, which measured {measured:.2%}: a miss of "
-            f"{100 * miss:.2f} pp, more than the 1 pp the rule allows"
+        reason = (
+            f"the same extrapolation predicts {fashion['predicted'][i]:.2%} for Fashion-MNIST, which measured "
+            f"{measured:.2%}: a miss of {100 * miss:.2f} pp, more than the 1 pp the rule allows"
         )
-    return Estimate(value, max(low - miss, 0.0), min(high + miss, 1.0)), ""
+        return Check(Estimate(value, low, high), miss, False, reason)
+    return Check(Estimate(value, max(low - miss, 0.0), min(high + miss, 1.0)), miss, True, "")
 
 
 def curves(fit_records: list) -> list[Curve]:
@@ -233,10 +243,10 @@ def curves(fit_records: list) -> list[Curve]:
             entry = result["variants"][variant]
             points = []
             for i, epochs in enumerate(result["epochs"]):
-                estimate, reason = check(entry, i)
-                if estimate is None:
+                checked = check(entry, i)
+                if checked.estimate is None:
                     continue
-                points.append(Point(epochs, (estimate,), undecidable=reason))
+                points.append(Point(epochs, (checked.estimate,), undecidable=checked.reason))
             if not points:
                 continue
             found.append(

@@ -31,6 +31,11 @@ class DuplicateEffect:
     loose_class: str  # the class most of those belong to
 
 
+def nearest(record) -> tuple[np.ndarray, np.ndarray]:
+    """Each test image's RMS distance to its nearest training image, and that image's index, as arrays."""
+    return np.asarray(record.result["rms_distance"]), np.asarray(record.result["nearest_train_index"])
+
+
 def effect(record, y_true: np.ndarray, y_pred: np.ndarray, test_idx: np.ndarray) -> DuplicateEffect:
     """From the near-duplicates record, the labels and one model's predictions on the test images ``test_idx``."""
     distances = np.asarray(record.result["rms_distance"])[test_idx]

@@ -3,8 +3,10 @@ and the read API the chapters use: ``from fmnist_lib import experiments``, then 
 """
 
 from fmnist_lib.experiments.read import (
+    Coverage,
     Found,
     MissingRecord,
+    coverage,
     load,
     load_all,
     mechanism_curves,
@@ -15,8 +17,10 @@ from fmnist_lib.experiments.read import (
 from fmnist_lib.experiments.splits import split_indices, test_set
 
 __all__ = [
+    "Coverage",
     "Found",
     "MissingRecord",
+    "coverage",
     "load",
     "load_all",
     "mechanism_curves",

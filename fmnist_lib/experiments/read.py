@@ -110,6 +110,28 @@ def profile_records(cfg: dict, kinds: list[str] | None = None) -> list[Record]:
     return list(unique.values())
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """What a profile plans of one kind of experiment and how much of it the store holds."""
+
+    kind: str
+    description: str
+    planned: int
+    recorded: int
+    trains: bool  # its missing records train networks (best made on a GPU)
+
+
+def coverage(cfg: dict) -> list[Coverage]:
+    """Per kind, planned and recorded records of the profile, in plan order: the gaps in plain sight."""
+    by_kind: dict[str, list[bool]] = {}
+    for job in plan(cfg):
+        by_kind.setdefault(job.kind, []).append(stored_record(cfg, job) is not None)
+    return [
+        Coverage(kind, REGISTRY[kind].description, len(found), sum(found), REGISTRY[kind].accelerated)
+        for kind, found in by_kind.items()
+    ]
+
+
 class Reader:
     """What a kind's ``curves`` may read: its own and other kinds' stored records, each read once."""
 

@@ -117,7 +117,7 @@ def mechanism_matrix(curves: list[Curve], network: str) -> pd.DataFrame:
             word = "reference" if curve.role is mechanisms.CurveRole.REFERENCE else vt.AS_MECHANISM[v.outcome]
             value = vt.ours(v)
             seeds = vt.seeds_text(v)
-            row[claim.label.split(": ", 1)[1]] = f"{word}: {value}" + (f" ({seeds})" if seeds else "")
+            row[claim.short] = f"{word}: {value}" + (f" ({seeds})" if seeds else "")
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -302,7 +302,7 @@ def digits_fit_table(fit_records: list) -> pd.DataFrame:
                 if not digits["fit"]["converged"] or not fashion["fit"]["converged"]:
                     continue
                 measured = entry["measured_fashion"][i]
-                estimate, reason = learning_curve.check(entry, i)
+                checked = learning_curve.check(entry, i)
                 low, high = digits["interval"][i]
                 rows.append(
                     {
@@ -313,10 +313,8 @@ def digits_fit_table(fit_records: list) -> pd.DataFrame:
                         f"{vt.percent(high)}]",
                         "Fashion, extrapolated": vt.percent(fashion["predicted"][i]),
                         "Fashion, measured": vt.percent(measured),
-                        "miss (pp)": "–"
-                        if measured is None
-                        else f"{100 * abs(fashion['predicted'][i] - measured):.2f}",
-                        "counts": "no: " + reason.split(":")[-1].strip() if reason else "yes",
+                        "miss (pp)": "–" if checked.miss is None else f"{100 * checked.miss:.2f}",
+                        "the digits count": "yes" if checked.counts else "no",
                     }
                 )
     return pd.DataFrame(rows)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from fmnist_lib.audit.bottom_line import Answer, Finding
-from fmnist_lib.audit.mechanisms import Mechanism
+from fmnist_lib.audit.mechanisms import defined
 from fmnist_lib.audit.scaling import plateau_params
 from fmnist_lib.audit.stats import wilson_interval
 from fmnist_lib.audit.verdicts import Outcome
@@ -60,7 +60,7 @@ def answer_sentences(answer: Answer) -> str:
             "This profile trains on a subsample or for fewer epochs than the paper, so its numbers check the "
             "pipeline and show trends; only the full profile's can be set against the claims."
         )
-    total = len(Mechanism)
+    total = len(defined())
     if not answer.tested:
         third = (
             f"None of the {total} ways of inflating accuracy that the audit defines was measured at the paper's "
@@ -96,8 +96,15 @@ def _claim_clause(a) -> str:
         names = ", ".join(_with_caveats(c, v) for c, v in a.inconclusive)
         return f"{label} is inconclusive under {names}" if names else f"{label} is inconclusive"
     if a.finding is Finding.EXCLUDED:
-        return f"{label}: none of the {_count(len(a.tested), 'mechanism', 'mechanisms')} tested accounts for it"
+        return f"{label}: none of the {_tested_words(a)} accounts for it"
     return f"{label}: no mechanism was tested at that length"
+
+
+def _tested_words(a) -> str:
+    """'9 measurements of 6 mechanisms tested': curves and the distinct mechanisms they measure, counted apart."""
+    mechanisms = {m for c, _ in a.tested for m in c.mechanisms}
+    measurements = _count(len(a.tested), "measurement", "measurements")
+    return f"{measurements} of {_count(len(mechanisms), 'mechanism', 'mechanisms')} tested"
 
 
 def _with_caveats(curve, verdict) -> str:
@@ -105,11 +112,25 @@ def _with_caveats(curve, verdict) -> str:
     return f"{curve.label} ({caveats})" if caveats else curve.label
 
 
+def coverage_sentence(rows) -> str:
+    """What the profile planned against what the store holds, from ``experiments.coverage``: the gaps in words."""
+    planned = sum(r.planned for r in rows)
+    recorded = sum(r.recorded for r in rows)
+    if recorded == planned:
+        return f"All {planned:,} records this profile plans are in the store."
+    gaps = [f"{r.recorded} of {r.planned} {r.description}" for r in rows if r.recorded < r.planned]
+    on_gpu = sum(r.planned - r.recorded for r in rows if r.trains)
+    return (
+        f"The store holds {recorded:,} of the {planned:,} records this profile plans; not complete: "
+        + "; ".join(gaps)
+        + f". {on_gpu:,} of the {planned - recorded:,} missing records train networks (best made on a GPU); "
+        "`python -m fmnist_lib.compute --plan` lists every one with its state."
+    )
+
+
 def mechanism_list() -> str:
     """The audit's mechanisms as a list, from the vocabulary: a new mechanism appears here without editing a chapter."""
-    from fmnist_lib.audit.mechanisms import DESCRIPTIONS
-
-    return "\n".join(f"- **({m.letter}) {m.title[0].upper() + m.title[1:]}**: {DESCRIPTIONS[m]}." for m in Mechanism)
+    return "\n".join(f"- **({m.letter}) {m.title[0].upper() + m.title[1:]}**: {m.description}." for m in defined())
 
 
 def findings_list(answer: Answer) -> str:
@@ -147,7 +168,7 @@ def evidence(a) -> str:
         return "; ".join([honest, *parts])
     if not a.tested:
         return f"{honest}; no mechanism measured at this length on the paper's data"
-    text = f"{honest}; none of the {_count(len(a.tested), 'mechanism', 'mechanisms')} tested explains it"
+    text = f"{honest}; none of the {_tested_words(a)} explains it"
     nearest = a.closest
     if nearest is not None:
         text += f"; closest: {nearest[0].label}, {vt.ours(nearest[1])}"
@@ -164,6 +185,17 @@ def compare_to_claim(accuracy: float, n: int, claim: float) -> str:
         f"the claimed {claim:.2%} lies {100 * gap:.2f} percentage points {side} "
         f"our 95 % interval [{low:.2%}, {high:.2%}]"
     )
+
+
+def compare_at_epochs(record: Record, epochs: int, claim: float) -> str:
+    """The claim set against this run's stage at the paper's epoch (by name), or why this run cannot say."""
+    stage = record.stage(epochs)
+    if stage is None:
+        return (
+            f"this run has no stage at {epochs} epochs (its schedule ends at {record.final.epochs}), so it cannot "
+            "be set against that claim"
+        )
+    return f"after {epochs} epochs " + compare_to_claim(stage.test_accuracy, record.n_test, claim)
 
 
 def fit_summary(fit: dict, n_test: int, largest_member: int) -> str:

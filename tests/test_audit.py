@@ -272,3 +272,40 @@ def test_the_lowest_light_seed_is_explained_by_what_fit_and_inference_mode_say()
     text = prose.lowest_seed_text([light(0, 0.873, 0.890, 0.900), light(1, 0.805, 0.8865, 0.8237)])
     assert "seed 1, at 80.50%" in text and "88.65%" in text and "82.37%" in text and "BatchNorm lag" in text
     assert prose.lowest_seed_text([light(0, 0.873, 0.890, 0.900)]) == ""
+
+
+def test_a_longer_schedule_leaves_every_comparison_with_the_paper_at_its_epochs():
+    """Adding 126 to the schedule is a profile change only; the paper is still read at 2 and 62 epochs."""
+    from factories import run, stored
+
+    from fmnist_lib import profiles
+    from fmnist_lib.audit import bottom_line, mechanisms
+    from fmnist_lib.report import audit_tables, tables
+
+    config = profiles.load_profile("full", {"cnn_3_128.schedule": [2, 6, 14, 30, 62, 126]})
+    epochs = config["cnn_3_128"]["schedule"]
+    cnn = [run("cnn_3_128", s, [0.88, 0.90, 0.91, 0.92, 0.924 + s / 1000, 0.999], epochs) for s in range(3)]
+    light = [run("dsc_gap", s, [0.86], [32]) for s in range(3)]
+    judged = claim_rules.judge_claims(stored(cnn, light))
+    found = claim_rules.by_name(judged)
+    assert found["CNN-3-128 accuracy after 62 epochs"].value == pytest.approx(0.925)  # not the 126-epoch 99.9 %
+    assert found["accuracy continues to increase, 2 to 62 epochs"].outcome is Outcome.CONSISTENT
+    table = tables.comparison_table(cnn[0], light[0]).set_index("model")
+    assert table.loc["CNN-3-128", "epochs"] == 62 and table.loc[
+        "CNN-3-128", "test accuracy (95 % interval)"
+    ].startswith("92.40%")
+    assert tables.comparison_summary(cnn[0], light[0])["cnn_epochs"] == 62
+    reference = mechanisms.Curve(
+        (),
+        "honest",
+        "cnn_3_128",
+        tuple(
+            mechanisms.Point(e, (Estimate.accuracy(a, 10_000),))
+            for e, a in zip(epochs, [0.88, 0.9, 0.91, 0.92, 0.924, 0.999])
+        ),
+        ("s",),
+        role=mechanisms.CurveRole.REFERENCE,
+    )
+    assert audit_tables.fingerprint_table([reference]).iloc[1]["at 62 epochs"] == "92.40%"
+    answer = bottom_line.answer(judged, [reference])
+    assert answer.headline[1].claim.epochs == 62 and answer.headline[1].honest.value == pytest.approx(0.925)

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PROFILE ?= quick
 ARGS ?=
 
-.PHONY: help report test test-fast lint chapter setup data browser clean
+.PHONY: help report test test-fast lint lock chapter setup data browser clean
 
 help:  ## what each target does
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -35,11 +35,16 @@ chapter: setup  ## one chapter with papermill (CHAPTER=03 PROFILE=smoke)
 
 setup: $(VENV)/.installed data browser
 
-$(VENV)/.installed: pyproject.toml
+# the exact versions the records were made with (requirements.lock), not whatever is newest today
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $@
+
+lock: $(VENV)/.installed  ## write the installed versions into requirements.lock (after an upgrade; then make test)
+	@{ sed -n '/^#/p' requirements.lock; $(PY) -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 # The dataset: already there, else the Debian package when we may install it,
 # else Keras' download into ~/.keras/datasets (the loader says how, if that fails).

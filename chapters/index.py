@@ -83,6 +83,18 @@ tables.show(
 )
 
 # %% [markdown]
+# The records were made with the exact library versions of `requirements.lock`, which
+# `make setup` installs. {numref}`tbl-lock` lists every package this build has at another
+# version; a difference there can change a re-run's numbers, not the committed records'.
+
+# %%
+tables.show(
+    runcard.lock_table(provenance.lock_differences()),
+    "Packages installed at other versions than requirements.lock names.",
+    "tbl-lock",
+)
+
+# %% [markdown]
 # The machine above built this report. The records it reads may have been made
 # elsewhere, for instance on a GPU whose records were committed. Each row below is one
 # machine, backend and commit ({numref}`tbl-record-sources`). Where other jobs shared the device, a record's times are

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # builds the book, trains on several backends or in subprocesses
+
 REPO = Path(__file__).resolve().parents[1]
 
 SCRIPT = textwrap.dedent(

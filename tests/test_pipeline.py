@@ -15,6 +15,8 @@ from fmnist_lib import experiments
 from fmnist_lib.experiments.kinds import network
 from fmnist_lib.report import runner
 
+pytestmark = pytest.mark.slow  # builds the book, trains on several backends or in subprocesses
+
 REPO = Path(__file__).resolve().parents[1]
 
 

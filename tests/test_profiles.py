@@ -94,3 +94,31 @@ def test_a_bad_value_on_the_command_line_is_one_line_and_exit_2(capsys):
 def test_a_known_model_keyword_is_accepted():
     config = profiles.load_profile("smoke", {"dsc_gap.model_kwargs.dropout": 0.3})
     assert config["dsc_gap"]["model_kwargs"] == {"dropout": 0.3}
+
+
+def test_the_conda_environment_pins_the_versions_of_the_lock():
+    """environment.yml and requirements.lock name the same versions, so both setups give the records' stack."""
+    import re
+    from pathlib import Path
+
+    from fmnist_lib.store import provenance
+
+    locked = provenance.locked_versions()
+    assert locked["keras"] and locked["scikit-learn"]
+    text = (Path(__file__).resolve().parents[1] / "environment.yml").read_text()
+    pins = re.findall(r'- "([A-Za-z0-9_.\-]+)==([^"]+)"', text)
+    assert len(pins) > 10
+    for name, version in pins:
+        assert locked.get(re.sub(r"[-_.]+", "-", name).lower()) == version, name
+
+
+def test_a_build_says_which_packages_differ_from_the_lock(tmp_path):
+    from fmnist_lib.report import runcard
+    from fmnist_lib.store import provenance
+
+    lock = tmp_path / "lock"
+    lock.write_text("# header\nnumpy==0.0.1\nno-such-package-here==1.0\n")
+    found = dict((name, (locked, installed)) for name, locked, installed in provenance.lock_differences(lock))
+    assert found["numpy"][0] == "0.0.1" and found["numpy"][1] != "0.0.1"
+    assert found["no-such-package-here"] == ("1.0", "not installed")
+    assert runcard.lock_table([]).iloc[0]["package"] == "every locked package"

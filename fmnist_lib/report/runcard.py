@@ -33,6 +33,13 @@ def environment_table(prov: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
+def lock_table(differences: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """The packages installed at other versions than ``requirements.lock`` names (the records' stack)."""
+    if not differences:
+        return pd.DataFrame([{"package": "every locked package", "locked": "as installed", "installed": "as locked"}])
+    return pd.DataFrame(differences, columns=["package", "locked", "installed"])
+
+
 def record_sources(records: list[Record]) -> pd.DataFrame:
     """Where the records behind a report were made: one row per machine, backend, commit and sharing.
 

@@ -10,6 +10,7 @@ import datetime as dt
 import importlib.metadata
 import os
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -115,6 +116,34 @@ def collect() -> dict:
         "platform": platform.platform(),
         "versions": package_versions(),
     }
+
+
+LOCK_FILE = REPO_ROOT / "requirements.lock"
+
+
+def locked_versions(path: Path = LOCK_FILE) -> dict[str, str]:
+    """The exact versions the records were made with (``requirements.lock``), by normalised package name."""
+    if not path.exists():
+        return {}
+    pins = [line.split("==", 1) for line in path.read_text().splitlines() if "==" in line and not line.startswith("#")]
+    return {_normal(name): version.strip() for name, version in pins}
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def lock_differences(path: Path = LOCK_FILE) -> list[tuple[str, str, str]]:
+    """(package, locked, installed) for every locked package installed at another version, or missing."""
+    found = []
+    for name, locked in sorted(locked_versions(path).items()):
+        try:
+            installed = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            installed = "not installed"
+        if installed != locked:
+            found.append((name, locked, installed))
+    return found
 
 
 def hardware_summary(prov: dict) -> str:

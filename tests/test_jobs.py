@@ -120,6 +120,7 @@ def _records(folder: Path) -> dict[str, dict]:
     return {p.name: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
 
 
+@pytest.mark.slow
 def test_workers_and_an_existing_dask_cluster_make_the_same_records(tmp_path):
     """--workers 2 (an embedded Dask cluster) and --scheduler (a cluster started here) give the same records.
 
@@ -258,6 +259,7 @@ def test_compression_reports_a_missing_model_and_never_retrains_it(results_dir):
     assert not list(results_dir.glob("**/*"))
 
 
+@pytest.mark.slow
 def test_ctrl_c_cancels_the_queued_jobs_and_says_how_to_continue(tmp_path):
     """SIGINT to `compute --workers 2` stops the workers and the queue: one line, exit 130, no traceback."""
     import signal

@@ -81,8 +81,7 @@ def test_the_registry_pairs_every_digits_run_with_its_fashion_control():
     short = next(j for j in jobs if j.arg == ("mnist", "cnn_3_128", (2,)))
     name, config = registry.record_of(cfg, short)
     assert config["schedule"] == [28] and config["train_images"] == 4290 and config["mnist_sha256"]
-    # the CPU-sized runs come before the long ones
-    assert jobs.index(short) < next(i for i, j in enumerate(jobs) if j.arg[2][-1] == 62)
+    assert not [j for j in jobs if j.arg[2][-1] > 7]  # no long runs: 855 passes over 4,290 digits decide nothing
 
 
 def _split(copies, seed=3):

@@ -57,6 +57,20 @@ tables.show(
 )
 
 # %% [markdown]
+# ## Re-checked on this machine
+#
+# {glue:md}`recheck_text`
+
+# %%
+glue("recheck_text", Markdown(prose.recheck_sentence(manifest.get("recheck"))), display=False)
+tables.show(
+    runcard.recheck_table(manifest.get("recheck")),
+    "A sample of the committed records computed again on the machine that built this report: committed, here, "
+    "the rule they are compared by, and whether they agree.",
+    "tbl-recheck",
+)
+
+# %% [markdown]
 # ## Run card
 #
 # Everything needed to rerun this report: the parameters ({numref}`tbl-parameters`, folded:

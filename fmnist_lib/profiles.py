@@ -90,6 +90,14 @@ PROFILES: dict[str, dict[str, Any]] = {
                 "runs": [[1.0, 5, [0]], [0.5, 1, [0]], [0.25, 1, [0]], [0.125, 1, [0]], [1.0, 5, [1]]],
             },
         },
+        # what `make report` re-computes on the reader's machine before rendering the committed records, and
+        # the rule each is compared by (experiments/recheck.py): deterministic results must be identical, a
+        # network trained here must fall inside the committed seeds' 95 % prediction interval
+        "recheck": [
+            {"kind": "baseline", "arg": "GaussianNB", "rule": "identical"},
+            {"kind": "baseline", "arg": "KNN", "rule": "identical"},
+            {"kind": "network", "arg": "dsc_gap", "set": {"dsc_gap.schedule": [1]}, "epoch": 1, "rule": "seeds"},
+        ],
         # every member trains for the same 5 epochs on all data
         "scaling": {
             "members": whole_family(),
@@ -177,6 +185,10 @@ PROFILES: dict[str, dict[str, Any]] = {
                 "runs": [[1.0, 1, [0]], [0.5, 1, [0]]],
             },
         },
+        "recheck": [
+            {"kind": "baseline", "arg": "GaussianNB", "rule": "identical"},
+            {"kind": "network", "arg": "dsc_gap", "set": {"dsc_gap.schedule": [1]}, "epoch": 1, "rule": "seeds"},
+        ],
         "scaling": {
             "members": [[1, 16, "gap", False], [2, 16, "gap", True], [2, 16, "dense", False]],
             "epochs": 1,
@@ -201,7 +213,8 @@ PROFILE_NOTES = {
     "smoke": "A seconds-long test run: it proves the pipeline works; its numbers mean nothing.",
 }
 
-DEFAULT_PROFILE = "quick"
+DEFAULT_PROFILE = "quick"  # what `compute` and the library run when no profile is named: minutes, not days
+REPORT_PROFILE = "full"  # what the report renders by default: the committed records of the paper's protocol
 
 # Profiles whose records are made by `python -m fmnist_lib.compute` (on a GPU) rather than by the
 # book: rendering them computes nothing and lists what is not recorded yet.
@@ -349,6 +362,24 @@ def _validate_digits_cv(section: Any) -> None:
         raise ProfileError(f"{where}: the smallest training share leaves fewer than 10 images per class")
 
 
+def _validate_recheck(entries: Any) -> None:
+    """recheck: entries naming a kind, its argument, the rule (identical, seeds) and, for seeds, the epoch."""
+    if not isinstance(entries, list):
+        raise ProfileError("recheck must be a list of entries like the full profile's")
+    for entry in entries:
+        ok = (
+            isinstance(entry, dict)
+            and isinstance(entry.get("kind"), str)
+            and entry.get("rule") in ("identical", "seeds")
+        )
+        if ok and entry["rule"] == "seeds":
+            ok = _whole(entry.get("epoch")) and entry["epoch"] >= 1
+        if not ok:
+            raise ProfileError(
+                f"recheck entry {entry!r} needs a kind, an arg, rule 'identical' or 'seeds' (with its epoch)"
+            )
+
+
 def validate_schedule(where: str, schedule: Any) -> None:
     """A cumulative schedule: positive whole numbers of epochs, strictly increasing."""
     if not isinstance(schedule, list) or not schedule:
@@ -428,6 +459,7 @@ def validate(config: dict) -> None:
     validate_schedule("audit.long_schedule", audit["long_schedule"])
     _validate_digits(audit["digits"])
     _validate_digits_cv(audit["digits_cv"])
+    _validate_recheck(config.get("recheck", []))
     scaling = config["scaling"]
     _check_size("scaling.train_size", scaling["train_size"], TRAIN_IMAGES)
     if not isinstance(scaling["epochs"], int) or scaling["epochs"] < 1:

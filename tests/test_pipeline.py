@@ -223,15 +223,26 @@ def test_one_chapter_runs_with_papermill_as_the_readme_says(smoke_report, tmp_pa
     """`book notebook 03` writes the chapter for papermill; papermill runs it against the smoke store."""
     import os
 
-    done = subprocess.run([sys.executable, "-m", "fmnist_lib.book", "notebook", "03", "--out", str(tmp_path)],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "fmnist_lib.book", "notebook", "03", "--out", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     notebook = tmp_path / "03_cnn_3_128.ipynb"
     assert done.stdout.strip() == str(notebook)
     env = {**os.environ, "FMNIST_RESULTS_DIR": str(smoke_report / "results")}
     papermill = Path(sys.executable).parent / "papermill"
-    ran = subprocess.run([str(papermill), str(notebook), str(tmp_path / "out.ipynb"), "-p", "profile", "smoke"],
-                         cwd=REPO, env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    ran = subprocess.run(
+        [str(papermill), str(notebook), str(tmp_path / "out.ipynb"), "-p", "profile", "smoke"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert ran.returncode == 0, ran.stderr[-3000:]
     assert "2,067,850" in (tmp_path / "out.ipynb").read_text()
 
@@ -284,9 +295,55 @@ def test_make_chapter_runs_one_chapter_with_papermill(smoke_report):
     import os
 
     env = {**os.environ, "FMNIST_RESULTS_DIR": str(smoke_report / "results")}
-    done = subprocess.run(["make", "chapter", "CHAPTER=02", "PROFILE=smoke", f"PYTHON={sys.executable}"], cwd=REPO,
-                          env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+    done = subprocess.run(
+        ["make", "chapter", "CHAPTER=02", "PROFILE=smoke", f"PYTHON={sys.executable}"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-2000:])
     executed = REPO / "_build" / "notebooks" / "02_baselines.executed.ipynb"
     assert f"executed: {executed}" in done.stdout
     assert "tbl-baselines" in executed.read_text()
+
+
+def test_a_committed_record_this_machine_does_not_reproduce_fails_the_recheck_visibly(smoke_report, tmp_path):
+    """The re-check of make report: an edited committed record shows as DISAGREES on the front page, exit 1."""
+    store = tmp_path / "results"
+    shutil.copytree(smoke_report / "results", store)
+    committed = next((store / "smoke").glob("baseline-gaussiannb-*.json"))
+    edited = json.loads(committed.read_text())
+    edited["result"]["correct"] += 40  # still self-consistent, so it passes the record check ...
+    edited["result"]["accuracy"] = edited["result"]["correct"] / edited["result"]["n_test"]
+    committed.write_text(json.dumps(edited))
+    before = committed.read_bytes()
+    build = tmp_path / "build"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fmnist_lib.book",
+            "run",
+            "--profile",
+            "smoke",
+            "--recheck",
+            "--only",
+            "01",
+            "--results-dir",
+            str(store),
+            "--build-dir",
+            str(build),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "re-check failed: classical model GaussianNB" in done.stderr  # ... but not what the code computes here
+    front = visible_text((build / "html" / "chapters" / "index.html").read_text())
+    assert "DISAGREES" in front and "1 disagree with the committed record: classical model GaussianNB" in front
+    assert committed.read_bytes() == before  # the re-check has its own store: the committed record is untouched
+    assert list((build / "recheck" / "smoke").glob("baseline-gaussiannb-*.json"))

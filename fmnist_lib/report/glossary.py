@@ -7,7 +7,8 @@ and "the lightweight network"; the report calls it *the light model* everywhere
 
 from __future__ import annotations
 
-NETWORK_NAMES = {"cnn_3_128": "CNN-3-128", "dsc_gap": "light model"}
+from fmnist_lib.audit.claims import NETWORK_NAMES
+
 LIGHT_MODEL_ALIASES = ("Modified (DSC + GAP)", "the modified model", "the lightweight network")
 
 

@@ -112,6 +112,26 @@ def _with_caveats(curve, verdict) -> str:
     return f"{curve.label} ({caveats})" if caveats else curve.label
 
 
+def recheck_sentence(rows: list[dict] | None) -> str:
+    """What the re-check on this machine found, in a sentence: how many agree, and which do not."""
+    if not rows:
+        return (
+            "This build re-checked none of the committed records on its own machine; `make report` (or "
+            "`python -m fmnist_lib.book run --profile full --recheck`) re-computes a sample before rendering."
+        )
+    disagree = [row["label"] for row in rows if not row["agrees"]]
+    text = f"Before rendering, this build re-computed {len(rows)} of the committed records on its own machine"
+    if not disagree:
+        return (
+            text + f" ({', '.join(row['label'] for row in rows)}), and each agrees with its committed record "
+            "by the rule in its row."
+        )
+    return (
+        text + f"; **{len(disagree)} disagree with the committed record: {', '.join(disagree)}**, so the "
+        "numbers rendered below may not be what this code computes here."
+    )
+
+
 def coverage_sentence(rows) -> str:
     """What the profile planned against what the store holds, from ``experiments.coverage``: the gaps in words."""
     planned = sum(r.planned for r in rows)

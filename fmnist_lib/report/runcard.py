@@ -33,6 +33,26 @@ def environment_table(prov: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
+def recheck_table(rows: list[dict] | None) -> pd.DataFrame:
+    """The re-check of committed records on this machine, one row each (``experiments.recheck``)."""
+    if not rows:
+        return pd.DataFrame(
+            [{"record": "none re-checked in this build", "committed": "–", "here": "–", "rule": "–", "agreement": "–"}]
+        )
+    return pd.DataFrame(
+        [
+            {
+                "record": row["label"],
+                "committed": row["committed"],
+                "here": row["here"],
+                "rule": row["rule"],
+                "agreement": ("agrees" if row["agrees"] else "DISAGREES") + (f"; {row['note']}" if row["note"] else ""),
+            }
+            for row in rows
+        ]
+    )
+
+
 def lock_table(differences: list[tuple[str, str, str]]) -> pd.DataFrame:
     """The packages installed at other versions than ``requirements.lock`` names (the records' stack)."""
     if not differences:

@@ -275,8 +275,14 @@ def run(
     book_dir: Path = REPO_ROOT,
     build_dir: Path | None = None,
     results_dir: Path | None = None,
+    recheck: bool = False,
 ) -> Path:
-    """Execute the chapters and build the report; return the path of its front page."""
+    """Execute the chapters and build the report; return the path of its front page.
+
+    With ``recheck``, the profile's re-check sample is first re-computed on this
+    machine into a store of its own and compared with the committed records; the
+    front page shows the comparison and ``Rechecked.disagreements`` says whether to fail.
+    """
     overrides = overrides or {}
     cfg = profiles.load_profile(profile, overrides)  # fail on a bad profile before anything runs
     locate_data_dir()  # and on missing data
@@ -354,6 +360,11 @@ def run(
         "started": started.isoformat(timespec="seconds"),
         "chapters": [timings[c] for c in chapters if c in timings],
     }
+    if recheck:
+        from fmnist_lib.experiments import recheck as live
+
+        found = live.run(cfg, build_dir / "recheck", report=lambda line: print(line, flush=True))
+        manifest["recheck"] = live.as_rows(found)
     runstore.write_json_atomic(manifest_path, manifest)
     print(f"[{root}] executing the run card ...", flush=True)
     execute_chapter(
@@ -369,7 +380,19 @@ def run(
     manifest["build_seconds"] = time.perf_counter() - build_start
     runstore.write_json_atomic(manifest_path, manifest)
     print(f"built in {manifest['build_seconds']:.1f} s", flush=True)
+    disagree = [row for row in manifest.get("recheck", []) if not row["agrees"]]
+    if disagree:
+        raise RecheckFailed(
+            "; ".join(
+                f"{row['label']}: committed {row['committed']}, here {row['here']} ({row['rule']})" for row in disagree
+            )
+            + f". The report at {html_dir / 'index.html'} shows it on its front page."
+        )
     return html_dir / "index.html"
+
+
+class RecheckFailed(RuntimeError):
+    """A committed record that this machine does not reproduce by its rule; the report was built and shows it."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -380,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     p_run = sub.add_parser("run", help="execute the chapters and build the HTML report")
     p_run.add_argument(
         "--profile",
-        default=profiles.DEFAULT_PROFILE,
+        default=profiles.REPORT_PROFILE,
         help=f"one of {', '.join(profiles.profile_names())} (default: %(default)s)",
     )
     p_run.add_argument(
@@ -398,6 +421,13 @@ def main(argv: list[str] | None = None) -> int:
         help="override a profile parameter, e.g. --set cnn_3_128.schedule=[2,6]",
     )
     p_run.add_argument("--force", action="store_true", help="recompute results even if stored")
+    p_run.add_argument(
+        "--recheck",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="re-compute the profile's re-check sample here first and compare it with the committed records "
+        "(default: on for the full profile, whose records were made elsewhere)",
+    )
     p_run.add_argument(
         "--devices", type=int, default=1, metavar="N", help="train data-parallel over N devices (GPUs; default 1)"
     )
@@ -428,13 +458,23 @@ def main(argv: list[str] | None = None) -> int:
         check_environment()
         overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
         index = run(
-            args.profile, overrides, args.only, args.force, args.book_dir.resolve(), args.build_dir, args.results_dir
+            args.profile,
+            overrides,
+            args.only,
+            args.force,
+            args.book_dir.resolve(),
+            args.build_dir,
+            args.results_dir,
+            recheck=args.profile in profiles.RENDER_ONLY if args.recheck is None else args.recheck,
         )
     except (profiles.ProfileError, DataError, runstore.RecordError, DistributionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (ChapterFailed, ComputeFailed, FileNotFoundError) as exc:
         print(f"error: {exc}\nThe report was not updated.", file=sys.stderr)
+        return 1
+    except RecheckFailed as exc:
+        print(f"error: re-check failed: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(

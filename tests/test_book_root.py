@@ -51,3 +51,22 @@ def test_jupyter_book_build_at_the_root_renders_the_committed_records_without_tr
     assert "The bottom line" in front and "full" in front and "99.67%" in front
     assert sorted(p.name for p in (root / "results").rglob("*.json")) == records  # read, never written
     assert not list((root / "results").rglob("*.keras"))  # nothing was trained
+
+
+def test_a_root_build_refuses_an_edited_record_with_one_line_and_exit_2(tmp_path):
+    """`jupyter-book build .` checks the records before any chapter runs: no page with a traceback is published."""
+    import json
+
+    root = _checkout(tmp_path / "clone")
+    record = sorted((root / "results" / "full").glob("cnn_3_128-*.json"))[0]
+    edited = json.loads(record.read_text())
+    edited["result"]["stages"][-1]["test_accuracy"] = 0.9912  # no longer what its predictions score
+    record.write_text(json.dumps(edited))
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    env.pop("FMNIST_RESULTS_DIR", None)
+    exe = Path(sys.executable).parent / "jupyter-book"
+    done = subprocess.run([str(exe), "build", "."], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2
+    errors = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and record.name in errors[0] and "rerun with --force" in errors[0]
+    assert not (root / "_build" / "html" / "chapters" / "03_cnn_3_128.html").exists()

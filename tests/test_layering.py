@@ -187,3 +187,15 @@ def test_every_number_the_prose_cites_is_glued_by_name(chapter):
     code = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
     literals = {n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     assert cited <= literals, f"{chapter} cites {sorted(cited - literals)} without gluing them by name"
+
+
+def test_the_records_chapters_load_one_by_one_are_the_ones_a_build_requires():
+    from fmnist_lib.experiments import read
+
+    loaded = set()
+    for chapter in CHAPTERS.glob("*.py"):
+        for node in ast.walk(ast.parse(chapter.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "load":
+                args = [a.value for a in node.args[1:] if isinstance(a, ast.Constant)]
+                loaded.add((args[0], args[1] if len(args) > 1 else None))
+    assert loaded and loaded <= set(read.REQUIRED), loaded - set(read.REQUIRED)

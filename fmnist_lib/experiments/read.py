@@ -132,6 +132,22 @@ def coverage(cfg: dict) -> list[Coverage]:
     ]
 
 
+# the records a chapter loads one by one (``load``), and cannot render without
+REQUIRED = (("network", "cnn_3_128"), ("network", "dsc_gap"), ("near_duplicates", None))
+
+
+def preflight(cfg: dict) -> None:
+    """Raise on the first record a report of ``cfg`` cannot use: an edited or damaged one, or a required one missing.
+
+    Every stored record of the profile is read and checked (``RecordError``
+    names the file); each of ``REQUIRED`` must exist (``MissingRecord`` names the
+    command that makes it).
+    """
+    profile_records(cfg)
+    for kind, arg in REQUIRED:
+        load(cfg, kind, arg)
+
+
 class Reader:
     """What a kind's ``curves`` may read: its own and other kinds' stored records, each read once."""
 

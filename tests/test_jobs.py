@@ -337,3 +337,33 @@ def test_force_replaces_an_edited_record_as_the_refusal_says(tmp_path, monkeypat
         runner.compute_records(cfg, ["chapters/02_baselines"], force=False, report=lambda _: None)
     runner.compute_records(cfg, ["chapters/02_baselines"], force=True, report=lambda _: None)
     assert job in computed
+
+
+def test_compute_refuses_an_edited_record_instead_of_reporting_it_done(results_dir, capsys):
+    cfg = profiles.load_profile("smoke", {"baselines.models": ["GaussianNB"]})
+    job = registry.plan(cfg, ["baseline"])[0]
+    registry.execute(cfg, job)
+    path = runstore.record_path("smoke", *registry.record_of(cfg, job))
+    edited = json.loads(path.read_text())
+    edited["result"]["accuracy"] = 0.9912  # no longer its correct answers over its test images
+    path.write_text(json.dumps(edited))
+    assert compute.main(["--profile", "smoke", "--set", "baselines.models=['GaussianNB']", "--only", job.label]) == 1
+    err = capsys.readouterr().err
+    assert f"FAILED {job.label}: RecordError: {path} is refused" in err and "0.9912" in path.read_text()
+
+
+def test_a_record_made_from_a_record_whose_code_changed_says_so(results_dir, monkeypatch):
+    cfg = profiles.load_profile("smoke", {"baselines.models": ["GaussianNB", "KNN"]})
+    for job in registry.plan(cfg, ["baseline", "seed_classical"]):
+        registry.execute(cfg, job)
+    derived = registry.Job("seed_classical", 1)
+    assert not registry.stored_record(cfg, derived).code_status.changed
+    real = registry.code_of
+
+    def changed_baselines(cfg, job):
+        code = real(cfg, job)
+        return {**code, "models.classical:knn": "0" * 12} if job.kind == "baseline" else code
+
+    monkeypatch.setattr(registry, "code_of", changed_baselines)
+    status = registry.stored_record(cfg, derived).code_status
+    assert status.changed and "made from baseline" in status.text

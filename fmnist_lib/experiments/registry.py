@@ -214,8 +214,21 @@ def code_of(cfg: dict, job: Job) -> dict[str, str]:
 
 
 def code_status(cfg: dict, record: Record, job: Job) -> equivalence.CodeStatus:
-    """Whether the code that made ``record`` is the code that would make it now (``equivalence`` says how)."""
-    return equivalence.status(job.kind, record.code, code_of(cfg, job))
+    """Whether the code that made ``record`` is the code that would make it now (``equivalence`` says how).
+
+    A record made from other records is as stale as they are: if the code of one
+    it was made from has changed, it says so, and from which.
+    """
+    own = equivalence.status(job.kind, record.code, code_of(cfg, job))
+    if own.changed:
+        return own
+    for source in dependencies(cfg, job):
+        made_from = stored_record(cfg, source)
+        if made_from is not None and made_from.code_status.changed:
+            return equivalence.CodeStatus(
+                equivalence.CodeState.CHANGED, f"CHANGED: made from {source.label}, whose code has changed"
+            )
+    return own
 
 
 def stored_record(cfg: dict, job: Job) -> Record | None:
@@ -226,13 +239,16 @@ def stored_record(cfg: dict, job: Job) -> Record | None:
     found = record_of(cfg, job)
     record = runstore.load_record(cfg["profile"], *found) if found else None
     if record is not None:
-        record = replace(record, code_status=code_status(cfg, record, job))
+        path = runstore.record_path(cfg["profile"], *found)
         labels = job.experiment.test_labels
         try:
             record.check(None if labels is None else labels(seeded(cfg, job.seed), job.arg).tolist())
         except ValueError as exc:
-            path = runstore.record_path(cfg["profile"], *found)
             raise runstore.RecordError(f"{path} is refused: {exc}; delete it or rerun with --force") from None
+        try:
+            record = replace(record, code_status=code_status(cfg, record, job))
+        except runstore.RecordError as exc:  # a record it was made from is refused: so is this one
+            raise runstore.RecordError(f"{path} is refused: it was made from a refused record ({exc})") from None
     return record
 
 
@@ -254,6 +270,10 @@ def execute(cfg: dict, job: Job, force: bool = False, made_since: float | None =
         waiting = ", ".join(d.label for d in dependencies(cfg, job) if not is_stored(cfg, d))
         raise WaitingFor(f"{job.label} needs the records of: {waiting}")
     name, config = found
+    if not force:  # a stored record is used only after the same checks as on every read path
+        stored = stored_record(cfg, job)
+        if stored is not None:
+            return stored
     at_seed = seeded(cfg, job.seed)
     profile = cfg["profile"]
     record = runstore.cached_run(

@@ -29,6 +29,7 @@ lint: $(VENV)/.installed  ## ruff: formatting and lint
 #   make chapter CHAPTER=03 PROFILE=smoke   -> _build/notebooks/03_cnn_3_128.executed.ipynb
 CHAPTER ?= 03
 chapter: setup  ## one chapter with papermill (CHAPTER=03 PROFILE=smoke)
+	@$(PY) -m fmnist_lib.book notebook $(CHAPTER) --out _build/notebooks >/dev/null  # a chapter that exists, or one line
 	$(if $(filter full,$(PROFILE)),,$(PY) -m fmnist_lib.compute --profile $(PROFILE) --chapter $(CHAPTER))
 	@nb=$$($(PY) -m fmnist_lib.book notebook $(CHAPTER)) && \
 	  $(VENV)/bin/papermill --no-progress-bar "$$nb" "$${nb%.ipynb}.executed.ipynb" -p profile $(PROFILE) && \

@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 
 from fmnist_lib import profiles
-from fmnist_lib.data.fashion import DataError
+from fmnist_lib.data.fashion import DataError, check_folder_readable
 from fmnist_lib.report.quiet import filtered_stderr
-from fmnist_lib.settings import ENV_RESULTS_DIR
+from fmnist_lib.settings import ENV_RESULTS_DIR, REPO_ROOT
 from fmnist_lib.store import runstore
 from fmnist_lib.training.distribute import DistributionError, check_backend_name, check_environment
 
@@ -36,7 +36,12 @@ def select(
 ) -> list:
     """The plan's jobs of the chosen kinds, labels and chapters (``--only`` takes a job label or a kind)."""
     from fmnist_lib.experiments import registry
+    from fmnist_lib.report.runner import chapter_number, select_chapters, toc_chapters
 
+    if chapters:
+        root, listed = toc_chapters(REPO_ROOT)
+        picked = select_chapters([*listed, root], chapters, asked_by="--chapter")
+        chapters = [chapter_number(c) for c in picked]
     todo = registry.plan(cfg, kinds, chapters)
     if accelerated:
         todo = [j for j in todo if j.experiment.accelerated]
@@ -107,12 +112,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.workers < 1:
             raise profiles.ProfileError("--workers must be at least 1")
         check_environment()
+        check_folder_readable()
         overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
         cfg = profiles.load_profile(args.profile, overrides)
         todo = select(cfg, args.kind, args.only, args.accelerated, args.chapter)
         if not args.plan:
             registry.check_inputs(todo)
-    except (profiles.ProfileError, DistributionError, DataError) as exc:
+        if args.scheduler and not args.plan:
+            jobs.check_scheduler(args.scheduler)
+    except (profiles.ProfileError, DistributionError, DataError, jobs.SchedulerError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.tested_equivalent:

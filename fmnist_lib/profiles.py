@@ -258,6 +258,11 @@ def set_dotted(config: dict, dotted: str, value: Any) -> None:
 
 def _check_type(dotted: str, default: Any, value: Any) -> None:
     """An override has the kind of value the parameter holds: a list for a list, a number for a number."""
+    if isinstance(default, dict) and not isinstance(value, dict):
+        known = ", ".join(f"{dotted}.{k}" for k in default) or f"{dotted}.NAME"
+        raise ProfileError(
+            f"{dotted} is a section, not a value; set its entries, e.g. --set {known.split(', ')[0]}=..."
+        )
     if isinstance(default, list) and not isinstance(value, list):
         example = repr(default).replace(", ", ",")
         raise ProfileError(f"{dotted} takes a list, e.g. --set {dotted}={example}; got {value!r}")
@@ -406,6 +411,28 @@ def _model_keywords(network: str) -> set[str]:
     return keywords - fixed
 
 
+def _check_model_kwargs(network: str, kwargs: Any) -> None:
+    """Model options have the type of the builder's default: a number for a rate, a word for an activation."""
+    import inspect
+
+    from fmnist_lib import models
+
+    if not isinstance(kwargs, dict):
+        raise ProfileError(f"{network}.model_kwargs must be a dict of the model's keywords, got {kwargs!r}")
+    defaults = {p.name: p.default for p in inspect.signature(models.conv_net).parameters.values()}
+    defaults["dropout"] = defaults["conv_dropout"]  # the light model's name for it
+    for name, value in kwargs.items():
+        default = defaults.get(name, inspect.Parameter.empty)
+        if default is inspect.Parameter.empty:
+            continue  # an unknown keyword: named by the check below
+        if isinstance(default, (int, float)) and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise ProfileError(f"{network}.model_kwargs.{name} takes a number like {default!r}, got {value!r}")
+        if isinstance(default, str) and not isinstance(value, str):
+            raise ProfileError(f"{network}.model_kwargs.{name} takes a word like {default!r}, got {value!r}")
+        if name.endswith("dropout") and not 0 <= value < 1:
+            raise ProfileError(f"{network}.model_kwargs.{name} is a dropout rate from 0 to below 1, got {value!r}")
+
+
 def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -430,6 +457,7 @@ def validate(config: dict) -> None:
         validate_schedule(f"{net}.schedule", section["schedule"])
         if not _whole(section["batch_size"]) or section["batch_size"] < 1:
             raise ProfileError(f"{net}.batch_size must be a positive whole number, got {section['batch_size']!r}")
+        _check_model_kwargs(net, section["model_kwargs"])
         unknown_keywords = set(section["model_kwargs"]) - _model_keywords(net) if section["model_kwargs"] else set()
         if unknown_keywords:
             raise ProfileError(

@@ -51,3 +51,15 @@ def test_no_built_report_is_one_line_and_exit_2(tmp_path, capsys):
     assert browser_check.main([str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "build the report first" in err[0]
+
+
+def test_a_plain_page_without_the_themes_article_is_checked_not_crashed_on(tmp_path):
+    _browser_or_skip()
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "favicon.ico").write_bytes(b"")
+    (tmp_path / "chapters" / "bare.html").write_text(
+        "<!DOCTYPE html><html><head><title>x</title></head><body><p>{glue:text}`x`</p>"
+        "<table id='tbl-wide' style='width: 3000px'><tr><td>1</td></tr></table></body></html>"
+    )
+    problems = " | ".join(str(p) for p in browser_check.check_site(tmp_path))
+    assert "unresolved {glue}" in problems and "table tbl-wide" in problems

@@ -367,3 +367,44 @@ def test_a_record_made_from_a_record_whose_code_changed_says_so(results_dir, mon
     monkeypatch.setattr(registry, "code_of", changed_baselines)
     status = registry.stored_record(cfg, derived).code_status
     assert status.changed and "made from baseline" in status.text
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--scheduler", "tcp://127.0.0.1:1"], "no Dask scheduler answers at tcp://127.0.0.1:1 within 5 s"),
+        (["--scheduler", "garbage::address"], "--scheduler 'garbage::address' is not a Dask address"),
+        (["--scheduler", "http://example"], "Dask speaks tcp://, tls://, ws:// or wss://, not http://"),
+        (["--set", "data=5"], "data is a section, not a value; set its entries, e.g. --set data.train_size="),
+        (["--set", "cnn_3_128.model_kwargs={'dense_dropout':'x'}"], "dense_dropout takes a number like 0.5, got 'x'"),
+        (["--set", "dsc_gap.model_kwargs={'activation':3}"], "activation takes a word like 'relu', got 3"),
+        (["--set", "cnn_3_128.model_kwargs={'conv_dropout':1.5}"], "a dropout rate from 0 to below 1"),
+        (["--chapter", "99"], "--chapter '99' names no chapter; the chapters are: 01, 02"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2_before_anything_runs(args, message, capsys, results_dir):
+    assert compute.main(["--profile", "smoke", "--only", "cnn_3_128", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0], err
+    assert not list(results_dir.glob("**/*.json"))
+
+
+def test_an_unreadable_data_folder_names_the_fix(monkeypatch, tmp_path, capsys):
+    import os
+
+    monkeypatch.setenv("FMNIST_DATA_DIR", str(tmp_path))
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False if str(path) == str(tmp_path) else real(path, mode))
+    assert compute.main(["--profile", "smoke", "--plan"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot be read (permission denied)" in err[0] and f"chmod a+rx {tmp_path}" in err[0]
+
+
+def test_the_book_names_a_missing_chapter_or_a_build_dir_that_is_a_file_in_one_line(tmp_path, capsys):
+    (tmp_path / "afile").write_text("")
+    assert runner.main(["run", "--profile", "smoke", "--build-dir", str(tmp_path / "afile")]) == 2
+    assert runner.main(["run", "--profile", "smoke", "--only", "99"]) == 2
+    assert runner.main(["notebook", "99", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and all(line.startswith("error: ") for line in err)
+    assert "is a file; name a folder" in err[0] and "'99' names no chapter" in err[1] and "'99'" in err[2]

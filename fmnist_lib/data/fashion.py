@@ -134,6 +134,21 @@ def locate_data_dir(allow_download: bool | None = None) -> Path:
     raise DataError(missing_data_message(searched))
 
 
+def check_folder_readable() -> None:
+    """A data folder named by FMNIST_DATA_DIR that cannot be listed or read is one error naming the fix.
+
+    Called by the command lines before anything runs (not by the loaders, whose
+    code every record's fingerprint covers): without it, an unreadable folder
+    looks like a folder without the files.
+    """
+    folder = os.environ.get(ENV_DIR)
+    if folder and Path(folder).expanduser().is_dir() and not os.access(Path(folder).expanduser(), os.R_OK | os.X_OK):
+        raise DataError(
+            f"{ENV_DIR}={folder} cannot be read (permission denied); make it readable with "
+            f"chmod a+rx {folder} (and a+r on its files), or set {ENV_DIR} to a readable copy"
+        )
+
+
 def download_with_keras() -> Path:
     """Fetch the upstream files into Keras' cache (the same place Keras itself uses)."""
     try:

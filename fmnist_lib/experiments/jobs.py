@@ -249,6 +249,37 @@ def _run_on_dask(settings: Settings, jobs: list[Job], workers: int, scheduler: s
             raise
 
 
+class SchedulerError(RuntimeError):
+    """A --scheduler address that is malformed or has no Dask scheduler listening; the message says what to do."""
+
+
+def check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """Fail in seconds, with one line, on an address no Dask scheduler answers at (before any job is queued)."""
+    from distributed.comm.addressing import parse_address
+
+    try:
+        scheme, _ = parse_address(address)
+    except ValueError as exc:
+        raise SchedulerError(
+            f"--scheduler {address!r} is not a Dask address ({exc}); e.g. tcp://10.0.0.5:8786"
+        ) from None
+    if scheme not in ("tcp", "tls", "ws", "wss", "inproc"):
+        raise SchedulerError(f"--scheduler {address!r}: Dask speaks tcp://, tls://, ws:// or wss://, not {scheme}://")
+    from dask.distributed import Client
+
+    try:
+        Client(address, timeout=timeout).close()
+    except ValueError as exc:
+        raise SchedulerError(
+            f"--scheduler {address!r} is not a Dask address ({exc}); e.g. tcp://10.0.0.5:8786"
+        ) from None
+    except (OSError, TimeoutError) as exc:
+        raise SchedulerError(
+            f"no Dask scheduler answers at {address} within {timeout:g} s ({type(exc).__name__}); start one "
+            "(dask scheduler, then dask worker ADDRESS) or leave out --scheduler to run here"
+        ) from None
+
+
 def _key(job: Job) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{job.kind}-{job.seed}-{job.label}") + f"-{time.time_ns()}"
 

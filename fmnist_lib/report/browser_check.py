@@ -30,7 +30,7 @@ SCREENSHOT_PAGES = ("index", "02_baselines", "06_audit", "07_scaling")
 
 # For each table in the article: does it fit the column, or scroll inside a box that does?
 _OVERFLOWING_TABLES = """
-const article = document.querySelector('article.bd-article') || document.querySelector('main');
+const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
 const limit = article.getBoundingClientRect().width + 1;
 const cut = [];
 for (const table of article.querySelectorAll('table')) {
@@ -177,7 +177,9 @@ def check_site(html_dir: Path, screenshots: Path | None = None, forbidden: tuple
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fmnist_lib.browser_check", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m fmnist_lib.report.browser_check", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("html_dir", type=Path, help="a built report, e.g. _build/quick/html")
     parser.add_argument("--screenshots", type=Path, help="save screenshots of the main pages here")
     args = parser.parse_args(argv)

@@ -31,7 +31,7 @@ from pathlib import Path
 import yaml
 
 from fmnist_lib import profiles
-from fmnist_lib.data.fashion import DataError, locate_data_dir
+from fmnist_lib.data.fashion import DataError, check_folder_readable, locate_data_dir
 from fmnist_lib.report.chapter_format import as_notebook, fold_code
 from fmnist_lib.report.quiet import is_noise
 from fmnist_lib.settings import ENV_DEVICES, ENV_RESULTS_DIR, REPO_ROOT
@@ -168,16 +168,20 @@ def is_notebook(source: Path) -> bool:
     return source.suffix == ".py" or "kernelspec:" in source.read_text().split("\n---", 1)[0]
 
 
-def select_chapters(chapters: list[str], only: list[str] | None) -> list[str]:
-    """Chapters matching ``--only`` by file name or its leading number."""
+class NoSuchChapter(profiles.ProfileError):
+    """A chapter asked for by a number or name the table of contents does not have; the message lists them."""
+
+
+def select_chapters(chapters: list[str], only: list[str] | None, asked_by: str = "--only") -> list[str]:
+    """Chapters matching ``only`` by file name or its leading number; ``asked_by`` names the option in errors."""
     if not only:
         return list(chapters)
     picked = []
     for wanted in only:
         matches = [c for c in chapters if Path(c).name == wanted or Path(c).name.split("_")[0] == wanted or c == wanted]
         if not matches:
-            names = ", ".join(Path(c).name for c in chapters)
-            raise SystemExit(f"--only {wanted!r} names no chapter; chapters are: {names}")
+            names = ", ".join(Path(c).name.split("_")[0] for c in chapters)
+            raise NoSuchChapter(f"{asked_by} {wanted!r} names no chapter; the chapters are: {names}")
         picked += matches
     return picked
 
@@ -285,8 +289,11 @@ def run(
     """
     overrides = overrides or {}
     cfg = profiles.load_profile(profile, overrides)  # fail on a bad profile before anything runs
+    check_folder_readable()
     locate_data_dir()  # and on missing data
     build_dir = Path(build_dir or book_dir / "_build" / profile).resolve()
+    if build_dir.exists() and not build_dir.is_dir():
+        raise profiles.ProfileError(f"--build-dir {build_dir} is a file; name a folder (it is made if missing)")
     staging = build_dir / "book"
     staging.mkdir(parents=True, exist_ok=True)
     os.environ[ENV_RESULTS_DIR] = str(Path(results_dir or book_dir / "results").resolve())
@@ -444,7 +451,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "notebook":
         _, chapters = toc_chapters(REPO_ROOT)
-        for stem in select_chapters([*chapters, "chapters/index"], args.chapters):
+        try:
+            stems = select_chapters([*chapters, "chapters/index"], args.chapters, asked_by="chapter")
+        except NoSuchChapter as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        for stem in stems:
             print(write_notebook(source_of(REPO_ROOT, stem), args.out / (Path(stem).name + ".ipynb")))
         return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")

@@ -28,7 +28,7 @@ from typing import Callable
 
 from fmnist_lib.experiments import registry
 from fmnist_lib.experiments.registry import Job
-from fmnist_lib.settings import ENV_CONCURRENT_JOBS, ENV_GROUP_MODELS, ENV_RESULTS_DIR
+from fmnist_lib.settings import ENV_CONCURRENT_JOBS, ENV_GROUP_MODELS, ENV_RESULTS_DIR, ENV_SOURCE_COMMIT
 from fmnist_lib.store import runstore
 
 
@@ -52,6 +52,7 @@ class Settings:
     results_root: Path
     started: float  # records written since then were made by this run: --force does not redo them
     concurrent: int = 1
+    source_commit: str = ""  # the commit of the code as the run started: what its records were computed by
 
 
 class Interrupted(KeyboardInterrupt):
@@ -71,6 +72,8 @@ def _may_start(settings: Settings) -> bool:
         return False
     os.environ[ENV_CONCURRENT_JOBS] = str(settings.concurrent)
     os.environ[ENV_RESULTS_DIR] = str(settings.results_root)
+    if settings.source_commit:
+        os.environ[ENV_SOURCE_COMMIT] = settings.source_commit
     return True
 
 
@@ -173,7 +176,12 @@ def run_jobs(
     workers and raises ``Interrupted`` with what finished.
     """
     stop_at = time.time() + stop_starting_after if stop_starting_after is not None else None
-    settings = Settings(cfg, force, stop_at, log_dir, runstore.results_root(), time.time())
+    from fmnist_lib.store import provenance
+
+    # the commit as the run starts, not when each record is written: the files may change in between
+    settings = Settings(
+        cfg, force, stop_at, log_dir, runstore.results_root(), time.time(), source_commit=provenance.git_commit()
+    )
     for job in jobs:  # a record's fingerprint is of the code as this run started, even if the files change later
         registry.code_of(cfg, job)
     outcomes: list[Outcome] = []
@@ -236,8 +244,15 @@ def _run_on_dask(settings: Settings, jobs: list[Job], workers: int, scheduler: s
             for rank, unit in enumerate(_units(settings, [j for j in jobs if not j.exclusive])):
                 deps = {f for job in unit for d in registry.dependencies(settings.cfg, job) if (f := futures.get(d))}
                 task = run_group if len(unit) > 1 else run_one
-                future = client.submit(task, shared, unit if len(unit) > 1 else unit[0], *deps, key=_key(unit[0]),
-                                       priority=-rank, pure=False)  # fmt: skip
+                future = client.submit(
+                    task,
+                    shared,
+                    unit if len(unit) > 1 else unit[0],
+                    *deps,
+                    key=_key(unit[0]),
+                    priority=-rank,
+                    pure=False,
+                )
                 futures.update({job: future for job in unit})
                 pending.append(future)
             for future in as_completed(pending):

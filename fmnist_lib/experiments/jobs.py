@@ -72,9 +72,22 @@ def _may_start(settings: Settings) -> bool:
         return False
     os.environ[ENV_CONCURRENT_JOBS] = str(settings.concurrent)
     os.environ[ENV_RESULTS_DIR] = str(settings.results_root)
+    return True
+
+
+@contextlib.contextmanager
+def _from_commit(settings: Settings):
+    """While a job runs, its records name the commit its run started from; afterwards the process's own again."""
+    before = os.environ.get(ENV_SOURCE_COMMIT)
     if settings.source_commit:
         os.environ[ENV_SOURCE_COMMIT] = settings.source_commit
-    return True
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(ENV_SOURCE_COMMIT, None)
+        else:
+            os.environ[ENV_SOURCE_COMMIT] = before
 
 
 def run_one(settings: Settings, job: Job, *_dependencies: Outcome) -> Outcome:
@@ -96,7 +109,8 @@ def run_one(settings: Settings, job: Job, *_dependencies: Outcome) -> Outcome:
             contextlib.redirect_stdout(log) if log else contextlib.nullcontext(),
             contextlib.redirect_stderr(log) if log else contextlib.nullcontext(),
         ):
-            record = registry.execute(settings.cfg, job, settings.force, settings.started)
+            with _from_commit(settings):
+                record = registry.execute(settings.cfg, job, settings.force, settings.started)
         return Outcome(job, "done", time.perf_counter() - start, accuracy=_accuracy(record))
     except Exception as exc:  # a failed job must not take the others with it
         if log:
@@ -128,7 +142,8 @@ def run_group(settings: Settings, jobs: tuple[Job, ...], *_dependencies) -> list
         return [Outcome(job, "skipped", message=TOO_LATE) for job in jobs]
     start = time.perf_counter()
     try:
-        records = registry.execute_group(settings.cfg, jobs, settings.force, settings.started)
+        with _from_commit(settings):
+            records = registry.execute_group(settings.cfg, jobs, settings.force, settings.started)
     except Exception as exc:
         message = f"{type(exc).__name__}: {exc} (trained as a group of {len(jobs)})"
         return [Outcome(job, _status_of(exc), time.perf_counter() - start, message) for job in jobs]

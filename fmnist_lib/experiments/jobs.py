@@ -66,10 +66,41 @@ class Interrupted(KeyboardInterrupt):
 TOO_LATE = "not started: past the time limit for starting jobs"
 
 
+def keep_keras_seeds_private() -> None:
+    """Make a job's random numbers a function of its config alone, whatever else the process runs.
+
+    Keras gives every layer built without a seed (dropout, the initialisers) a
+    default one drawn from Python's global ``random``, which
+    ``keras.utils.set_random_seed`` seeds. In a Dask worker other threads draw
+    from that same global stream (the worker's own heartbeats), so a job's
+    default seeds depended on when they ran: the same record key, other
+    numbers. Here Keras draws them from a private stream, seeded whenever
+    ``set_random_seed`` is called, with the very values a lone run gets.
+    """
+    import random
+
+    import keras
+    from keras.src.random import seed_generator
+
+    if getattr(seed_generator, "_private_stream", False):
+        return
+    private = random.Random()
+    seed_generator.python_random = private
+    seed_everything = keras.utils.set_random_seed
+
+    def set_random_seed(seed: int) -> None:
+        seed_everything(seed)
+        private.seed(seed)
+
+    keras.utils.set_random_seed = set_random_seed
+    seed_generator._private_stream = True
+
+
 def _may_start(settings: Settings) -> bool:
     """False once the run's time for starting jobs is over; else set up this process for a job and say True."""
     if settings.stop_at is not None and time.time() > settings.stop_at:
         return False
+    keep_keras_seeds_private()
     os.environ[ENV_CONCURRENT_JOBS] = str(settings.concurrent)
     os.environ[ENV_RESULTS_DIR] = str(settings.results_root)
     return True

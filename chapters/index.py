@@ -18,7 +18,7 @@ profile = "full"  # the committed records: `jupyter-book build .` renders them w
 overrides = {}
 manifest = {"chapters": []}  # the runner passes this build's chapter times
 
-# %%
+# %% tags=["remove-input"]
 from IPython.display import Markdown
 from myst_nb import glue
 
@@ -42,7 +42,7 @@ glue("claim_62", claims.CNN_ACCURACY_BY_EPOCH[62], display=False)
 # audit ({doc}`06_audit`) states the rule behind every verdict and shows the
 # evidence. Profile: {glue:text}`profile_name`. {glue:md}`profile_note` {glue:md}`coverage`
 
-# %%
+# %% tags=["remove-input"]
 judged = claim_rules.judge_claims(experiments.replication_records(config))
 curves, _ = experiments.mechanism_curves(config)
 answer = bottom_line.answer(judged, curves)
@@ -61,7 +61,7 @@ tables.show(
 #
 # {glue:md}`recheck_text`
 
-# %%
+# %% tags=["remove-input"]
 glue("recheck_text", Markdown(prose.recheck_sentence(manifest.get("recheck"))), display=False)
 tables.show(
     runcard.recheck_table(manifest.get("recheck")),
@@ -81,7 +81,7 @@ tables.show(
 # provenance table at the end of each chapter gives every record's own machine, date,
 # commit and wall time.
 
-# %%
+# %% tags=["remove-input"]
 tables.show(
     runcard.parameter_table(config),
     "Every parameter of this build, as --set takes them.",
@@ -89,7 +89,7 @@ tables.show(
     folded=True,
 )
 
-# %%
+# %% tags=["remove-input"]
 tables.show(
     runcard.environment_table(provenance.collect()),
     "The machine and library versions that built this report.",
@@ -101,7 +101,7 @@ tables.show(
 # `make setup` installs. {numref}`tbl-lock` lists every package this build has at another
 # version; a difference there can change a re-run's numbers, not the committed records'.
 
-# %%
+# %% tags=["remove-input"]
 tables.show(
     runcard.lock_table(provenance.lock_differences()),
     "Packages installed at other versions than requirements.lock names.",
@@ -114,14 +114,14 @@ tables.show(
 # machine, backend and commit ({numref}`tbl-record-sources`). Where other jobs shared the device, a record's times are
 # longer than a lone run's.
 
-# %%
+# %% tags=["remove-input"]
 tables.show(
     runcard.record_sources(experiments.profile_records(config)),
     "Where the records of this report were made: machine, backend, commit, number of records.",
     "tbl-record-sources",
 )
 
-# %%
+# %% tags=["remove-input"]
 tables.show(runcard.chapter_times(manifest), "Wall time of each chapter in this build (s).", "tbl-chapter-times")
 
 # %% [markdown]

@@ -19,6 +19,7 @@ import sys
 from fmnist_lib import profiles
 from fmnist_lib.audit.claims import HeadlineClaim
 from fmnist_lib.report.quiet import filtered_stderr
+from fmnist_lib.text import counted
 
 NETWORKS = ("cnn_3_128", "dsc_gap")
 
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     mine = [c for c in curves if c.network == args.network and c.role is mechanisms.CurveRole.MECHANISM]
     print(
-        f"{len(mine)} mechanism curve(s) of {args.network} in profile {args.profile}; the rule: "
+        f"{counted(len(mine), 'mechanism curve')} of {args.network} in profile {args.profile}; the rule: "
         "python -m fmnist_lib.book run, chapter 06, or fmnist_lib/audit/verdicts.py"
     )
     for claim in claimed:

@@ -28,6 +28,7 @@ from fmnist_lib.data.fashion import DataError, check_folder_readable
 from fmnist_lib.report.quiet import filtered_stderr
 from fmnist_lib.settings import ENV_RESULTS_DIR, REPO_ROOT
 from fmnist_lib.store import runstore
+from fmnist_lib.text import counted
 from fmnist_lib.training.distribute import DistributionError, check_backend_name, check_environment
 
 
@@ -181,7 +182,7 @@ def _record_equivalence(cfg: dict, todo: list, test: str) -> int:
         if record is not None and record.code_status.changed:
             entries.append(equivalence.Equivalence(job.kind, record.code, registry.code_of(cfg, job), test))
     equivalence.add(entries)
-    print(f"{len(entries)} record(s) now read 'equivalent, tested ({test})'")
+    print(f"{counted(len(entries), 'record')} now read 'equivalent, tested ({test})'")
     return 0
 
 

@@ -199,9 +199,11 @@ def test_whole_percent_claims_are_judged_by_rounding_not_by_a_point():
     assert verdict(0.8449) is Outcome.BELOW  # within 4 points, but the interval stops below 87.5 %
     assert verdict(0.865) is Outcome.BELOW  # a 1-point tolerance would have accepted it; rounding does not
     close = [baseline(m, v + 0.012) for m, v in claims.TABLE_I_ACCURACY.items()]
-    table_i = _claims({"baselines": close})["Table I: every model within one point of [1]"]
+    table_i = _claims({"baselines": close})["Table I: every model within one point of Mukhamediev (2024)"]
     assert table_i.outcome is Outcome.CONSISTENT  # 1.2 pp rounds within the claimed point
-    far = _claims({"baselines": [*close[1:], baseline("MLP", 0.8449)]})["Table I: every model within one point of [1]"]
+    far = _claims({"baselines": [*close[1:], baseline("MLP", 0.8449)]})[
+        "Table I: every model within one point of Mukhamediev (2024)"
+    ]
     assert far.outcome is Outcome.EXCLUDED and far.shown == "largest: MLP, 3.5 pp"
 
 

@@ -53,5 +53,6 @@ def test_a_model_without_a_paper_number_is_shown_with_a_dash():
               "fit_seconds": 1.0, "predict_seconds": 0.1, "converged": True}  # fmt: skip
     record = Record("baseline-nearest_centroid", "k", "full", {}, result, 1.0, {})
     row = tables.baseline_table([record]).iloc[0]
-    assert row["seed paper"] == "–" and row["difference (pp)"] == "–" and row["ours"] == "81.00%"
+    assert row["seed paper"] == "–" and row["difference (pp)"] == "–"
+    assert row["ours (95 % interval)"].startswith("81.00% [")
     assert tables.baseline_summary([record])["best_model"] == "Nearest Centroid"

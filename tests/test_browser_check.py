@@ -16,7 +16,7 @@ def _browser_or_skip():
 
 
 PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>x</title>{head}</head>
-<body><main><article class="bd-article" style="width: 700px">{body}</article></main></body></html>"""
+<body><main><article class="bd-article" style="max-width: 700px">{body}</article></main></body></html>"""
 
 
 def _site(tmp_path: Path, pages: dict[str, str]) -> Path:
@@ -30,11 +30,10 @@ def _site(tmp_path: Path, pages: dict[str, str]) -> Path:
 def test_a_clean_page_passes_and_each_kind_of_fault_is_named(tmp_path):
     _browser_or_skip()
     wide = "<table id='tbl-wide' style='width: 1200px'><tr><td>1</td></tr></table>"
-    boxed = f"<div style='overflow-x: auto; width: 700px'>{wide.replace('tbl-wide', 'tbl-boxed')}</div>"
     site = _site(
         tmp_path,
         {
-            "clean": "<p>92.29 % [91.75 %, 92.80 %]</p>" + boxed,
+            "clean": "<p>92.29 % [91.75 %, 92.80 %]</p>",
             "faulty": "<p>formula \\(K \\times K\\)</p><p>{glue:text}`x`</p><p>/home/someone/fmnist</p>"
             + wide
             + "<script>undefined_function()</script>",
@@ -45,6 +44,23 @@ def test_a_clean_page_passes_and_each_kind_of_fault_is_named(tmp_path):
     faulty = " | ".join(problems)
     for needle in ("raw TeX", "unresolved {glue}", "shows the folder /home/someone", "table tbl-wide", "console"):
         assert needle in faulty, needle
+
+
+def test_a_table_that_only_fits_by_scrolling_is_cut_and_a_phone_must_see_its_first_three_columns(tmp_path):
+    """A scroll box hides the columns a reader came for: at 1400 px it fails; on a phone the key columns must fit."""
+    _browser_or_skip()
+    wide = "<table id='tbl-wide' style='width: 1200px'><tr><td>1</td></tr></table>"
+    boxed = f"<div style='overflow-x: auto; width: 700px'>{wide.replace('tbl-wide', 'tbl-boxed')}</div>"
+    narrow = "<table id='tbl-narrow'><tr><td>claim</td><td>ours</td><td>verdict</td><td>note</td></tr></table>"
+    keys_off = (
+        "<div style='overflow-x: auto'><table id='tbl-keys-off'><tr><td style='min-width: 300px'>a</td>"
+        "<td style='min-width: 300px'>b</td><td>c</td></tr></table></div>"
+    )
+    site = _site(tmp_path, {"page": boxed + narrow + keys_off})
+    problems = " | ".join(str(p) for p in browser_check.check_site(site))
+    assert "table tbl-boxed is wider than the column" in problems  # scrolling no longer excuses it
+    assert "table tbl-keys-off: its first three columns do not fit a phone's width" in problems
+    assert "tbl-narrow" not in problems
 
 
 def test_no_built_report_is_one_line_and_exit_2(tmp_path, capsys):

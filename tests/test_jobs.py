@@ -226,11 +226,13 @@ def test_timings_from_a_shared_device_say_so():
     assert prose.measured_on([old, alone]) == "CPU Y (2 cores, no GPU) and GPU X"
 
 
-def test_record_sources_group_records_by_machine_commit_and_sharing():
+def test_record_sources_group_records_by_machine_and_commit_and_flag_what_cannot_be_traced():
+    from dataclasses import replace
+
     from fmnist_lib.report import runcard
     from fmnist_lib.store.records import Record
 
-    def rec(gpu, commit, jobs_sharing, experiment):
+    def rec(gpu, commit, jobs_sharing, experiment, code=None):
         prov = {
             "accelerators": [gpu] if gpu else [],
             "cpu": "CPU Y",
@@ -241,20 +243,23 @@ def test_record_sources_group_records_by_machine_commit_and_sharing():
             "date": "2026-11-26T14:00:00+00:00",
             "versions": {"keras": "3.15.1", "jax": "0.11.2", "tensorflow": "2.21.0"},
         }
-        return Record(experiment, "k", "full", {"experiment": experiment}, {}, 1.0, prov)
+        return replace(Record(experiment, "k", "full", {"experiment": experiment}, {}, 1.0, prov), code=code)
 
     frame = runcard.record_sources(
         [
             rec("GPU X", "a" * 40, 1, "staged_training"),
             rec("GPU X", "a" * 40, 6, "family_member"),
-            rec("GPU X", "a" * 40, 6, "staged_training"),
-            rec(None, "b" * 40, 1, "classical_baseline"),
+            rec("GPU X", "a" * 40, 6, "staged_training", code={"x:f": "1"}),
+            rec(None, "b" * 40 + "+dirty", 1, "classical_baseline"),
         ]
     )
-    assert len(frame) == 3
-    shared = frame[frame["jobs sharing the device"] == 6].iloc[0]
-    assert shared["records"] == 2 and shared["experiments"] == "family member, staged training"
-    assert set(frame["backend"]) == {"keras 3.15.1 / jax 0.11.2", "keras 3.15.1 / tensorflow 2.21.0"}
+    assert len(frame) == 2
+    gpu = frame[frame["where"].str.startswith("GPU X")].iloc[0]
+    assert gpu["where"] == "GPU X; keras 3.15.1, jax 0.11.2; up to 6 jobs sharing it"
+    assert gpu["records"] == 3 and gpu["fingerprinted"] == "1 of 3"
+    assert gpu["experiments"] == "family member, staged training"
+    cpu = frame[frame["where"].str.startswith("CPU Y")].iloc[0]
+    assert cpu["commit"] == "b" * 12 + " (dirty tree)" and cpu["fingerprinted"] == "0 of 1"
 
 
 def test_profile_records_reads_only_what_the_profile_uses(monkeypatch):

@@ -1,6 +1,6 @@
 """The library's imports run one way, the folders show the layers, and chapters only read.
 
-    settings -> store -> data -> models -> training -> audit -> profiles -> experiments -> report -> commands
+    settings -> text -> store -> data -> models -> training -> audit -> profiles -> experiments -> report -> commands
 
 A module may import its own layer and the layers before it, never one after it.
 """
@@ -15,7 +15,19 @@ from fmnist_lib.store import fingerprint
 
 LIB = Path(__file__).resolve().parents[1] / "fmnist_lib"
 CHAPTERS = LIB.parent / "chapters"
-LAYERS = ["settings", "store", "data", "models", "training", "audit", "profiles", "experiments", "report", "sphinx_ext"]
+LAYERS = [
+    "settings",
+    "text",
+    "store",
+    "data",
+    "models",
+    "training",
+    "audit",
+    "profiles",
+    "experiments",
+    "report",
+    "sphinx_ext",
+]
 COMMANDS = {"compute", "book", "check"}
 
 

@@ -29,6 +29,7 @@ from fmnist_lib.audit.verdicts import (
     decide_reach,
 )
 from fmnist_lib.store.records import Record
+from fmnist_lib.text import counted
 
 EPOCH_TOLERANCE = 2  # "about epoch 7": reached by epoch 9 at the latest
 RATIO_TOLERANCE = 0.0005  # a ratio printed to one decimal of a percent
@@ -157,7 +158,7 @@ def _light_epoch(claim: Claim, evidence: Evidence) -> Verdict:
     verdict = decide_reach(firsts, claim.value + EPOCH_TOLERANCE, _seeds(scored))
     reached = [f for f in firsts if f is not None]
     shown = (
-        f"never, in {len(firsts)} seed(s)"
+        f"never, in {counted(len(firsts), 'seed')}"
         if not reached
         else ", ".join("never" if f is None else f"epoch {f}" for f in firsts) + f" ({len(firsts)} seeds)"
     )
@@ -218,7 +219,7 @@ def _baseline(claim: Claim, evidence: Evidence) -> Verdict:
 
 
 def _table_i(claim: Claim, evidence: Evidence) -> Verdict:
-    """'Deviations within one point' of [1]: our largest distance from the seed's 'Original' column."""
+    """'Deviations within one point' of Mukhamediev (2024): our largest distance from the seed's 'Original' column."""
     rows = [(r.result["model"], r.accuracy) for r in evidence.baselines if r.result["model"] in claims.TABLE_I_ACCURACY]
     if not rows:
         return NOT_RUN
@@ -234,7 +235,7 @@ def _table_i(claim: Claim, evidence: Evidence) -> Verdict:
         unit="pp",
         shown=f"largest: {model}, {worst:.1f} pp",
         note="every model within the claimed point plus 0.5 pp of rounding; the seed's 'Original' and "
-        "'Ours' columns are the same whole percent in all nine rows, and [1]'s own table is not "
+        "'Ours' columns are the same whole percent in all nine rows, and Mukhamediev's own table is not "
         "available offline to check the 'Original' column against",
     )
 
@@ -371,7 +372,7 @@ def _cnn_rises(claim: Claim, evidence: Evidence) -> Verdict:
         for a, b in zip(r.stages, r.stages[1:])
         if b.test_accuracy <= a.test_accuracy
     ]
-    note = f"rule: the mean over {len(runs)} seed(s) rises at every stage"
+    note = f"rule: the mean over {counted(len(runs), 'seed')} rises at every stage"
     if dips:
         note += "; single seeds dip: " + "; ".join(dips)
     return _shape(held, shown, note, runs)
@@ -395,7 +396,7 @@ def _top_confusion(claim: Claim, evidence: Evidence) -> Verdict:
         pair = {CLASS_NAMES.index("Coat"), CLASS_NAMES.index("Pullover")}
         coat_pullover.append(int(sum({int(t), int(p)} == pair for t, p in zip(y_true[wrong], y_pred[wrong]))))
     held = all(s > 0.5 for s in shares)
-    shown = f"{np.mean(shares):.0%} of errors among upper-body garments (mean over {len(runs)} seed(s))"
+    shown = f"{np.mean(shares):.0%} of errors among upper-body garments (mean over {counted(len(runs), 'seed')})"
     note = (
         f"rule: over half of every seed's errors fall among {', '.join(UPPER_BODY)}, the garments coat and "
         f"pullover exemplify; coat vs pullover errors per seed: {', '.join(map(str, coat_pullover))}"

@@ -13,14 +13,16 @@ _SHOWN_AS_IS = {"hide-input", "remove-input", "remove-cell"}
 
 
 def fold_code(notebook) -> None:
-    """Tag every code cell that does not say otherwise ``hide-input``: parameters, default or injected, too.
+    """Tag every code cell that does not say otherwise ``hide-input``; the parameters cells are removed from view.
 
     The parameters a build used are in the run card's table; the cell that set
-    them stays one click away.
+    them is in the downloadable notebook.
     """
     for cell in notebook.cells:
         tags = cell.metadata.setdefault("tags", [])
-        if cell.cell_type == "code" and not _SHOWN_AS_IS & set(tags):
+        if {"parameters", "injected-parameters"} & set(tags) and "remove-cell" not in tags:
+            tags.append("remove-cell")  # the run card lists every parameter; the downloaded notebook keeps the cell
+        elif cell.cell_type == "code" and not _SHOWN_AS_IS & set(tags):
             tags.append(FOLDED)
 
 

@@ -17,6 +17,7 @@ from fmnist_lib.audit.verdicts import Outcome
 from fmnist_lib.report import verdict_text as vt
 from fmnist_lib.store.provenance import hardware_summary
 from fmnist_lib.store.records import Record
+from fmnist_lib.text import counted
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -259,7 +260,7 @@ def low_members_text(members: list[str], accuracies: list[float], threshold: flo
     if not low:
         return f"No member stayed below {threshold:.0%} after the short schedule."
     return (
-        f"{len(low)} member(s) stayed below {threshold:.0%} after the short schedule ({', '.join(low)}): "
+        f"{counted(len(low), 'member')} stayed below {threshold:.0%} after the short schedule ({', '.join(low)}): "
         "the BatchNorm lag described in the light-model chapter, not an inability to learn."
     )
 

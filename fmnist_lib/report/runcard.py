@@ -61,42 +61,37 @@ def lock_table(differences: list[tuple[str, str, str]]) -> pd.DataFrame:
 
 
 def record_sources(records: list[Record]) -> pd.DataFrame:
-    """Where the records behind a report were made: one row per machine, backend, commit and sharing.
+    """Where the records behind a report were made: one row per machine, backend and commit.
 
     The build machine renders; the numbers may come from elsewhere (a GPU run
-    whose records were committed), and the reader must see which.
+    whose records were committed), and the reader must see which, and how far
+    each group can be traced: made from a committed tree or a dirty one, with a
+    fingerprint of its code or from before records kept one.
     """
-    groups: dict[tuple, list[dict]] = {}
+    groups: dict[tuple, list[Record]] = {}
     for rec in records:
         prov = rec.provenance
         versions = prov["versions"]
         backend = prov["keras_backend"]
-        key = (
-            provenance.hardware_summary(prov),
-            f"keras {versions.get('keras', '?')} / {backend} "
-            f"{versions.get(backend, versions.get(backend + '-cpu', ''))}".strip(),
-            prov["git_commit"][:12],
-            prov.get("concurrent_jobs", 1),
+        stack = (
+            f"keras {versions.get('keras', '?')}, {backend} {versions.get(backend, versions.get(backend + '-cpu', ''))}"
         )
-        groups.setdefault(key, []).append(rec)
-    rows = [
-        {
-            "hardware": hw,
-            "backend": backend,
-            "commit": commit,
-            "jobs sharing the device": shared,
-            "records": len(recs),
-            "made (UTC)": f"{min(r.provenance['date'] for r in recs)[:16]} to "
-            f"{max(r.provenance['date'] for r in recs)[11:16]}",
-            "experiments": ", ".join(sorted({r.experiment.replace("_", " ") for r in recs})),
-        }
-        for (hw, backend, commit, shared), recs in groups.items()
-    ]
-    return (
-        pd.DataFrame(rows).sort_values(["hardware", "jobs sharing the device"], ignore_index=True)
-        if rows
-        else pd.DataFrame(rows)
-    )
+        groups.setdefault((provenance.hardware_summary(prov), stack.strip(), prov["git_commit"]), []).append(rec)
+    rows = []
+    for (hardware, stack, commit), recs in groups.items():
+        fingerprinted = sum(r.code is not None for r in recs)
+        shared = max(r.provenance.get("concurrent_jobs", 1) for r in recs)
+        rows.append(
+            {
+                "where": f"{hardware}; {stack}" + (f"; up to {shared} jobs sharing it" if shared > 1 else ""),
+                "commit": commit[:12] + (" (dirty tree)" if commit.endswith("+dirty") else ""),
+                "records": len(recs),
+                "fingerprinted": f"{fingerprinted} of {len(recs)}",
+                "made (UTC)": min(r.provenance["date"] for r in recs)[:10],
+                "experiments": ", ".join(sorted({r.experiment.replace("_", " ") for r in recs})),
+            }
+        )
+    return pd.DataFrame(rows).sort_values(["where", "made (UTC)"], ignore_index=True) if rows else pd.DataFrame(rows)
 
 
 def chapter_times(manifest: dict) -> pd.DataFrame:

@@ -36,6 +36,7 @@ from fmnist_lib.report.chapter_format import as_notebook, fold_code
 from fmnist_lib.report.quiet import is_noise
 from fmnist_lib.settings import ENV_DEVICES, ENV_RESULTS_DIR, REPO_ROOT
 from fmnist_lib.store import runstore
+from fmnist_lib.text import counted
 from fmnist_lib.training.distribute import DistributionError, check_environment
 
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
@@ -138,8 +139,8 @@ def hide_default_parameters(notebook_path: Path) -> None:
     notebook = nbformat.read(notebook_path, as_version=4)
     for cell in notebook.cells:
         tags = cell.metadata.setdefault("tags", [])
-        if "parameters" in tags and "remove-cell" not in tags:
-            tags.append("remove-cell")
+        if ("parameters" in tags or "injected-parameters" in tags) and "remove-cell" not in tags:
+            tags.append("remove-cell")  # the run card lists the parameters; the download keeps the cell
         if cell.cell_type == "code":  # library start-up lines, warnings and progress went to the terminal already
             cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
     fold_code(notebook)
@@ -221,19 +222,19 @@ def compute_records(cfg: dict, chapters: list[str], force: bool, report=print) -
     stored = {job: stored_or_refused(job) for job in plan}
     stale = [job.label for job, rec in stored.items() if rec and rec.code_status.changed]
     if stale and not force:
-        report(f"warning: {len(stale)} record(s) were computed by code that has changed since "
+        report(f"warning: {counted(len(stale), 'record')} were computed by code that has changed since "
                f"({', '.join(stale)}); their provenance tables say which code; --force recomputes them")  # fmt: skip
     todo = [job for job in plan if force or stored[job] is None]
     if not todo:
         return set()
     if cfg["profile"] in profiles.RENDER_ONLY:
         report(
-            f"{len(todo)} record(s) of profile {cfg['profile']} are not stored; the chapters list them "
+            f"{counted(len(todo), 'record')} of profile {cfg['profile']} are not stored; the chapters list them "
             f"(python -m fmnist_lib.compute --profile {cfg['profile']} --plan shows them)"
         )
         return set()
     registry.check_inputs(todo)
-    report(f"computing {len(todo)} record(s) the chapters need ...")
+    report(f"computing {counted(len(todo), 'record')} the chapters need ...")
     outcomes = jobs.run_jobs(cfg, todo, force=force, report=report)
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:

@@ -117,19 +117,36 @@ def baseline_table(records: list[Record], scaled: list[Record] = ()) -> pd.DataF
         rows.append(
             {
                 "model": r["model"],
-                "ours": pct(r["accuracy"]),
-                "95 % interval": interval_text(r["accuracy"], r["n_test"]),
-                "ours, pixels in [0, 1]": "–" if other is None else format_interval(other.accuracy, other.n_test),
+                "ours (95 % interval)": format_interval(r["accuracy"], r["n_test"]),
                 "seed paper": pct(claimed),
-                "difference (pp)": "–" if claimed is None else f"{100 * (r['accuracy'] - claimed):+.1f}",
+                "difference (pp)": "–" if claimed is None else signed(100 * (r["accuracy"] - claimed), 1),
                 "Xiao et al. benchmark": pct(claims.XIAO_BENCHMARK.get(r["model"])),
-                "train images": r["n_train"],
-                "fit (s)": round(r["fit_seconds"], 1),
-                "predict (s)": round(r["predict_seconds"], 1),
-                "converged": "yes" if r["converged"] else "no (max_iter reached)",
+                "ours, pixels in [0, 1]": "–" if other is None else format_interval(other.accuracy, other.n_test),
             }
         )
     return pd.DataFrame(rows)
+
+
+def baseline_costs(records: list[Record]) -> pd.DataFrame:
+    """Table I's models: training images, fit and prediction times, and whether the solver converged."""
+    return pd.DataFrame(
+        [
+            {
+                "model": rec.result["model"],
+                "training images": rec.result["n_train"],
+                "fit (s)": round(rec.result["fit_seconds"], 1),
+                "predict (s)": round(rec.result["predict_seconds"], 1),
+                "converged": "yes" if rec.result["converged"] else "no (max_iter reached)",
+            }
+            for rec in records
+        ]
+    )
+
+
+def signed(value: float, digits: int) -> str:
+    """'+1.2', '-0.3', and '0.0' rather than '-0.0' or '+0.0'."""
+    text = f"{value:+.{digits}f}"
+    return text[1:] if float(text) == 0 else text
 
 
 def baseline_summary(records: list[Record]) -> dict:
@@ -266,25 +283,25 @@ def comparison_summary(cnn: Record, light: Record) -> dict:
 
 
 def provenance_table(records: list[Record]) -> pd.DataFrame:
-    """Which run made each record: key, date, hardware, backend, versions, commit, wall time."""
+    """Which run made each record: when, where (machine, backend, jobs sharing it), commit, wall time, code state.
+
+    Library versions are on the run card (one row per machine and backend); the
+    commit says "+dirty" when the working tree had changes the commit does not hold.
+    """
     rows = []
     for rec in records:
         prov = rec.provenance
-        versions = prov["versions"]
+        shared = prov.get("concurrent_jobs", 1)
         rows.append(
             {
                 "record": f"{rec.name}-{rec.key}",
-                "date (UTC)": prov["date"],
-                "hardware": provenance.hardware_summary(prov),
-                "backend": f"keras {versions.get('keras', '?')} / {prov['keras_backend']}",
-                "scikit-learn": versions.get("scikit-learn", "–"),
+                "made (UTC)": prov["date"][:16].replace("T", " "),
+                "where": f"{provenance.hardware_summary(prov)}, {prov['keras_backend']}"
+                + (f", {shared} jobs sharing it" if shared > 1 else ""),
                 "commit": prov["git_commit"][:12] + ("+dirty" if prov["git_commit"].endswith("+dirty") else ""),
-                "seed": str(rec.config.get("seed", "–")),
                 "wall time (s)": round(rec.wall_seconds, 1),
-                # jobs run side by side on one GPU: their wall times are not a lone run's
-                "jobs sharing the device": prov.get("concurrent_jobs", 1),
-                # has the code that computed it changed since? (fingerprint.py)
-                "computing code": rec.code_status.text or "–",
+                # has the code that computed it changed since? (store.fingerprint, store.equivalence)
+                "code": rec.code_status.text or "–",
             }
         )
     return pd.DataFrame(rows)
@@ -323,15 +340,23 @@ def family_frame(records: list[Record]) -> pd.DataFrame:
 
 
 def family_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """``family_frame`` as a reader sees it: accuracies in %, times to a tenth, no bookkeeping columns."""
-    shown = frame.drop(columns=["n_test"]).copy()
-    for column in ("test accuracy", "training accuracy (fit)"):
-        shown[column] = shown[column].map(pct)
-    for column in ("s per epoch", "latency b=1 (ms)", "latency b=1024 (µs/image)"):
-        shown[column] = shown[column].map(lambda v: f"{v:,.1f}")
-    shown["separable"] = shown["separable"].map({True: "yes", False: "no"})
-    shown["analytic = keras"] = shown["analytic = keras"].map({True: "yes", False: "NO"})
-    return shown
+    """The family's members as a reader compares them: size and cost, then accuracy (in %) and speed.
+
+    The design columns (depth, width, head, separable) are in the member's name;
+    the check that hand-counted parameters equal Keras' count is said in the text.
+    """
+    return pd.DataFrame(
+        {
+            "member": frame["member"],
+            "parameters": frame["parameters"],
+            "MACs": frame["MACs"],
+            "test accuracy": frame["test accuracy"].map(pct),
+            "training (fit)": frame["training accuracy (fit)"].map(pct),
+            "s per epoch": frame["s per epoch"].map(lambda v: f"{v:,.1f}"),
+            "latency b=1 (ms)": frame["latency b=1 (ms)"].map(lambda v: f"{v:,.1f}"),
+            "flag": frame["collapsed"].map(lambda c: c or "–"),
+        }
+    )
 
 
 def compression_table(records: dict[str, Record]) -> pd.DataFrame:

@@ -41,7 +41,7 @@ config = profiles.load_profile(profile, overrides)
 architecture = cost.layer_table(models.cnn_3_128(**config["cnn_3_128"]["model_kwargs"]))
 glue("cnn_params", int(architecture["keras"].sum()), display=False)
 glue("cnn_params_claim", claims.CNN_PARAMS, display=False)
-tables.show(architecture, "CNN-3-128 layer by layer: parameters counted by hand and by Keras.", "tbl-cnn-layers")
+tables.show(tables.layer_display(architecture), "CNN-3-128 layer by layer: parameters counted by hand and by Keras.", "tbl-cnn-layers")
 
 # %% [markdown]
 # ## Staged training

@@ -54,8 +54,8 @@ glue("light_frozen", int(architecture["non-trainable (keras)"].sum()), display=F
 glue("light_claim", claims.LIGHT_PARAMS, display=False)
 glue("no_bn_params", variants.NO_BATCHNORM_PARAMS, display=False)
 tables.show(
-    architecture,
-    "The light model layer by layer: parameters counted by hand and by Keras, trainable and not.",
+    tables.layer_display(architecture),
+    "The light model layer by layer: parameters counted by hand and by Keras, and how many are not trainable.",
     "tbl-light-layers",
 )
 

@@ -98,7 +98,7 @@ def test_int8_accuracy_is_measured_on_real_test_images(real_data_dir):
 
 
 def test_low_members_sentence_follows_the_data():
-    assert "2 member(s) stayed below 20%" in prose.low_members_text(["a", "b", "c"], [0.1, 0.15, 0.9])
+    assert "2 members stayed below 20%" in prose.low_members_text(["a", "b", "c"], [0.1, 0.15, 0.9])
     assert prose.low_members_text(["a"], [0.9]) == "No member stayed below 20% after the short schedule."
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from fmnist_lib.audit import claims
-from fmnist_lib.audit.stats import format_interval, interval_text, wilson_interval
+from fmnist_lib.audit.stats import format_interval, wilson_interval
 from fmnist_lib.report.glossary import network_name
 from fmnist_lib.store import provenance
 from fmnist_lib.store.records import Record
@@ -120,8 +120,8 @@ def baseline_table(records: list[Record], scaled: list[Record] = ()) -> pd.DataF
                 "ours (95 % interval)": format_interval(r["accuracy"], r["n_test"]),
                 "seed paper": pct(claimed),
                 "difference (pp)": "–" if claimed is None else signed(100 * (r["accuracy"] - claimed), 1),
-                "Xiao et al. benchmark": pct(claims.XIAO_BENCHMARK.get(r["model"])),
-                "ours, pixels in [0, 1]": "–" if other is None else format_interval(other.accuracy, other.n_test),
+                "benchmark": pct(claims.XIAO_BENCHMARK.get(r["model"])),
+                "ours, pixels /255": "–" if other is None else pct(other.accuracy),
             }
         )
     return pd.DataFrame(rows)
@@ -169,24 +169,34 @@ def baseline_summary(records: list[Record]) -> dict:
 
 
 def stage_table(record: Record) -> pd.DataFrame:
-    """One row per stage: cumulative epochs, test accuracy with interval, time, and the seed's claim."""
-    n = record.n_test
+    """One row per stage: cumulative epochs, test accuracy with its interval, the seed's claim, loss and time."""
     rows = []
     for stage in record.stages:
         claimed = claims.CNN_ACCURACY_BY_EPOCH.get(stage.epochs) if record.name == "cnn_3_128" else None
         rows.append(
             {
-                "epochs (cumulative)": stage.epochs,
-                "test accuracy": pct(stage.test_accuracy),
-                "95 % interval": interval_text(stage.test_accuracy, n),
+                "epochs": stage.epochs,
+                "test accuracy (95 % interval)": format_interval(stage.test_accuracy, record.n_test),
                 "seed paper": pct(claimed),
                 "test loss": round(stage.test_loss, 4),
-                "stage training (s)": round(stage.train_seconds, 1),
-                "cumulative training (s)": round(stage.cumulative_train_seconds, 1),
-                "trainable parameters": record.trainable_params,
+                "stage (s)": round(stage.train_seconds, 1),
+                "cumulative (s)": round(stage.cumulative_train_seconds, 1),
             }
         )
     return pd.DataFrame(rows)
+
+
+def layer_display(table: pd.DataFrame) -> pd.DataFrame:
+    """``models.cost.layer_table`` as a reader checks it: each layer, its output, the count by hand and Keras'."""
+    return pd.DataFrame(
+        {
+            "layer": table["layer"] + " (" + table["type"] + ")",
+            "output": table["output shape"],
+            "by hand": table["analytic"],
+            "Keras": table["keras"],
+            "of them not trainable": table["non-trainable (keras)"],
+        }
+    )
 
 
 def network_summary(record: Record) -> dict:
@@ -237,18 +247,18 @@ def comparison_table(cnn: Record, light: Record) -> pd.DataFrame:
         (light, network_name("dsc_gap"), claims.LIGHT_PARAMS, claims.LIGHT_ACCURACY, claims.LIGHT_EPOCHS),
     ):
         stage = at_paper_epochs(rec, epochs)
+        trainable = "" if rec.trainable_params == rec.total_params else f" ({rec.trainable_params:,} trainable)"
         rows.append(
             {
                 "model": label,
-                "total parameters": rec.total_params,
-                "trainable parameters": rec.trainable_params,
-                "seed paper parameters": params_claim,
+                "parameters, ours": f"{rec.total_params:,}{trainable}",
+                "parameters, paper": f"{params_claim:,}",
                 "epochs": epochs,
-                "test accuracy (95 % interval)": "not run"
+                "accuracy, ours (95 % interval)": "not run"
                 if stage is None
                 else format_interval(stage.test_accuracy, rec.n_test),
-                "seed paper accuracy": pct(acc_claim),
-                "training time (s)": "–" if stage is None else round(stage.cumulative_train_seconds, 1),
+                "accuracy, paper": pct(acc_claim),
+                "training (s)": "–" if stage is None else round(stage.cumulative_train_seconds, 1),
             }
         )
     return pd.DataFrame(rows)
@@ -351,9 +361,8 @@ def family_table(frame: pd.DataFrame) -> pd.DataFrame:
             "parameters": frame["parameters"],
             "MACs": frame["MACs"],
             "test accuracy": frame["test accuracy"].map(pct),
-            "training (fit)": frame["training accuracy (fit)"].map(pct),
             "s per epoch": frame["s per epoch"].map(lambda v: f"{v:,.1f}"),
-            "latency b=1 (ms)": frame["latency b=1 (ms)"].map(lambda v: f"{v:,.1f}"),
+            "latency (ms)": frame["latency b=1 (ms)"].map(lambda v: f"{v:,.1f}"),
             "flag": frame["collapsed"].map(lambda c: c or "–"),
         }
     )

@@ -27,7 +27,7 @@ train_idx, test_idx = experiments.split_indices(config)
 #
 # The four official IDX files were read from {glue:text}`source`. Each file's
 # decompressed content matched its recorded SHA-256 digest before use (the loader
-# refuses anything else, including MNIST digits, which have the same shapes). The
+# refuses anything else, including MNIST digits {cite}`lecun1998mnist`, which have the same shapes). The
 # training split holds {glue:text}`n_train:,` images and the test split
 # {glue:text}`n_test:,`, each 28x28 grey levels in 0-255; the mean training pixel is
 # {glue:text}`mean_pixel:.4f`.

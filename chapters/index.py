@@ -10,7 +10,7 @@
 #
 # The seed paper reports {glue:text}`claim_2:.2%` to {glue:text}`claim_62:.2%` test
 # accuracy for CNN-3-128. Honest results
-# for Fashion-MNIST published elsewhere top out near 96-97 %, and simple CNNs usually
+# for Fashion-MNIST published elsewhere top out near 96-97 % {cite}`tanveer2020finetuning,zhong2020random`, and simple CNNs usually
 # land at 91-94 %: the chapters put the paper's numbers beside ours, with intervals.
 
 # %% tags=["parameters"]

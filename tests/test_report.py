@@ -2,12 +2,14 @@
 
 from dataclasses import replace
 
+import factories
 import pandas as pd
 import pytest
 
+from fmnist_lib import profiles
 from fmnist_lib.audit import bottom_line, claim_rules, claims, mechanisms
 from fmnist_lib.audit.verdicts import Caveat, Estimate
-from fmnist_lib.report import audit_tables, prose, tables
+from fmnist_lib.report import audit_tables, prose, repro_notes, tables
 
 
 def test_a_report_table_is_a_numbered_myst_table_with_its_caption_and_name():
@@ -119,3 +121,38 @@ def test_the_claims_are_shown_per_group_with_the_verdict_before_the_detail():
     assert "group" not in headline.columns and len(headline) == 5
     arithmetic = parts[claims.ARITHMETIC]
     assert "seeds" not in arithmetic.columns  # a column the group leaves empty is left out
+
+
+def _network(total, trainable, **config):
+    rec = factories.record("cnn_3_128", [{"epochs": 2, "test_accuracy": 0.9}], total=total, trainable=trainable)
+    return replace(
+        rec,
+        config={
+            **rec.config,
+            "schedule": [2],
+            "batch_size": 64,
+            "learning_rate": 0.01,
+            "validate_every_epoch": False,
+            **config,
+        },
+    )
+
+
+def test_reproducibility_notes_read_the_record_not_the_paper():
+    """The 'what we used' column follows the record's config and model keywords, whatever they are."""
+    config = profiles.load_profile("smoke")
+    table = repro_notes.unstated_table(_network(1_000, 1_000, model_kwargs={"padding": "same"}), config)
+    used = dict(zip(table["not stated"], table["what our records used"]))
+    assert used["padding of the 3x3 convolutions"] == "'same'"
+    assert used["batch size"] == "64"
+    assert used["optimiser, learning rate"] == "Adam, 0.01"
+    assert used["test set"].endswith("after each stage")
+    assert "1,000 parameters counted" in table.set_index("not stated").loc["padding of the 3x3 convolutions", "why"]
+
+
+def test_reproducibility_counts_say_when_they_differ_from_the_paper():
+    cnn, light = _network(claims.CNN_PARAMS, claims.CNN_PARAMS), _network(100, 100)
+    text = repro_notes.counts_sentence(cnn, light)
+    assert f"{claims.CNN_PARAMS:,} parameters, as the paper says" in text
+    assert f"100 parameters where the paper says {claims.LIGHT_PARAMS:,}" in text
+    assert "all of them trainable" in text

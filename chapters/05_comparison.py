@@ -31,7 +31,8 @@ light = experiments.load(config, "network", "dsc_gap")
 # %%
 tables.show(
     tables.comparison_table(cnn, light),
-    "Table II measured: the two networks side by side, ours beside the seed paper's.",
+    "Table II measured: the two networks side by side, ours beside the seed paper's; parameters count all weights, "
+    "trainable or not (as the seed does), training time is the run's own, to the epochs shown.",
     "tbl-comparison",
 )
 

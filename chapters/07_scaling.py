@@ -55,8 +55,9 @@ glue("all_counts_match", "all match" if frame["analytic = keras"].all() else "do
 # %%
 tables.show(
     tables.family_table(frame),
-    "The family: size, cost, test and training accuracy (%), and speed of every recorded member (cnn/dsc: "
-    "standard or separable convolutions; depth x first width; dense or GAP head). A flag marks a run that failed.",
+    "The family: size, cost (multiply-accumulates per image), test accuracy and speed of every recorded member "
+    "(cnn/dsc: standard or separable convolutions; depth x first width; dense or GAP head). A flag marks a run "
+    "that failed; the flagged members' table below gives the numbers.",
     "tbl-family",
 )
 

@@ -79,3 +79,22 @@ def test_a_plain_page_without_the_themes_article_is_checked_not_crashed_on(tmp_p
     )
     problems = " | ".join(str(p) for p in browser_check.check_site(tmp_path))
     assert "unresolved {glue}" in problems and "table tbl-wide" in problems
+
+
+def test_template_leftovers_a_long_paragraph_on_two_pages_and_a_tall_audit_are_named(tmp_path):
+    _browser_or_skip()
+    said_twice = "<p>" + " ".join(f"word{i}" for i in range(25)) + "</p>"
+    site = _site(
+        tmp_path,
+        {
+            "06_audit": said_twice + "<div style='height: 7000px'>tall</div>",
+            "index": said_twice + "<p>After 2 epoch(s), see [1]; a change of -0.0 pp.</p>",
+            "clean": "<p>After 2 epochs (Mukhamediev, 2024) the change is 0.0 pp, -0.05 pp, schedule=[1].</p>",
+        },
+    )
+    problems = [str(p) for p in browser_check.check_site(site)]
+    assert not [p for p in problems if p.startswith("clean:")], problems
+    text = " | ".join(problems)
+    for needle in ("template plural '(s)'", "bare numbered citation", "a signed zero", "a paragraph also on"):
+        assert needle in text, needle
+    assert "06_audit: " in text and "more than its 6,000" in text

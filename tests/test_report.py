@@ -78,9 +78,9 @@ def test_the_bottom_line_says_what_a_mechanism_explains_with_its_caveats():
     )
     assert "as the paper describes" not in text  # the protocol is our reconstruction
     assert (
-        "Of the 7 ways of inflating accuracy that the audit defines, 1, (a), was measured at the paper's length" in text
+        "1 of the 7 ways of inflating accuracy that the audit defines was measured at the paper's length: (a)." in text
     )
-    assert "CNN-3-128: 99.67% at 62 epochs is consistent with (a) scored on the training images (one seed)" in text
+    assert "CNN-3-128's 99.67% at 62 epochs is consistent with (a) scored on the training images (one seed)" in text
     at62 = answer.headline[1]
     assert at62.finding is bottom_line.Finding.CONSISTENT_WITH
     table = audit_tables.headline_table(answer).set_index("claim")
@@ -92,9 +92,9 @@ def test_the_bottom_line_says_when_nothing_tested_explains_a_claim():
     short = _curve("cnn_3_128", [(2, [0.95], 60_000), (62, [0.9931, 0.9935], 60_000)])
     answer = _answer([short])
     text = prose.answer_sentences(answer)
-    assert "CNN-3-128: 99.67% at 62 epochs: none of the 1 measurement of 1 mechanism tested accounts for it" in text
-    assert "CNN-3-128: 99.06% at 2 epochs: none of the 1 measurement of 1 mechanism tested accounts for it" in text
-    assert "light model: 98.98% at 32 epochs: no mechanism was tested at that length" in text
+    assert "none of the 1 measurement of 1 mechanism tested accounts for CNN-3-128's 99.67% at 62 epochs" in text
+    assert "None of the 1 measurement of 1 mechanism tested accounts for CNN-3-128's 99.06% at 2 epochs" in text
+    assert "no mechanism was tested at the length of the light model's 98.98% at 32 epochs" in text
     row = audit_tables.headline_table(answer).set_index("claim").loc["CNN-3-128: 99.67% at 62 epochs"]
     assert row["finding"] == "excluded by what we measured"
     assert "closest: (a) scored on the training images, 99.33% [" in row["evidence"]

@@ -28,7 +28,16 @@ from fmnist_lib.text import counted
 
 WIDE, PHONE = 1400, 420
 RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\times|\\frac|\$\$")
-SCREENSHOT_PAGES = ("index", "02_baselines", "06_audit", "07_scaling")
+SCREENSHOT_PAGES = ("index", "02_baselines", "06_audit", "06_audit_claims", "07_scaling")
+# what a template leaves when its words were not fitted to the numbers, or a citation to its source
+LEFTOVERS = (
+    (re.compile(r"\w\(s\)"), "a template plural '(s)'"),
+    (re.compile(r"(?<![\w=\[,(])\[\d+\](?![\w(,])"), "a bare numbered citation such as '[1]'"),
+    (re.compile(r"(?<![\w.])[-+\u2212]0(?:\.0+)?(?![\d.])"), "a signed zero"),
+)
+# pages a reader is promised to read in minutes, and how tall they may be at the desktop width (px)
+TALLEST = {"06_audit": 6000}
+REPEATED_WORDS = 20  # a paragraph this long says one thing once in the book: on one page, linked from the others
 
 # Tables that do not fit: at the desktop width every visible table must fit the column (a scroll box
 # hides exactly the columns a reader came for); on a phone its first three columns (claim, ours, verdict)
@@ -139,7 +148,14 @@ def page_problems(driver, url: str, name: str, forbidden: tuple[str, ...] = ()) 
     if tex:
         found.append(Problem(name, f"raw TeX on the page: ...{text[max(0, tex.start() - 30) : tex.end() + 30]!r}"))
     found += [Problem(name, f"shows the folder {path}") for path in forbidden if path and path in text]
+    for pattern, what in LEFTOVERS:
+        hit = pattern.search(text)
+        if hit:
+            found.append(Problem(name, f"{what}: ...{text[max(0, hit.start() - 30) : hit.end() + 30]!r}"))
     wide = driver.execute_script("return window.innerWidth") >= WIDE - 100
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    if wide and name in TALLEST and height > TALLEST[name]:
+        found.append(Problem(name, f"{height:,} px tall at {WIDE} px, more than its {TALLEST[name]:,}"))
     found += [
         Problem(
             name,
@@ -150,6 +166,28 @@ def page_problems(driver, url: str, name: str, forbidden: tuple[str, ...] = ()) 
         for table in driver.execute_script(_CUT_TABLES, wide)
     ]
     return found
+
+
+def paragraphs(driver) -> list[str]:
+    """The page's paragraphs as a reader sees them, whitespace collapsed, long enough to count as saying something."""
+    texts = driver.execute_script(
+        "return [...(document.querySelector('main') || document.body).querySelectorAll('p')].map(p => p.innerText)"
+    )
+    collapsed = (" ".join(t.split()) for t in texts)
+    return [t for t in collapsed if len(t.split()) > REPEATED_WORDS]
+
+
+def repeated_paragraphs(seen: dict[str, list[str]]) -> list[Problem]:
+    """Each long paragraph that stands on more than one page (``seen``: page -> its paragraphs)."""
+    pages_of: dict[str, list[str]] = {}
+    for page, texts in seen.items():
+        for text in dict.fromkeys(texts):
+            pages_of.setdefault(text, []).append(page)
+    return [
+        Problem(pages[0], f"a paragraph also on {', '.join(pages[1:])}: {text[:60]!r}...")
+        for text, pages in pages_of.items()
+        if len(pages) > 1
+    ]
 
 
 def screenshot(driver, url: str, target: Path, width: int, max_height: int = 9000) -> Path:
@@ -171,6 +209,7 @@ def check_site(html_dir: Path, screenshots: Path | None = None, forbidden: tuple
     if not pages:
         raise FileNotFoundError(f"{html_dir} holds no chapters/*.html: build the report first (make report)")
     problems: list[Problem] = []
+    seen: dict[str, list[str]] = {}
     with serve(html_dir) as base:
         driver = browser(WIDE)
         try:
@@ -179,6 +218,9 @@ def check_site(html_dir: Path, screenshots: Path | None = None, forbidden: tuple
                 for path in pages:
                     found = page_problems(driver, f"{base}chapters/{path.name}", path.stem, forbidden)
                     problems += [p for p in found if p not in problems]
+                    if width == WIDE:
+                        seen[path.stem] = paragraphs(driver)
+            problems += repeated_paragraphs(seen)
             if screenshots is not None:
                 for stem in SCREENSHOT_PAGES:
                     if (html_dir / "chapters" / f"{stem}.html").exists():

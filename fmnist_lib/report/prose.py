@@ -70,12 +70,16 @@ def answer_sentences(answer: Answer) -> str:
     else:
         letters = [f"({m.letter})" for m in answer.tested]
         named = letters[0] if len(letters) == 1 else ", ".join(letters[:-1]) + " and " + letters[-1]
-        were = "was" if len(letters) == 1 else "were"
         clauses = [_claim_clause(a) for a in answer.headline]
-        third = (
-            f"Of the {total} ways of inflating accuracy that the audit defines, {len(letters)}, {named}, {were} "
-            f"measured at the paper's length; by claim: {'; '.join(clauses)}."
-        )
+        if len(letters) == total:
+            measured = f"All {total} ways of inflating accuracy that the audit defines were measured"
+        else:
+            were = "was" if len(letters) == 1 else "were"
+            measured = (
+                f"{len(letters)} of the {total} ways of inflating accuracy that the audit defines {were} measured"
+            )
+        clauses[0] = clauses[0][0].upper() + clauses[0][1:]
+        third = f"{measured} at the paper's length: {named}. {'; '.join(clauses)}."
     return " ".join((first, second, third))
 
 
@@ -87,18 +91,18 @@ def _in_sentence(verdict) -> str:
 
 def _claim_clause(a) -> str:
     """One headline claim's finding in a clause: what explains it, what cannot decide, or that nothing tested does."""
-    label = a.claim.label
+    phrase = a.claim.phrase
     if a.finding is Finding.REPRODUCED:
-        return f"{label} is reproduced by our honest runs"
+        return f"our honest runs reproduce {phrase}"
     if a.finding is Finding.CONSISTENT_WITH:
         names = ", ".join(_with_caveats(c, v) for c, v in a.explaining)
-        return f"{label} is consistent with {names}"
+        return f"{phrase} is consistent with {names}"
     if a.finding is Finding.INCONCLUSIVE:
         names = ", ".join(_with_caveats(c, v) for c, v in a.inconclusive)
-        return f"{label} is inconclusive under {names}" if names else f"{label} is inconclusive"
+        return f"{phrase} is inconclusive under {names}" if names else f"{phrase} is inconclusive"
     if a.finding is Finding.EXCLUDED:
-        return f"{label}: none of the {_tested_words(a)} accounts for it"
-    return f"{label}: no mechanism was tested at that length"
+        return f"none of the {_tested_words(a)} accounts for {phrase}"
+    return f"no mechanism was tested at the length of {phrase}"
 
 
 def _tested_words(a) -> str:
@@ -134,18 +138,28 @@ def recheck_sentence(rows: list[dict] | None) -> str:
 
 
 def coverage_sentence(rows) -> str:
-    """What the profile planned against what the store holds, from ``experiments.coverage``: the gaps in words."""
+    """What the profile planned against what the store holds, from ``experiments.coverage``: one sentence."""
     planned = sum(r.planned for r in rows)
     recorded = sum(r.recorded for r in rows)
     if recorded == planned:
         return f"All {planned:,} records this profile plans are in the store."
-    gaps = [f"{r.recorded} of {r.planned} {r.description}" for r in rows if r.recorded < r.planned]
     on_gpu = sum(r.planned - r.recorded for r in rows if r.trains)
     return (
-        f"The store holds {recorded:,} of the {planned:,} records this profile plans; not complete: "
-        + "; ".join(gaps)
-        + f". {on_gpu:,} of the {planned - recorded:,} missing records train networks (best made on a GPU); "
-        "`python -m fmnist_lib.compute --plan` lists every one with its state."
+        f"The store holds {recorded:,} of the {planned:,} records this profile plans; "
+        f"{on_gpu:,} of the {planned - recorded:,} missing ones train networks (best made on a GPU)."
+    )
+
+
+def coverage_list(rows) -> str:
+    """The gaps by kind of experiment, as a Markdown list, and the command that lists every missing record."""
+    gaps = [f"- {r.description}: {r.recorded} of {r.planned}" for r in rows if r.recorded < r.planned]
+    if not gaps:
+        return coverage_sentence(rows)
+    return (
+        coverage_sentence(rows)
+        + " Recorded of planned, by kind:\n\n"
+        + "\n".join(gaps)
+        + "\n\n`python -m fmnist_lib.compute --plan` lists every record with its state."
     )
 
 

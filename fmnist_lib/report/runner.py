@@ -108,7 +108,7 @@ def execute_chapter(source: Path, target: Path, parameters: dict, cwd: Path) -> 
             kernel_name="python3",
             cwd=str(cwd),
             progress_bar=False,
-            log_output=True,  # Keras' per-epoch lines reach the terminal as they happen
+            log_output=False,  # chapters only read records: the terminal shows one line per chapter, not its cells
         )
         hide_default_parameters(target)
     except PapermillExecutionError as exc:
@@ -463,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(QuietKernelNoise())
+    logging.getLogger("papermill").setLevel(logging.WARNING)  # its notebook paths and kernel name, per chapter
     if args.devices < 1:
         print("error: --devices must be at least 1", file=sys.stderr)
         return 2

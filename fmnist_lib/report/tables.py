@@ -247,11 +247,10 @@ def comparison_table(cnn: Record, light: Record) -> pd.DataFrame:
         (light, network_name("dsc_gap"), claims.LIGHT_PARAMS, claims.LIGHT_ACCURACY, claims.LIGHT_EPOCHS),
     ):
         stage = at_paper_epochs(rec, epochs)
-        trainable = "" if rec.trainable_params == rec.total_params else f" ({rec.trainable_params:,} trainable)"
         rows.append(
             {
                 "model": label,
-                "parameters, ours": f"{rec.total_params:,}{trainable}",
+                "parameters, ours": f"{rec.total_params:,}",
                 "parameters, paper": f"{params_claim:,}",
                 "epochs": epochs,
                 "accuracy, ours (95 % interval)": "not run"
@@ -358,12 +357,13 @@ def family_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "member": frame["member"],
-            "parameters": frame["parameters"],
-            "MACs": frame["MACs"],
+            "parameters": frame["parameters"].map("{:,}".format),
+            "MACs": frame["MACs"].map("{:,}".format),
             "test accuracy": frame["test accuracy"].map(pct),
             "s per epoch": frame["s per epoch"].map(lambda v: f"{v:,.1f}"),
             "latency (ms)": frame["latency b=1 (ms)"].map(lambda v: f"{v:,.1f}"),
-            "flag": frame["collapsed"].map(lambda c: c or "–"),
+            # the reason in two or three words; the flagged members' table gives the numbers behind it
+            "flag": frame["collapsed"].map(lambda c: c.split(" (")[0] if c else "–"),
         }
     )
 

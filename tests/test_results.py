@@ -139,7 +139,7 @@ def test_a_record_says_when_the_code_that_computed_it_has_changed(real_data_dir,
     monkeypatch.setattr(registry, "code_of", lambda cfg, job: changed)
     record = registry.stored_record(cfg, job)
     assert record.code_status.changed and record.code_status.text == "CHANGED since: models.classical:gaussian_nb"
-    assert tables.provenance_table([record]).iloc[0]["computing code"] == record.code_status.text
+    assert tables.provenance_table([record]).iloc[0]["code"] == record.code_status.text
 
 
 def _package(root, files):

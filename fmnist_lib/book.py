@@ -3,9 +3,19 @@
 import sys
 
 from fmnist_lib.report.quiet import filtered_stderr
-from fmnist_lib.report.runner import main
+
+INTERRUPTED = (
+    "interrupted: the records finished so far are stored and the report was not updated; "
+    "rerun the same command to continue"
+)
 
 if __name__ == "__main__":
-    with filtered_stderr():
-        code = main()
+    try:
+        with filtered_stderr():
+            from fmnist_lib.report.runner import main  # seconds of imports: Ctrl-C may land here
+
+            code = main()
+    except KeyboardInterrupt:  # the runner answers Ctrl-C itself; this catches it while starting or closing
+        print(INTERRUPTED, file=sys.stderr)
+        code = 130
     sys.exit(code)

@@ -17,9 +17,22 @@ existing Dask cluster whose workers share this run store.
 
 from __future__ import annotations
 
+import signal
+import sys
+
+INTERRUPTED = "interrupted: the records finished so far are stored; rerun the same command to continue"
+
+
+def _interrupted_while_starting(signum, frame) -> None:
+    print(INTERRUPTED, file=sys.stderr)
+    raise SystemExit(130)
+
+
+if __name__ == "__main__":  # Ctrl-C during the seconds TensorFlow takes to import: one line, not its traceback
+    signal.signal(signal.SIGINT, _interrupted_while_starting)
+
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -187,6 +200,12 @@ def _record_equivalence(cfg: dict, todo: list, test: str) -> int:
 
 
 if __name__ == "__main__":
-    with filtered_stderr():
-        code = main()
+    try:
+        with filtered_stderr():
+            code = main()
+    except KeyboardInterrupt:  # main answers Ctrl-C while jobs run; this catches it while starting or closing
+        print(
+            "interrupted: the records finished so far are stored; rerun the same command to continue", file=sys.stderr
+        )
+        code = 130
     sys.exit(code)

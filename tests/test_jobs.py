@@ -448,3 +448,35 @@ def test_the_book_names_a_missing_chapter_or_a_build_dir_that_is_a_file_in_one_l
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and all(line.startswith("error: ") for line in err)
     assert "is a file; name a folder" in err[0] and "'99' names no chapter" in err[1] and "'99'" in err[2]
+
+
+def test_progress_says_elapsed_and_what_is_left_at_the_runs_pace():
+    from fmnist_lib.experiments.jobs import progress
+
+    assert progress(65, 1, 3) == "elapsed 1:05, about 2 min left"
+    assert progress(30, 3, 4) == "elapsed 0:30, about 0:10 left"
+    assert progress(125, 4, 4) == "elapsed 2:05"
+
+
+@pytest.mark.parametrize("command", ["book", "compute"])
+def test_ctrl_c_while_a_command_starts_up_is_one_line_and_exit_130(tmp_path, command):
+    """Ctrl-C reaches the whole process group, during the seconds of imports too: no import traceback."""
+    import os
+    import signal
+    import time
+
+    args = ["run", "--profile", "smoke", "--build-dir", str(tmp_path / "build")] if command == "book" else []
+    process = subprocess.Popen(
+        [sys.executable, "-m", f"fmnist_lib.{command}", *args, "--results-dir", str(tmp_path / "results")],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own group, as a terminal's foreground job is
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(1.5)  # importing Keras and TensorFlow takes longer than this
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, out + err[-2000:]
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("interrupted:"), err[-2000:]

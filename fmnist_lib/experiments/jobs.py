@@ -231,6 +231,7 @@ def run_jobs(
     for job in jobs:  # a record's fingerprint is of the code as this run started, even if the files change later
         registry.code_of(cfg, job)
     outcomes: list[Outcome] = []
+    started = time.monotonic()
 
     def note(outcome: Outcome) -> None:
         outcomes.append(outcome)
@@ -238,7 +239,7 @@ def run_jobs(
         extra = f" ({outcome.message})" if outcome.message else ""
         report(
             f"[{len(outcomes)}/{len(jobs)}] {outcome.status:7} {outcome.job.label} "
-            f"in {outcome.seconds:.1f} s{acc}{extra}"
+            f"in {outcome.seconds:.1f} s{acc}{extra}; {progress(time.monotonic() - started, len(outcomes), len(jobs))}"
         )
 
     try:
@@ -251,6 +252,24 @@ def run_jobs(
     except KeyboardInterrupt:
         raise Interrupted(outcomes) from None
     return outcomes
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def progress(elapsed: float, done: int, total: int) -> str:
+    """'elapsed 3:05, about 6:10 left': the time still to go, at this run's mean time per finished job.
+
+    Jobs differ in cost, so the estimate is rough; it says so by rounding to
+    whole minutes once more than one remains.
+    """
+    if done >= total:
+        return f"elapsed {_clock(elapsed)}"
+    left = elapsed / done * (total - done)
+    shown = _clock(left) if left < 120 else f"{round(left / 60)} min"
+    return f"elapsed {_clock(elapsed)}, about {shown} left"
 
 
 def _run_on_dask(settings: Settings, jobs: list[Job], workers: int, scheduler: str | None, note) -> None:

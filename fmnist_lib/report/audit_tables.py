@@ -319,14 +319,16 @@ def digits_fit_table(fit_records: list) -> pd.DataFrame:
 
 def digits_cv_table(cv_records: list, steps: int) -> pd.DataFrame:
     """(e) measured, not extrapolated: each dataset's held-out accuracy over all folds at the largest training size,
-    after the epoch nearest ``steps`` optimizer steps, per network and seed."""
+    after the epoch nearest ``steps`` optimizer steps (or the last epoch of runs that stop short), per network
+    and seed."""
     groups: dict[tuple, list] = {}
     for r in cv_records:
         if r.config["train_share"] == 1.0:
             groups.setdefault((r.config["model"], r.config["seed"], r.config["dataset"]), []).append(r)
     rows = []
     for (network, seed, dataset), runs in sorted(groups.items()):
-        epoch = max(1, round(steps / runs[0].result["steps_per_epoch"]))
+        last = min(max(h["epoch"] for h in r.history) for r in runs)  # a shorter run: its last epoch, labelled
+        epoch = min(last, max(1, round(steps / runs[0].result["steps_per_epoch"])))
         correct = sum(round(h["val_accuracy"] * r.n_test) for r in runs for h in r.history if h["epoch"] == epoch)
         n = sum(r.n_test for r in runs)
         rows.append(

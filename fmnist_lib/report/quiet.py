@@ -22,6 +22,7 @@ NOISE = (
     "cpu_feature_guard",
     "To enable the following instructions",
     "Kernel is running over TCP without encryption",
+    "oneDNN supports DT_INT64 only on platforms with AVX-512",
 )
 
 

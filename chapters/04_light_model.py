@@ -76,11 +76,12 @@ tables.show(
 # Same optimiser, learning rate and batch size as CNN-3-128; cumulative schedule
 # {glue:text}`schedule`; the test set is evaluated after every epoch for the curves
 # (used for nothing else: no early stopping, no model selection). {numref}`tbl-light-stages`
-# gives the test accuracy after each stage.
+# gives the test accuracy after each stage. {glue:md}`chance_note`
 
 # %%
 glue("schedule", ", ".join(map(str, config["dsc_gap"]["schedule"])), display=False)
 record = experiments.load(config, "network", "dsc_gap")
+glue("chance_note", Markdown(prose.chance_stages_note(record)), display=False)
 tables.show(
     tables.stage_table(record),
     "The light model after each stage of the schedule: test accuracy with its 95 % interval and cumulative training time (s).",

@@ -156,3 +156,18 @@ def test_reproducibility_counts_say_when_they_differ_from_the_paper():
     assert f"{claims.CNN_PARAMS:,} parameters, as the paper says" in text
     assert f"100 parameters where the paper says {claims.LIGHT_PARAMS:,}" in text
     assert "all of them trainable" in text
+
+
+def test_a_stage_at_chance_is_explained_by_what_fit_reported():
+    history = [{"epoch": 1, "accuracy": 0.81}, {"epoch": 2, "accuracy": 0.86}]
+    lagging = factories.record(
+        "dsc_gap", [{"epochs": 1, "test_accuracy": 0.1}, {"epochs": 2, "test_accuracy": 0.84}], history=history
+    )
+    text = prose.chance_stages_note(lagging)
+    assert text.startswith("This run scores 10.00% on the test set after 1 epoch while fit reported 81.00%")
+    assert "BatchNorm moving statistics" in text
+    unlearned = factories.record(
+        "cnn_3_128", [{"epochs": 1, "test_accuracy": 0.11}], history=[{"epoch": 1, "accuracy": 0.2}]
+    )
+    assert "had not learned yet" in prose.chance_stages_note(unlearned)
+    assert prose.chance_stages_note(factories.record("cnn_3_128", [{"epochs": 1, "test_accuracy": 0.9}])) == ""

@@ -279,6 +279,28 @@ def low_members_text(members: list[str], accuracies: list[float], threshold: flo
     )
 
 
+def chance_stages_note(record: Record, threshold: float = 0.2) -> str:
+    """A sentence for the stages a reader would otherwise take for a broken run: test accuracy near chance
+    (ten classes) while fit reported learning. Empty when no stage is near chance."""
+    fitted = {h["epoch"]: h.get("accuracy") for h in record.history}
+    low = [s for s in record.stages if s.test_accuracy < threshold]
+    if not low:
+        return ""
+    parts = [
+        f"{s.test_accuracy:.2%} on the test set after {counted(s.epochs, 'epoch')}"
+        + (f" while fit reported {fitted[s.epochs]:.2%} on its training images" if fitted.get(s.epochs) else "")
+        for s in low
+    ]
+    learned = all((fitted.get(s.epochs) or 0) > 0.5 for s in low)
+    why = (
+        "It learned; its BatchNorm moving statistics had not caught up yet (the BatchNorm section below measures "
+        "the lag)."
+        if learned
+        else "The run had not learned yet by then: too few steps to mean anything about the model."
+    )
+    return f"This run scores {'; '.join(parts)}: near chance for ten classes. {why}"
+
+
 def compression_summary(records: dict[str, Record]) -> str:
     """One sentence per network: file size and test accuracy, float32 then int8."""
     parts = []

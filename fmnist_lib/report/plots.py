@@ -11,7 +11,6 @@ import numpy as np
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from sklearn.metrics import confusion_matrix
 
 from fmnist_lib.audit import claims
 from fmnist_lib.audit.stats import wilson_interval
@@ -195,6 +194,8 @@ def training_curves(record: Record) -> Figure:
 
 def confusion(y_true: np.ndarray, y_pred: np.ndarray) -> Figure:
     """Row-normalised confusion matrix: where the errors go."""
+    from sklearn.metrics import confusion_matrix  # here, not at the top: only one figure needs scikit-learn
+
     matrix = confusion_matrix(y_true, y_pred, labels=range(len(CLASS_NAMES)), normalize="true")
     fig, ax = plt.subplots(figsize=(7.5, 6.2))
     sns.heatmap(

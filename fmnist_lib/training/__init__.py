@@ -4,9 +4,31 @@ step: Keras' ``fit`` for one model on any backend (``keras_fit``), or K models i
 ``from fmnist_lib import training`` gives the lone run's API.
 """
 
-from fmnist_lib.training.engine import CheckpointError
-from fmnist_lib.training.keras_fit import compile_for_protocol, final_model_file, save_for_inference, train_staged
-from fmnist_lib.training.scoring import binary_accuracy_onehot, predict_classes, score, scores
+
+def __getattr__(name: str):
+    """The API below, loaded on first use: reading records (every chapter) must not pay Keras' import.
+
+    One import statement per name, as before this was lazy: store.fingerprint follows them to the definitions.
+    """
+    from fmnist_lib.training.engine import CheckpointError
+    from fmnist_lib.training.keras_fit import compile_for_protocol, final_model_file, save_for_inference, train_staged
+    from fmnist_lib.training.scoring import binary_accuracy_onehot, predict_classes, score, scores
+
+    api = {
+        "CheckpointError": CheckpointError,
+        "binary_accuracy_onehot": binary_accuracy_onehot,
+        "compile_for_protocol": compile_for_protocol,
+        "final_model_file": final_model_file,
+        "predict_classes": predict_classes,
+        "save_for_inference": save_for_inference,
+        "score": score,
+        "scores": scores,
+        "train_staged": train_staged,
+    }
+    if name not in api:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return api[name]
+
 
 __all__ = [
     "CheckpointError",

@@ -47,6 +47,19 @@ def test_every_chapter_is_rendered_with_figures(smoke_report):
         assert len(re.findall(r"<img[^>]+\.png", html)) >= expected, stem
 
 
+def test_each_chapter_downloads_as_an_executed_notebook(smoke_report):
+    """The page's download menu offers the notebook with its outputs, not only the jupytext source."""
+    _, chapters = runner.toc_chapters(REPO)
+    for stem in chapters:
+        source = REPO / (stem + ".py")
+        if not source.exists():
+            continue  # a Markdown page (the references) has no notebook
+        notebook = smoke_report / "build" / "html" / "_sources" / "chapters" / f"{Path(stem).name}.ipynb"
+        cells = json.loads(notebook.read_text())["cells"]
+        assert any(cell.get("outputs") for cell in cells), stem
+        assert f"_sources/chapters/{Path(stem).name}.ipynb" in page(smoke_report, Path(stem).name), stem
+
+
 def test_glued_numbers_come_from_the_run(smoke_report):
     dataset = visible_text(page(smoke_report, "01_dataset"))
     assert "72.9404" in dataset and "60,000" in dataset

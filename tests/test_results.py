@@ -185,3 +185,18 @@ def test_a_changed_fingerprint_tested_equivalent_reads_so():
         assert status.state is equivalence.CodeState.EQUIVALENT and "test_x" in status.text
         assert equivalence.status("other kind", old, new).changed  # an entry is for its kind only
         assert equivalence.status("k", old, {"y:f": "3" * 12}).changed  # and for exactly that new code
+
+
+def test_a_full_disk_leaves_no_temporary_file_and_names_the_folder(tmp_path, monkeypatch):
+    """The write fails as a full disk does (ENOSPC): nothing half-written stays, the message says where and what."""
+    import errno
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    target = tmp_path / "full" / "record.json"
+    monkeypatch.setattr(runstore.json, "dump", no_space)
+    with pytest.raises(runstore.DiskFull) as caught:
+        runstore.write_json_atomic(target, {"a": 1})
+    assert str(tmp_path / "full") in str(caught.value) and "free space there" in str(caught.value)
+    assert list((tmp_path / "full").iterdir()) == []  # neither the record nor its temporary file

@@ -144,7 +144,7 @@ tables.show(
 # The literal reading, the same blocks without BatchNorm ({glue:text}`no_bn_params:,`
 # parameters), trained under the same protocol and seed:
 #
-# {glue:md}`no_bn_text` Its stages are in the table below when the record exists.
+# {glue:md}`no_bn_text`
 
 # %% tags=["hide-output"]
 no_bn = experiments.load_all(config, "light_no_batchnorm")
@@ -153,10 +153,13 @@ if no_bn.records:
     text = (
         f"after {other.final.epochs} epochs it scores {other.final.test_accuracy:.2%} on the test set "
         f"(95 % interval {stats.interval_text(other.final.test_accuracy, other.n_test)}), against "
-        f"{record.final.test_accuracy:.2%} with BatchNorm; it has {other.total_params:,} parameters."
+        f"{record.final.test_accuracy:.2%} with BatchNorm; it has {other.total_params:,} parameters. "
+        "The table below gives its stages."
     )
-else:
+elif no_bn.missing:
     text = no_bn.missing_text(config)
+else:
+    text = f"The {profile} profile does not train it; the full profile's records have it."
 glue("no_bn_text", Markdown(text), display=False)
 
 # %%

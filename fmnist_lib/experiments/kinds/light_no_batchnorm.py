@@ -34,7 +34,7 @@ KINDS = (
         "light_no_batchnorm",
         "the light model read literally: no BatchNorm (173,844 parameters), same protocol",
         Role.STUDY,
-        args=lambda cfg: [(cfg["seed"], None)],
+        args=lambda cfg: [(cfg["seed"], None)] if cfg["studies"]["light_no_batchnorm"] else [],
         name=lambda cfg, _: "dsc_gap-no-batchnorm",
         config=config,
         compute=compute_without_batchnorm,

@@ -176,12 +176,6 @@ class HeadlineClaim:
             else f"{self.value:.2%} at {self.epochs} epochs"
         )
 
-    @property
-    def phrase(self) -> str:
-        """The claim inside a sentence: "CNN-3-128's 99.06% at 2 epochs", "the light model's 98.98% at 32 epochs"."""
-        owner = self.label.split(":")[0]
-        return f"{'the ' if owner[0].islower() else ''}{owner}'s {self.short}"
-
 
 HEADLINE_CLAIMS = (
     HeadlineClaim("CNN-3-128: 99.06% at 2 epochs", "cnn_3_128", 2, CNN_ACCURACY_BY_EPOCH[2],

@@ -76,6 +76,33 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from fmnist_lib.experiments import jobs, registry
 
+    args = _parser(tuple(registry.REGISTRY)).parse_args(argv)
+    if args.results_dir:
+        os.environ[ENV_RESULTS_DIR] = str(args.results_dir.resolve())
+    try:
+        if args.workers < 1:
+            raise profiles.ProfileError("--workers must be at least 1")
+        check_environment()
+        check_folder_readable()
+        overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
+        cfg = profiles.load_profile(args.profile, overrides)
+        todo = select(cfg, args.kind, args.only, args.accelerated, args.chapter)
+        if not args.plan:
+            registry.check_inputs(todo)
+        if args.scheduler and not args.plan:
+            jobs.check_scheduler(args.scheduler)
+    except (profiles.ProfileError, DistributionError, DataError, jobs.SchedulerError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.tested_equivalent:
+        return _record_equivalence(cfg, todo, args.tested_equivalent)
+    if args.plan:
+        return _print_plan(cfg, todo, args.profile)
+    return _run(cfg, todo, args)
+
+
+def _parser(kinds: tuple[str, ...]) -> argparse.ArgumentParser:
+    """Every option of the command line; ``kinds`` are the registry's, for ``--kind``."""
     parser = argparse.ArgumentParser(
         prog="python -m fmnist_lib.compute", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -83,9 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", action="append", metavar="JOB", help="run only this job (its label in --plan, or a kind); repeatable"
     )
-    parser.add_argument(
-        "--kind", action="append", choices=tuple(registry.REGISTRY), help="run only jobs of this kind; repeatable"
-    )
+    parser.add_argument("--kind", action="append", choices=kinds, help="run only jobs of this kind; repeatable")
     parser.add_argument(
         "--accelerated", action="store_true", help="run only the jobs that train a network (what a GPU machine runs)"
     )
@@ -119,39 +144,31 @@ def main(argv: list[str] | None = None) -> int:
         help="(maintainers) after TEST showed that today's code reproduces the old code's records exactly, record "
         "that the selected stored records whose code changed were computed by equivalent code, and exit",
     )
-    args = parser.parse_args(argv)
-    if args.results_dir:
-        os.environ[ENV_RESULTS_DIR] = str(args.results_dir.resolve())
+    return parser
+
+
+def _print_plan(cfg: dict, todo: list, profile: str) -> int:
+    """``--plan``: every selected job in order, stored or to run, and whose computing code changed since."""
+    from fmnist_lib.experiments import registry
+
     try:
-        if args.workers < 1:
-            raise profiles.ProfileError("--workers must be at least 1")
-        check_environment()
-        check_folder_readable()
-        overrides = dict(profiles.parse_assignment(a) for a in args.assignments)
-        cfg = profiles.load_profile(args.profile, overrides)
-        todo = select(cfg, args.kind, args.only, args.accelerated, args.chapter)
-        if not args.plan:
-            registry.check_inputs(todo)
-        if args.scheduler and not args.plan:
-            jobs.check_scheduler(args.scheduler)
-    except (profiles.ProfileError, DistributionError, DataError, jobs.SchedulerError) as exc:
+        stored = [registry.is_stored(cfg, job) for job in todo]
+    except (runstore.RecordError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.tested_equivalent:
-        return _record_equivalence(cfg, todo, args.tested_equivalent)
-    if args.plan:
-        try:
-            stored = [registry.is_stored(cfg, job) for job in todo]
-        except (runstore.RecordError, DataError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        for job, done in zip(todo, stored):
-            alone = "  (alone)" if job.exclusive else ""
-            status = registry.stored_record(cfg, job).code_status if done else None
-            changed = f"  [computing code {status.text}]" if status is not None and status.changed else ""
-            print(f"{'stored' if done else 'to run':7} {job.kind:16} {job.label}{alone}{changed}")
-        print(f"{sum(stored)} of {len(todo)} jobs have a record in {runstore.profile_dir(args.profile)}")
-        return 0
+    for job, done in zip(todo, stored):
+        alone = "  (alone)" if job.exclusive else ""
+        status = registry.stored_record(cfg, job).code_status if done else None
+        changed = f"  [computing code {status.text}]" if status is not None and status.changed else ""
+        print(f"{'stored' if done else 'to run':7} {job.kind:16} {job.label}{alone}{changed}")
+    print(f"{sum(stored)} of {len(todo)} jobs have a record in {runstore.profile_dir(profile)}")
+    return 0
+
+
+def _run(cfg: dict, todo: list, args: argparse.Namespace) -> int:
+    """Run the selected jobs; exit 1 if any failed, 130 on Ctrl-C (what finished is stored)."""
+    from fmnist_lib.experiments import jobs
+
     start = time.perf_counter()
     log_dir = runstore.profile_dir(args.profile) / "logs" if args.workers > 1 or args.scheduler else None
     try:

@@ -272,26 +272,10 @@ def build_html(staging: Path, html_dir: Path) -> None:
         shutil.move(str(Path(tmp) / "_build" / "html"), html_dir)
 
 
-def run(
-    profile: str = profiles.DEFAULT_PROFILE,
-    overrides: dict | None = None,
-    only: list[str] | None = None,
-    force: bool = False,
-    book_dir: Path = REPO_ROOT,
-    build_dir: Path | None = None,
-    results_dir: Path | None = None,
-    recheck: bool = False,
-) -> Path:
-    """Execute the chapters and build the report; return the path of its front page.
-
-    With ``recheck``, the profile's re-check sample is first re-computed on this
-    machine into a store of its own and compared with the committed records; the
-    front page shows the comparison and ``Rechecked.disagreements`` says whether to fail.
-    """
-    overrides = overrides or {}
-    cfg = profiles.load_profile(profile, overrides)  # fail on a bad profile before anything runs
+def _prepare(profile: str, book_dir: Path, build_dir: Path | None, results_dir: Path | None) -> tuple[Path, Path]:
+    """Check the data and the build folder, point the run store at ``results_dir``; return (build, staging) dirs."""
     check_folder_readable()
-    locate_data_dir()  # and on missing data
+    locate_data_dir()  # fail on missing data before anything runs
     build_dir = Path(build_dir or book_dir / "_build" / profile).resolve()
     if build_dir.exists() and not build_dir.is_dir():
         raise profiles.ProfileError(f"--build-dir {build_dir} is a file; name a folder (it is made if missing)")
@@ -299,22 +283,22 @@ def run(
     staging.mkdir(parents=True, exist_ok=True)
     os.environ[ENV_RESULTS_DIR] = str(Path(results_dir or book_dir / "results").resolve())
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _stage_book_files(book_dir, staging)
+    return build_dir, staging
 
+
+def _stage_book_files(book_dir: Path, staging: Path) -> None:
+    """The book's configuration, bibliography and CSS beside the executed notebooks (Jupyter Book executes nothing)."""
     for name in BOOK_FILES:
         if (book_dir / name).exists():
             shutil.copy(book_dir / name, staging / name)
     runner_config(staging / "_config.yml")
     if (book_dir / "_static").is_dir():  # the report's own CSS
         shutil.copytree(book_dir / "_static", staging / "_static", dirs_exist_ok=True)
-    root, chapters = toc_chapters(book_dir)
-    selected = select_chapters(chapters, only)
-    manifest_path = staging / MANIFEST
-    previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    timings = {c["chapter"]: c for c in previous.get("chapters", []) if previous.get("overrides") == overrides}
-    parameters = {"profile": profile, "overrides": overrides}
-    started = dt.datetime.now(dt.timezone.utc)
-    notebooks = [c for c in chapters if is_notebook(source_of(book_dir, c))]
-    keepable = {c for c in notebooks if (staging / (c + ".ipynb")).exists() and c in timings}
+
+
+def _to_execute(notebooks: list[str], selected: list[str], keepable: set[str], only: list[str] | None) -> list[str]:
+    """The chapters asked for, and every other one without a kept run of these parameters (said once)."""
     unkept = [c for c in notebooks if c not in selected and c not in keepable]
     if only and unkept:
         print(
@@ -322,14 +306,14 @@ def run(
             f"{'it' if len(unkept) == 1 else 'them'} with these parameters to keep",
             flush=True,
         )
-    to_execute = [c for c in notebooks if c in selected or c not in keepable]
-    # compute, then render: the chapters only read what is stored now. Chapters that show a
-    # recomputed record run again, so the book never shows two versions of one record.
-    say = lambda line: print(line, flush=True)  # noqa: E731
-    shown_again = compute_records(cfg, [*to_execute, root], force, report=say) - set(to_execute) - {root}
-    if shown_again:
-        compute_records(cfg, sorted(shown_again), False, report=say)
-        to_execute += sorted(shown_again)
+    return [c for c in notebooks if c in selected or c not in keepable]
+
+
+def _execute_chapters(
+    book_dir: Path, staging: Path, chapters: list[str], to_execute: list[str], parameters: dict, timings: dict
+) -> None:
+    """Execute (or keep) each chapter in order; a failed or interrupted one is dropped from ``timings`` and disk."""
+    manifest_path = staging / MANIFEST
     for stem in chapters:
         source = source_of(book_dir, stem)
         if not is_notebook(source):  # a static page, e.g. the bibliography
@@ -347,47 +331,16 @@ def run(
             # a failed or interrupted chapter is never kept for a later build
             target.unlink(missing_ok=True)
             timings.pop(stem, None)
-            runstore.write_json_atomic(
-                manifest_path,
-                {
-                    "profile": profile,
-                    "overrides": overrides,
-                    "chapters": [timings[c] for c in chapters if c in timings],
-                },
-            )
+            kept = [timings[c] for c in chapters if c in timings]
+            runstore.write_json_atomic(manifest_path, {**parameters, "chapters": kept})
             raise
-        timings[stem] = {
-            "chapter": stem,
-            "seconds": seconds,
-            "ran_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        }
+        ran_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        timings[stem] = {"chapter": stem, "seconds": seconds, "ran_at": ran_at}
         print(f"[{stem}] done in {seconds:.1f} s", flush=True)
-    manifest = {
-        "profile": profile,
-        "overrides": overrides,
-        "started": started.isoformat(timespec="seconds"),
-        "chapters": [timings[c] for c in chapters if c in timings],
-    }
-    if recheck:
-        from fmnist_lib.experiments import recheck as live
 
-        found = live.run(cfg, build_dir / "recheck", report=lambda line: print(line, flush=True))
-        manifest["recheck"] = live.as_rows(found)
-    runstore.write_json_atomic(manifest_path, manifest)
-    print(f"[{root}] executing the run card ...", flush=True)
-    execute_chapter(
-        source_of(book_dir, root),
-        staging / (root + ".ipynb"),
-        {**parameters, "manifest": manifest},  # the times themselves: no machine path in the report
-        book_dir,
-    )
-    html_dir = build_dir / "html"
-    print("building the HTML report ...", flush=True)
-    build_start = time.perf_counter()
-    build_html(staging, html_dir)
-    manifest["build_seconds"] = time.perf_counter() - build_start
-    runstore.write_json_atomic(manifest_path, manifest)
-    print(f"built in {manifest['build_seconds']:.1f} s", flush=True)
+
+def _check_recheck(manifest: dict, html_dir: Path) -> None:
+    """A re-check that disagrees fails the run, after the report that shows it is built."""
     disagree = [row for row in manifest.get("recheck", []) if not row["agrees"]]
     if disagree:
         raise RecheckFailed(
@@ -396,6 +349,67 @@ def run(
             )
             + f". The report at {html_dir / 'index.html'} shows it on its front page."
         )
+
+
+def run(
+    profile: str = profiles.DEFAULT_PROFILE,
+    overrides: dict | None = None,
+    only: list[str] | None = None,
+    force: bool = False,
+    book_dir: Path = REPO_ROOT,
+    build_dir: Path | None = None,
+    results_dir: Path | None = None,
+    recheck: bool = False,
+) -> Path:
+    """Execute the chapters and build the report; return the path of its front page.
+
+    With ``recheck``, the profile's re-check sample is first re-computed on this
+    machine into a store of its own and compared with the committed records; the
+    front page shows the comparison and a disagreement fails the run (``RecheckFailed``).
+    """
+    overrides = overrides or {}
+    cfg = profiles.load_profile(profile, overrides)  # fail on a bad profile before anything runs
+    build_dir, staging = _prepare(profile, book_dir, build_dir, results_dir)
+    root, chapters = toc_chapters(book_dir)
+    manifest_path = staging / MANIFEST
+    previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    timings = {c["chapter"]: c for c in previous.get("chapters", []) if previous.get("overrides") == overrides}
+    parameters = {"profile": profile, "overrides": overrides}
+    started = dt.datetime.now(dt.timezone.utc)
+    notebooks = [c for c in chapters if is_notebook(source_of(book_dir, c))]
+    keepable = {c for c in notebooks if (staging / (c + ".ipynb")).exists() and c in timings}
+    to_execute = _to_execute(notebooks, select_chapters(chapters, only), keepable, only)
+    # compute, then render: the chapters only read what is stored now. Chapters that show a
+    # recomputed record run again, so the book never shows two versions of one record.
+    say = lambda line: print(line, flush=True)  # noqa: E731
+    shown_again = compute_records(cfg, [*to_execute, root], force, report=say) - set(to_execute) - {root}
+    if shown_again:
+        compute_records(cfg, sorted(shown_again), False, report=say)
+        to_execute += sorted(shown_again)
+    _execute_chapters(book_dir, staging, chapters, to_execute, parameters, timings)
+    manifest = {
+        **parameters,
+        "started": started.isoformat(timespec="seconds"),
+        "chapters": [timings[c] for c in chapters if c in timings],
+    }
+    if recheck:
+        from fmnist_lib.experiments import recheck as live
+
+        manifest["recheck"] = live.as_rows(live.run(cfg, build_dir / "recheck", report=say))
+    runstore.write_json_atomic(manifest_path, manifest)
+    print(f"[{root}] executing the run card ...", flush=True)
+    # the times themselves go in as a parameter: no machine path in the report
+    execute_chapter(
+        source_of(book_dir, root), staging / (root + ".ipynb"), {**parameters, "manifest": manifest}, book_dir
+    )
+    html_dir = build_dir / "html"
+    print("building the HTML report ...", flush=True)
+    build_start = time.perf_counter()
+    build_html(staging, html_dir)
+    manifest["build_seconds"] = time.perf_counter() - build_start
+    runstore.write_json_atomic(manifest_path, manifest)
+    print(f"built in {manifest['build_seconds']:.1f} s", flush=True)
+    _check_recheck(manifest, html_dir)
     return html_dir / "index.html"
 
 
@@ -403,7 +417,8 @@ class RecheckFailed(RuntimeError):
     """A committed record that this machine does not reproduce by its rule; the report was built and shows it."""
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """``run`` and ``notebook``, with every option the README names."""
     parser = argparse.ArgumentParser(
         prog="python -m fmnist_lib.book", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -449,17 +464,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_nb.add_argument("chapters", nargs="+", metavar="CHAPTER", help="file name or number, e.g. 03")
     p_nb.add_argument("--out", type=Path, default=REPO_ROOT / "_build" / "notebooks", help="default: _build/notebooks")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    """``book notebook``: chapters as unexecuted .ipynb files for papermill; a chapter that does not exist is exit 2."""
+    _, chapters = toc_chapters(REPO_ROOT)
+    try:
+        stems = select_chapters([*chapters, "chapters/index"], args.chapters, asked_by="chapter")
+    except NoSuchChapter as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for stem in stems:
+        print(write_notebook(source_of(REPO_ROOT, stem), args.out / (Path(stem).name + ".ipynb")))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     if args.command == "notebook":
-        _, chapters = toc_chapters(REPO_ROOT)
-        try:
-            stems = select_chapters([*chapters, "chapters/index"], args.chapters, asked_by="chapter")
-        except NoSuchChapter as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        for stem in stems:
-            print(write_notebook(source_of(REPO_ROOT, stem), args.out / (Path(stem).name + ".ipynb")))
-        return 0
+        return _notebooks(args)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(QuietKernelNoise())

@@ -442,8 +442,20 @@ def _whole(value: Any) -> bool:
 
 
 def validate(config: dict) -> None:
+    """Every value the profile sets, checked before anything trains: one clear error for the first wrong one."""
     if not _whole(config.get("seed")) or config["seed"] < 0:
         raise ProfileError(f"seed must be a whole number from 0 up, got {config.get('seed')!r}")
+    _validate_baselines(config)
+    for net in ("cnn_3_128", "dsc_gap"):
+        _validate_network(net, config[net])
+    if not isinstance(config["studies"].get("light_no_batchnorm"), bool):
+        raise ProfileError("studies.light_no_batchnorm must be True or False (train the light model without BatchNorm)")
+    _validate_audit(config["audit"])
+    _validate_recheck(config.get("recheck", []))
+    _validate_scaling(config["scaling"])
+
+
+def _validate_baselines(config: dict) -> None:
     for section in ("data", "baselines"):
         _check_size(f"{section}.train_size", config[section]["train_size"], TRAIN_IMAGES)
         _check_size(f"{section}.test_size", config[section]["test_size"], TEST_IMAGES)
@@ -456,21 +468,24 @@ def validate(config: dict) -> None:
     unknown = set(models) - set(ALL_BASELINES)
     if unknown:
         raise ProfileError(f"unknown baseline(s) {sorted(unknown)}; known: {', '.join(ALL_BASELINES)}")
-    for net in ("cnn_3_128", "dsc_gap"):
-        section = config[net]
-        validate_schedule(f"{net}.schedule", section["schedule"])
-        if not _whole(section["batch_size"]) or section["batch_size"] < 1:
-            raise ProfileError(f"{net}.batch_size must be a positive whole number, got {section['batch_size']!r}")
-        _check_model_kwargs(net, section["model_kwargs"])
-        unknown_keywords = set(section["model_kwargs"]) - _model_keywords(net) if section["model_kwargs"] else set()
-        if unknown_keywords:
-            raise ProfileError(
-                f"{net}.model_kwargs has unknown keyword(s) {sorted(unknown_keywords)}; "
-                f"the model takes: {', '.join(sorted(_model_keywords(net)))}"
-            )
-        if not (isinstance(section["learning_rate"], (int, float)) and section["learning_rate"] > 0):
-            raise ProfileError(f"{net}.learning_rate must be a positive number")
-    audit = config["audit"]
+
+
+def _validate_network(net: str, section: dict) -> None:
+    validate_schedule(f"{net}.schedule", section["schedule"])
+    if not _whole(section["batch_size"]) or section["batch_size"] < 1:
+        raise ProfileError(f"{net}.batch_size must be a positive whole number, got {section['batch_size']!r}")
+    _check_model_kwargs(net, section["model_kwargs"])
+    unknown_keywords = set(section["model_kwargs"]) - _model_keywords(net) if section["model_kwargs"] else set()
+    if unknown_keywords:
+        raise ProfileError(
+            f"{net}.model_kwargs has unknown keyword(s) {sorted(unknown_keywords)}; "
+            f"the model takes: {', '.join(sorted(_model_keywords(net)))}"
+        )
+    if not (isinstance(section["learning_rate"], (int, float)) and section["learning_rate"] > 0):
+        raise ProfileError(f"{net}.learning_rate must be a positive number")
+
+
+def _validate_audit(audit: dict) -> None:
     validate_schedule("audit.schedule", audit["schedule"])
     _check_size("audit.pool_train_size", audit["pool_train_size"], TRAIN_IMAGES)
     _check_size("audit.pool_test_size", audit["pool_test_size"], TEST_IMAGES)
@@ -491,8 +506,9 @@ def validate(config: dict) -> None:
     validate_schedule("audit.long_schedule", audit["long_schedule"])
     _validate_digits(audit["digits"])
     _validate_digits_cv(audit["digits_cv"])
-    _validate_recheck(config.get("recheck", []))
-    scaling = config["scaling"]
+
+
+def _validate_scaling(scaling: dict) -> None:
     _check_size("scaling.train_size", scaling["train_size"], TRAIN_IMAGES)
     if not isinstance(scaling["epochs"], int) or scaling["epochs"] < 1:
         raise ProfileError("scaling.epochs must be a positive whole number (the same for every member)")

@@ -28,8 +28,8 @@ def _interrupted_while_starting(signum, frame) -> None:
     raise SystemExit(130)
 
 
-if __name__ == "__main__":  # Ctrl-C during the seconds TensorFlow takes to import: one line, not its traceback
-    signal.signal(signal.SIGINT, _interrupted_while_starting)
+if __name__ == "__main__":  # Ctrl-C during the seconds the imports take: one line, not their traceback
+    _SIGINT_BEFORE = signal.signal(signal.SIGINT, _interrupted_while_starting)
 
 import argparse
 import os
@@ -43,6 +43,9 @@ from fmnist_lib.settings import ENV_RESULTS_DIR, REPO_ROOT
 from fmnist_lib.store import runstore
 from fmnist_lib.text import counted
 from fmnist_lib.training.distribute import DistributionError, check_backend_name, check_environment
+
+if __name__ == "__main__":  # imported: Ctrl-C raises KeyboardInterrupt again, which main answers with the job count
+    signal.signal(signal.SIGINT, _SIGINT_BEFORE)
 
 
 def select(

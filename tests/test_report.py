@@ -171,3 +171,15 @@ def test_a_stage_at_chance_is_explained_by_what_fit_reported():
     )
     assert "had not learned yet" in prose.chance_stages_note(unlearned)
     assert prose.chance_stages_note(factories.record("cnn_3_128", [{"epochs": 1, "test_accuracy": 0.9}])) == ""
+
+
+def test_only_a_last_column_of_notes_gets_the_room_of_notes():
+    """A short last column (a flag, a time, a dash) takes its own width; a column of sentences gets room to read."""
+    short = tables.show(pd.DataFrame({"member": ["a"], "flag": ["did not learn"]}), "Short.", "tbl-short")
+    notes = tables.show(
+        pd.DataFrame({"claim": ["a"], "note": ["the seeds' interval holds the claim, each seed alone excludes it"]}),
+        "Notes.",
+        "tbl-notes",
+    )
+    assert ":class: report-table\n" in short._repr_markdown_()
+    assert ":class: report-table notes-last\n" in notes._repr_markdown_()

@@ -32,6 +32,7 @@ def _cell(value):
 
 
 # a whole cell of numbers: counts, percentages, intervals, seconds, ratios ("92.29% [91.75%, 92.80%]", "1,002 s")
+NOTE_LENGTH = 30  # characters: a last column with a longer cell holds notes, not values
 _NUMERIC = re.compile(r"[\s\d.,+\-−–\[\]()%×]*(pp|s|ms|µs)?[\s\d.,+\-−–\[\]()%×]*(pp)?")
 
 
@@ -80,9 +81,9 @@ class ReportTable:
         align = ["---:" if _is_numeric([row[i] for row in cells]) else ":---" for i in range(len(header))]
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
         lines += ["| " + " | ".join(row) + " |" for row in cells]
-        table = (
-            f"```{{table}} {self.caption}\n:name: {self.name}\n:class: report-table\n\n" + "\n".join(lines) + "\n```"
-        )
+        notes = any(len(row[-1]) > NOTE_LENGTH for row in cells)  # a last column of sentences gets room to read
+        classes = "report-table notes-last" if notes else "report-table"
+        table = f"```{{table}} {self.caption}\n:name: {self.name}\n:class: {classes}\n\n" + "\n".join(lines) + "\n```"
         if not self.folded:
             return table
         return f"````{{dropdown}} {self.caption}\n{table}\n````"
@@ -187,8 +188,11 @@ def stage_table(record: Record) -> pd.DataFrame:
 
 
 def layer_display(table: pd.DataFrame) -> pd.DataFrame:
-    """``models.cost.layer_table`` as a reader checks it: each layer, its output, the count by hand and Keras'."""
-    return pd.DataFrame(
+    """``models.cost.layer_table`` as a reader checks it: each layer, its output, the counts, and their total last.
+
+    The total row is the number the paper states, so a reader compares it without adding up.
+    """
+    layers = pd.DataFrame(
         {
             "layer": table["layer"] + " (" + table["type"] + ")",
             "output": table["output shape"],
@@ -197,6 +201,14 @@ def layer_display(table: pd.DataFrame) -> pd.DataFrame:
             "of them not trainable": table["non-trainable (keras)"],
         }
     )
+    total = {
+        "layer": "total",
+        "output": "",
+        "by hand": int(table["analytic"].sum()),
+        "Keras": int(table["keras"].sum()),
+        "of them not trainable": int(table["non-trainable (keras)"].sum()),
+    }
+    return pd.concat([layers, pd.DataFrame([total])], ignore_index=True)
 
 
 def network_summary(record: Record) -> dict:

@@ -77,10 +77,10 @@ marks = {
     "CNN-3-128": (stored["cnn_3_128"].total_params, stored["cnn_3_128"].accuracy),
     "seed's light model": (stored["dsc_gap"].total_params, stored["dsc_gap"].accuracy),
 }
-coherent = frame[frame["collapsed"] == ""]
+coherent = frame[~frame["flagged"]]
 fit = scaling.fit_saturating(coherent["parameters"], coherent["test accuracy"])
 fit["range"] = (coherent["parameters"].min(), coherent["parameters"].max())  # drawn only where it was fitted
-front = scaling.pareto_front(frame["parameters"], frame["test accuracy"]) & (frame["collapsed"] == "").to_numpy()
+front = scaling.pareto_front(frame["parameters"], frame["test accuracy"]) & ~frame["flagged"].to_numpy()
 glue("cnn_macs", cost.model_macs(models.cnn_3_128()), display=False)
 glue("family_hardware", prose.measured_on(records), display=False)
 glue("low_members", prose.low_members_text(list(frame["member"]), list(frame["test accuracy"])), display=False)
@@ -142,10 +142,10 @@ glue(
 # Pareto front.
 
 # %%
-flagged = frame.loc[frame["collapsed"] != "", ["member", "test accuracy", "training accuracy (fit)", "collapsed"]]
+flagged = frame.loc[frame["flagged"], ["member", "test accuracy", "training accuracy (fit)", "flag", "flag rule"]]
 tables.show(
     flagged.assign(**{c: flagged[c].map(tables.pct) for c in ("test accuracy", "training accuracy (fit)")}),
-    "Members flagged as failed runs: test and training accuracy (%) and why.",
+    "Members flagged as failed runs: test and training accuracy (%), the flag and the rule that set it.",
     "tbl-flagged",
 )
 

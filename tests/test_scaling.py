@@ -107,10 +107,12 @@ def test_collapsed_members_are_flagged_and_left_out_of_the_fits():
 
     from fmnist_lib.audit import scaling
 
-    assert scaling.collapsed(0.336, 0.733).startswith("collapsed in evaluation")  # dsc-2x64-gap
-    assert scaling.collapsed(0.337, 0.328).startswith("did not learn")  # dsc-1x16-gap
-    assert scaling.collapsed(0.70, 0.85).startswith("collapsed in evaluation")
-    assert scaling.collapsed(0.90, 0.91) == "" and scaling.collapsed(0.90, None) == ""
+    assert scaling.member_flag(0.336, 0.733).reason == scaling.FLAG_COLLAPSED  # dsc-2x64-gap
+    assert scaling.member_flag(0.337, 0.328).reason == scaling.FLAG_DID_NOT_LEARN  # dsc-1x16-gap
+    assert scaling.member_flag(0.70, 0.85) == scaling.MemberFlag(
+        scaling.FLAG_COLLAPSED, "test more than 10 pp below training"
+    )
+    assert scaling.member_flag(0.90, 0.91) is None and scaling.member_flag(0.90, None) is None
     params = [1e4, 3e4, 1e5, 3e5, 1e6, 2e4, 6e4, 2e5, 6e5, 1e5]
     acc = [0.85, 0.87, 0.89, 0.90, 0.905, 0.80, 0.83, 0.85, 0.86, 0.34]
     frame = pd.DataFrame(
@@ -118,7 +120,7 @@ def test_collapsed_members_are_flagged_and_left_out_of_the_fits():
             "parameters": params,
             "test accuracy": acc,
             "separable": [False] * 5 + [True] * 5,
-            "collapsed": [scaling.collapsed(a, a) for a in acc],
+            "flagged": [scaling.member_flag(a, a) is not None for a in acc],
         }
     )
     fits = {f["members"]: f for f in scaling.subfamily_fits(frame)}

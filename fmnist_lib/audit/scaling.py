@@ -8,6 +8,8 @@ decay say where more parameters stop paying.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -59,8 +61,24 @@ COLLAPSE_FLOOR = 0.5  # below half right, a ten-class member has failed, not sca
 COLLAPSE_GAP = 0.10  # test this far below the training accuracy fit reported: the evaluation model broke
 
 
-def collapsed(test_accuracy: float, fit_accuracy: float | None) -> str:
-    """Why a member cannot stand on a scaling curve ('' when it can).
+@dataclass(frozen=True)
+class MemberFlag:
+    """Why a member cannot stand on a scaling curve: the reason a table prints, and the rule that fired.
+
+    ``reason`` is one of the two ``FLAG_*`` phrases; tables print it, the flagged
+    members' table adds ``rule``. Nothing reads either back.
+    """
+
+    reason: str
+    rule: str
+
+
+FLAG_COLLAPSED = "collapsed in evaluation"
+FLAG_DID_NOT_LEARN = "did not learn"
+
+
+def member_flag(test_accuracy: float, fit_accuracy: float | None) -> MemberFlag | None:
+    """Why a member cannot stand on a scaling curve (None when it can).
 
     A member that did not learn (test accuracy under 50 %), or whose test accuracy
     falls more than 10 pp below the training accuracy its own fit reported (the
@@ -68,15 +86,15 @@ def collapsed(test_accuracy: float, fit_accuracy: float | None) -> str:
     failure of that run, not what its size buys.
     """
     if fit_accuracy is not None and fit_accuracy - test_accuracy > COLLAPSE_GAP:
-        return f"collapsed in evaluation ({fit_accuracy:.1%} in training, {test_accuracy:.1%} on test)"
+        return MemberFlag(FLAG_COLLAPSED, f"test more than {100 * COLLAPSE_GAP:.0f} pp below training")
     if test_accuracy < COLLAPSE_FLOOR:
-        return f"did not learn (test accuracy under {COLLAPSE_FLOOR:.0%})"
-    return ""
+        return MemberFlag(FLAG_DID_NOT_LEARN, f"test under {COLLAPSE_FLOOR:.0%}")
+    return None
 
 
 def subfamily_fits(frame) -> list[dict]:
     """The saturating fit on all coherent members, and on standard and separable convolutions apart."""
-    coherent = frame[frame["collapsed"] == ""]
+    coherent = frame[~frame["flagged"]]
     groups = (
         ("all coherent members", coherent),
         ("standard convolutions", coherent[~coherent["separable"]]),

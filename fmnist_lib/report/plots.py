@@ -324,8 +324,8 @@ def accuracy_against(
     if front is not None and front.any():
         pts = frame.loc[front].sort_values(column)
         ax.step(pts[column], pts["test accuracy"], where="post", color="black", lw=1, alpha=0.6, label="Pareto front")
-    if "collapsed" in frame and (frame["collapsed"] != "").any():
-        flagged = frame[frame["collapsed"] != ""]
+    if "flagged" in frame and frame["flagged"].any():
+        flagged = frame[frame["flagged"]]
         ax.scatter(
             flagged[column],
             flagged["test accuracy"],

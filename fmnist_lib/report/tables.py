@@ -330,13 +330,14 @@ def provenance_table(records: list[Record]) -> pd.DataFrame:
 
 def family_frame(records: list[Record]) -> pd.DataFrame:
     """One numeric row per family member: size, cost, accuracy, speed."""
-    from fmnist_lib.audit.scaling import collapsed
+    from fmnist_lib.audit.scaling import member_flag
 
     rows = []
     for rec in records:
         c, r = rec.config, rec.result
         last = rec.final
         fit_accuracy = rec.history[-1].get("accuracy") if rec.history else None
+        flag = member_flag(last.test_accuracy, fit_accuracy)
         rows.append(
             {
                 "member": rec.name.removeprefix("family-"),
@@ -350,7 +351,9 @@ def family_frame(records: list[Record]) -> pd.DataFrame:
                 "MACs": r["macs"],
                 "test accuracy": last.test_accuracy,
                 "training accuracy (fit)": fit_accuracy,
-                "collapsed": collapsed(last.test_accuracy, fit_accuracy),
+                "flagged": flag is not None,
+                "flag": flag.reason if flag else "",
+                "flag rule": flag.rule if flag else "",
                 "n_test": rec.n_test,
                 "s per epoch": last.cumulative_train_seconds / last.epochs,
                 "latency b=1 (ms)": 1e3 * r["latency_batch1_s"],
@@ -375,7 +378,7 @@ def family_table(frame: pd.DataFrame) -> pd.DataFrame:
             "s per epoch": frame["s per epoch"].map(lambda v: f"{v:,.1f}"),
             "latency (ms)": frame["latency b=1 (ms)"].map(lambda v: f"{v:,.1f}"),
             # the reason in two or three words; the flagged members' table gives the numbers behind it
-            "flag": frame["collapsed"].map(lambda c: c.split(" (")[0] if c else "–"),
+            "flag": frame["flag"].map(lambda reason: reason or "–"),
         }
     )
 

@@ -310,3 +310,26 @@ def test_a_longer_schedule_leaves_every_comparison_with_the_paper_at_its_epochs(
     assert audit_tables.fingerprint_table([reference]).iloc[1]["at 62 epochs"] == "92.40%"
     answer = bottom_line.answer(judged, [reference])
     assert answer.headline[1].claim.epochs == 62 and answer.headline[1].honest.value == pytest.approx(0.925)
+
+
+def test_the_recheck_rules_agree_and_disagree_where_they_should():
+    """Identical ignores times only; a network agrees inside the seeds' 95 % prediction interval, by hand here."""
+    import math
+
+    from scipy import stats
+
+    from fmnist_lib.audit import agreement
+
+    committed = {"accuracy": 0.5, "correct": 50, "fit_seconds": 1.0}
+    assert agreement.identical("m", committed, {**committed, "fit_seconds": 9.0}, "{0[accuracy]:.2%}").agrees
+    differs = agreement.identical("m", committed, {**committed, "correct": 51}, "{0[accuracy]:.2%}")
+    assert not differs.agrees and "differ" in differs.note
+    seeds = [0.86, 0.88, 0.90]  # mean 0.88, sd 0.02
+    half = stats.t.ppf(0.975, 2) * 0.02 * math.sqrt(1 + 1 / 3)  # 0.0993
+    low, high = agreement.prediction_interval(seeds)
+    assert math.isclose(low, 0.88 - half) and math.isclose(high, 0.88 + half)
+    assert agreement.within_seeds("light", seeds, 0.88 + half - 1e-4).agrees
+    outside = agreement.within_seeds("light", seeds, 0.88 + half + 1e-4)
+    assert not outside.agrees and outside.note.startswith("outside the interval")
+    one = agreement.within_seeds("light", [0.88], 0.88)  # one seed has no spread: the rule cannot decide
+    assert one.agrees is None and one.note.startswith("cannot judge")

@@ -123,6 +123,7 @@ def test_failing_chapter_fails_the_run_and_keeps_the_old_report(tmp_path, smoke_
     html = tmp_path / "build" / "html"
     html.mkdir(parents=True)
     (html / "index.html").write_text("previous report")
+    shutil.copytree(smoke_report / "results", tmp_path / "results")  # the records exist: only the chapter runs
     code = runner.main(
         [
             "run",

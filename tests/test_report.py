@@ -183,3 +183,10 @@ def test_only_a_last_column_of_notes_gets_the_room_of_notes():
     )
     assert ":class: report-table\n" in short._repr_markdown_()
     assert ":class: report-table notes-last\n" in notes._repr_markdown_()
+
+
+def test_the_recheck_sentence_says_when_its_rule_cannot_decide():
+    rows = [{"label": "classical model GaussianNB", "agrees": True}, {"label": "light model, epoch 1", "agrees": None}]
+    text = prose.recheck_sentence(rows)
+    assert "1 agree" in text and "cannot decide (light model, epoch 1" in text and "disagree" not in text
+    assert "disagree" in prose.recheck_sentence([{"label": "x", "agrees": False}])

@@ -20,13 +20,17 @@ IDENTICAL, SEEDS = "identical", "within the committed seeds' prediction interval
 
 @dataclass(frozen=True)
 class Agreement:
-    """One re-check: what is compared, the committed value, ours, the rule, and whether they agree."""
+    """One re-check: what is compared, the committed value, ours, the rule, and whether they agree.
+
+    ``agrees`` is None where the rule cannot decide (fewer than two committed seeds give no
+    spread): shown as "cannot judge", neither a pass nor a failure.
+    """
 
     label: str
     committed: str
     here: str
     rule: str
-    agrees: bool
+    agrees: bool | None
     note: str = ""
 
 
@@ -65,6 +69,9 @@ def prediction_interval(values: list[float]) -> tuple[float, float]:
 
 def within_seeds(label: str, committed: list[float], here: float) -> Agreement:
     """A network re-trained here: inside the committed seeds' 95 % prediction interval."""
+    if len(committed) < 2:
+        shown = f"{committed[0]:.2%}, one seed" if committed else "no seed"
+        return Agreement(label, shown, f"{here:.2%}", SEEDS, None, "cannot judge: fewer than two committed seeds")
     low, high = prediction_interval(committed)
     agrees = low <= here <= high
     return Agreement(

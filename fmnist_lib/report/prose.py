@@ -131,16 +131,22 @@ def recheck_sentence(rows: list[dict] | None) -> str:
             "This build re-checked none of the committed records on its own machine; `make report` (or "
             "`python -m fmnist_lib.book run --profile full --recheck`) re-computes a sample before rendering."
         )
-    disagree = [row["label"] for row in rows if not row["agrees"]]
+    disagree = [row["label"] for row in rows if row["agrees"] is False]
+    undecided = [row["label"] for row in rows if row["agrees"] is None]
     text = f"Before rendering, this build re-computed {len(rows)} of the committed records on its own machine"
-    if not disagree:
+    if disagree:
         return (
-            text + f" ({', '.join(row['label'] for row in rows)}), and each agrees with its committed record "
-            "by the rule in its row."
+            text + f"; **{len(disagree)} disagree with the committed record: {', '.join(disagree)}**, so the "
+            "numbers rendered below may not be what this code computes here."
+        )
+    if undecided:
+        return (
+            text + f"; {len(rows) - len(undecided)} agree with their committed records by the rule in their row, "
+            f"and for {len(undecided)} the rule cannot decide ({', '.join(undecided)}: see the row)."
         )
     return (
-        text + f"; **{len(disagree)} disagree with the committed record: {', '.join(disagree)}**, so the "
-        "numbers rendered below may not be what this code computes here."
+        text + f" ({', '.join(row['label'] for row in rows)}), and each agrees with its committed record "
+        "by the rule in its row."
     )
 
 

@@ -12,6 +12,8 @@ from fmnist_lib import profiles
 from fmnist_lib.store import provenance
 from fmnist_lib.store.records import Record
 
+AGREEMENT_WORDS = {True: "agrees", False: "DISAGREES", None: "cannot judge"}  # audit.agreement's three outcomes
+
 
 def parameter_table(config: dict) -> pd.DataFrame:
     """Every parameter of the run, dotted names as ``--set`` takes them; None means all images."""
@@ -46,7 +48,7 @@ def recheck_table(rows: list[dict] | None) -> pd.DataFrame:
                 "committed": row["committed"],
                 "here": row["here"],
                 "rule": row["rule"],
-                "agreement": ("agrees" if row["agrees"] else "DISAGREES") + (f"; {row['note']}" if row["note"] else ""),
+                "agreement": AGREEMENT_WORDS[row["agrees"]] + (f"; {row['note']}" if row["note"] else ""),
             }
             for row in rows
         ]

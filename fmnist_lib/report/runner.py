@@ -341,7 +341,7 @@ def _execute_chapters(
 
 def _check_recheck(manifest: dict, html_dir: Path) -> None:
     """A re-check that disagrees fails the run, after the report that shows it is built."""
-    disagree = [row for row in manifest.get("recheck", []) if not row["agrees"]]
+    disagree = [row for row in manifest.get("recheck", []) if row["agrees"] is False]
     if disagree:
         raise RecheckFailed(
             "; ".join(

@@ -2,7 +2,7 @@
 
 import sys
 
-from fmnist_lib.report.quiet import filtered_stderr
+from fmnist_lib.report.quiet import filtered_stderr, library_chatter_off
 
 INTERRUPTED = (
     "interrupted: the records finished so far are stored and the report was not updated; "
@@ -10,6 +10,7 @@ INTERRUPTED = (
 )
 
 if __name__ == "__main__":
+    library_chatter_off()
     try:
         with filtered_stderr():
             from fmnist_lib.report.runner import main  # seconds of imports: Ctrl-C may land here

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from fmnist_lib import profiles
 from fmnist_lib.data.fashion import DataError, check_folder_readable
-from fmnist_lib.report.quiet import filtered_stderr
+from fmnist_lib.report.quiet import filtered_stderr, library_chatter_off
 from fmnist_lib.settings import ENV_RESULTS_DIR, REPO_ROOT
 from fmnist_lib.store import runstore
 from fmnist_lib.text import counted
@@ -220,6 +220,7 @@ def _record_equivalence(cfg: dict, todo: list, test: str) -> int:
 
 
 if __name__ == "__main__":
+    library_chatter_off()
     try:
         with filtered_stderr():
             code = main()

@@ -114,13 +114,18 @@ def test_a_bad_backend_or_device_count_fails_before_anything_runs(tmp_path):
 
 
 def test_start_up_chatter_stays_out_of_the_terminal_and_errors_do_not():
-    """TensorFlow's oneDNN and absl lines (written by C++, and by child processes) are dropped; the rest passes."""
+    """oneDNN, absl, retracing and tf.lite lines (from C++, Python, children) are dropped; the rest passes."""
     script = textwrap.dedent(
         """
         import subprocess, sys
-        from fmnist_lib.report.quiet import filtered_stderr
+        import logging, warnings
+        from fmnist_lib.report.quiet import filtered_stderr, library_chatter_off
+        library_chatter_off()
         with filtered_stderr():
             import tensorflow  # noqa: F401  (prints its oneDNN notice on fd 2)
+            logging.getLogger("tensorflow").warning("5 out of the last 5 calls triggered tf.function retracing")
+            warnings.warn("    Warning: tf.lite.Interpreter is deprecated and is scheduled for deletion", UserWarning)
+            warnings.warn("a warning that matters", UserWarning)
             subprocess.run([sys.executable, "-c", "import sys; sys.stderr.write('Kernel is running over TCP "
                             "without encryption\\\\nkept line from a child\\\\n')"])
             print("an error a user must see", file=sys.stderr)
@@ -131,6 +136,7 @@ def test_start_up_chatter_stays_out_of_the_terminal_and_errors_do_not():
     assert "kept line from a child" in done.stderr and "an error a user must see" in done.stderr
     assert "oneDNN" not in done.stderr and "absl::InitializeLog" not in done.stderr
     assert "Kernel is running over TCP" not in done.stderr
+    assert "retracing" not in done.stderr and "tf.lite" not in done.stderr and "a warning that matters" in done.stderr
     plan = subprocess.run([sys.executable, "-m", "fmnist_lib.compute", "--profile", "smoke", "--plan"],
                           cwd=REPO, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert plan.returncode == 0 and "oneDNN" not in plan.stderr and "jobs have a record" in plan.stdout

@@ -54,3 +54,19 @@ def filtered_stderr() -> Iterator[None]:
         os.dup2(original, 2)  # closes our last handle on the pipe's write end (children may still hold theirs)
         reader.join(timeout=5)
         os.close(original)
+
+
+def library_chatter_off() -> None:
+    """Python-level chatter that says nothing about this run: TensorFlow's retracing notices and tf.lite's notice.
+
+    TensorFlow logs "triggered tf.function retracing" when many models predict in one
+    process (the family, compression): a performance hint for its own developers. The
+    tf.lite interpreter warns, at every use, that it moves to LiteRT in a later release;
+    ``requirements.lock`` pins the version the records were made with, so the notice
+    concerns the next upgrade (``make lock``), not a reader. Errors and other warnings pass.
+    """
+    import logging
+    import warnings
+
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message=r"(?s).*tf\.lite\.Interpreter is deprecated", category=UserWarning)

@@ -93,11 +93,13 @@ PROFILES: dict[str, dict[str, Any]] = {
         },
         # what `make report` re-computes on the reader's machine before rendering the committed records, and
         # the rule each is compared by (experiments/recheck.py): deterministic results must be identical, a
-        # network trained here must fall inside the committed seeds' 95 % prediction interval
+        # network trained here must fall inside the committed seeds' 95 % prediction interval. The network is
+        # compared at the first epoch whose committed seeds agree within 2 pp (standard deviation; tested):
+        # the light model's epoch 1 is BatchNorm's transient (seeds 14.6-31.4 %, sd 7.8 pp), epoch 2 is not
         "recheck": [
             {"kind": "baseline", "arg": "GaussianNB", "rule": "identical"},
             {"kind": "baseline", "arg": "KNN", "rule": "identical"},
-            {"kind": "network", "arg": "dsc_gap", "set": {"dsc_gap.schedule": [1]}, "epoch": 1, "rule": "seeds"},
+            {"kind": "network", "arg": "dsc_gap", "set": {"dsc_gap.schedule": [2]}, "epoch": 2, "rule": "seeds"},
         ],
         # every member trains for the same 5 epochs on all data
         "scaling": {

@@ -345,7 +345,8 @@ def _check_recheck(manifest: dict, html_dir: Path) -> None:
     if disagree:
         raise RecheckFailed(
             "; ".join(
-                f"{row['label']}: committed {row['committed']}, here {row['here']} ({row['rule']})" for row in disagree
+                f"{row['label']}: committed {row['committed']}, here {row['here']}: {row['note'] or row['rule']}"
+                for row in disagree
             )
             + f". The report at {html_dir / 'index.html'} shows it on its front page."
         )

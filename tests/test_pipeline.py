@@ -359,6 +359,6 @@ def test_a_committed_record_this_machine_does_not_reproduce_fails_the_recheck_vi
     assert done.returncode == 1, done.stderr[-2000:]
     assert "re-check failed: classical model GaussianNB" in done.stderr  # ... but not what the code computes here
     front = visible_text((build / "html" / "chapters" / "index.html").read_text())
-    assert "DISAGREES" in front and "1 disagree with the committed record: classical model GaussianNB" in front
+    assert "DISAGREES" in front and "1 disagrees with the committed record: classical model GaussianNB" in front
     assert committed.read_bytes() == before  # the re-check has its own store: the committed record is untouched
     assert list((build / "recheck" / "smoke").glob("baseline-gaussiannb-*.json"))

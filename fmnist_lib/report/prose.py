@@ -7,6 +7,8 @@ one place to test that a sentence says what the numbers say.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from fmnist_lib.audit.bottom_line import Answer, Finding
@@ -46,8 +48,16 @@ def answer_sentences(answer: Answer) -> str:
         parts.append(f"cannot test {untested}")
     first = (
         f"Of the seed paper's {len(outcomes)} headline accuracy claims, our reconstruction of its protocol "
-        f"{', '.join(parts[:-1]) + ' and ' + parts[-1] if len(parts) > 1 else parts[0]}."
+        f"{', '.join(parts[:-1]) + ' and ' + parts[-1] if len(parts) > 1 else parts[0]}"
     )
+    if answer.tested:  # the table's finding column also weighs the mechanisms: say its counts, not only ours
+        findings = Counter([finding_words(a) for a in answer.headline] + [vt.AS_CLAIM[answer.drop.verdict.outcome]])
+        counts = [f"{n} {words}" for words, n in findings.items()]
+        first += (
+            "; weighing the ways of inflating accuracy as well, the findings in the table below are "
+            f"{', '.join(counts[:-1]) + ' and ' + counts[-1] if len(counts) > 1 else counts[0]}"
+        )
+    first += "."
     by_claim = {a.claim.claim: a for a in answer.headline}
     cnn = by_claim["CNN-3-128 accuracy after 62 epochs"]
     light = by_claim["light model accuracy"]
@@ -136,7 +146,8 @@ def recheck_sentence(rows: list[dict] | None) -> str:
     text = f"Before rendering, this build re-computed {len(rows)} of the committed records on its own machine"
     if disagree:
         return (
-            text + f"; **{len(disagree)} disagree with the committed record: {', '.join(disagree)}**, so the "
+            text + f"; **{len(disagree)} {'disagrees' if len(disagree) == 1 else 'disagree'} with the committed "
+            f"record: {', '.join(disagree)}**, so the "
             "numbers rendered below may not be what this code computes here."
         )
     if undecided:

@@ -57,7 +57,8 @@ def main() -> None:
                 }
             )
             print(rows[-1], flush=True)
-    print(machine_line())
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=clone, capture_output=True, text=True)
+    print(machine_line().rsplit("; commit", 1)[0] + f"; the clone at commit {commit.stdout.strip()}")
     print(
         "fresh clone of the current commit; reference: seconds for 20 CNN-3-128 training steps "
         "(a slower reference means a slower machine)"

@@ -95,7 +95,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         # the rule each is compared by (experiments/recheck.py): deterministic results must be identical, a
         # network trained here must fall inside the committed seeds' 95 % prediction interval. The network is
         # compared at the first epoch whose committed seeds agree within 2 pp (standard deviation; tested):
-        # the light model's epoch 1 is BatchNorm's transient (seeds 14.6-31.4 %, sd 7.8 pp), epoch 2 is not
+        # the light model's epoch 1 is BatchNorm's transient (seeds 14.6-31.4 %, sd 8.0 pp), epoch 2 is not
         "recheck": [
             {"kind": "baseline", "arg": "GaussianNB", "rule": "identical"},
             {"kind": "baseline", "arg": "KNN", "rule": "identical"},

@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 from fmnist_lib import profiles
-from fmnist_lib.data.fashion import DataError, check_folder_readable
+from fmnist_lib.data.fashion import DataError, check_folder_readable, locate_data_dir
 from fmnist_lib.report.quiet import filtered_stderr, library_chatter_off
 from fmnist_lib.settings import ENV_RESULTS_DIR, REPO_ROOT
 from fmnist_lib.store import runstore
@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg = profiles.load_profile(args.profile, overrides)
         todo = select(cfg, args.kind, args.only, args.accelerated, args.chapter)
         if not args.plan:
+            locate_data_dir()  # the data the jobs read, or one line naming what is missing: not a failure per job
             registry.check_inputs(todo)
         if args.scheduler and not args.plan:
             jobs.check_scheduler(args.scheduler)

@@ -440,6 +440,15 @@ def test_an_unreadable_data_folder_names_the_fix(monkeypatch, tmp_path, capsys):
     assert len(err) == 1 and "cannot be read (permission denied)" in err[0] and f"chmod a+rx {tmp_path}" in err[0]
 
 
+def test_a_data_folder_without_the_files_is_one_line_before_any_job(monkeypatch, tmp_path, capsys, results_dir):
+    """FMNIST_DATA_DIR naming an empty folder: one line naming the files and the fix, exit 2, not a failure per job."""
+    monkeypatch.setenv("FMNIST_DATA_DIR", str(tmp_path))
+    assert compute.main(["--profile", "smoke", "--kind", "baseline"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"FMNIST_DATA_DIR={tmp_path} lacks train-images-idx3-ubyte.gz" in err[0], err
+    assert not list(results_dir.glob("**/*.json"))
+
+
 def test_the_book_names_a_missing_chapter_or_a_build_dir_that_is_a_file_in_one_line(tmp_path, capsys):
     (tmp_path / "afile").write_text("")
     assert runner.main(["run", "--profile", "smoke", "--build-dir", str(tmp_path / "afile")]) == 2
@@ -448,6 +457,7 @@ def test_the_book_names_a_missing_chapter_or_a_build_dir_that_is_a_file_in_one_l
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and all(line.startswith("error: ") for line in err)
     assert "is a file; name a folder" in err[0] and "'99' names no chapter" in err[1] and "'99'" in err[2]
+    assert "05, 06, 07" in err[1]  # each chapter named once: 06 is the audit with its appendix pages
 
 
 def test_progress_says_elapsed_and_what_is_left_at_the_runs_pace():

@@ -181,7 +181,7 @@ def select_chapters(chapters: list[str], only: list[str] | None, asked_by: str =
     for wanted in only:
         matches = [c for c in chapters if Path(c).name == wanted or Path(c).name.split("_")[0] == wanted or c == wanted]
         if not matches:
-            names = ", ".join(Path(c).name.split("_")[0] for c in chapters)
+            names = ", ".join(dict.fromkeys(chapter_number(c) for c in chapters))  # 06: the audit and its appendices
             raise NoSuchChapter(f"{asked_by} {wanted!r} names no chapter; the chapters are: {names}")
         picked += matches
     return picked

@@ -7,6 +7,8 @@ and compression. ``from fmnist_lib import models`` gives the networks of ``model
 def __getattr__(name: str):
     """The networks' API, loaded on first use: the profiles and the chapters that only read records import
     this package for names and constants, and must not pay Keras' import for it."""
+    if name not in __all__:  # not the API (say, a probe for __wrapped__): no import of Keras for it
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     # one import statement per name, as before this was lazy: store.fingerprint follows them to the definitions
     from fmnist_lib.models.networks import (
         INPUT_SHAPE,
@@ -20,20 +22,7 @@ def __getattr__(name: str):
         trainable_count,
     )
 
-    api = {
-        "INPUT_SHAPE": INPUT_SHAPE,
-        "MODEL_BUILDERS": MODEL_BUILDERS,
-        "block_widths": block_widths,
-        "build_model": build_model,
-        "cnn_3_128": cnn_3_128,
-        "conv_net": conv_net,
-        "dsc_gap": dsc_gap,
-        "total_count": total_count,
-        "trainable_count": trainable_count,
-    }
-    if name not in api:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return api[name]
+    return locals()[name]  # the name the imports above just bound
 
 
 __all__ = [

@@ -10,24 +10,13 @@ def __getattr__(name: str):
 
     One import statement per name, as before this was lazy: store.fingerprint follows them to the definitions.
     """
+    if name not in __all__:  # not the API (say, a probe for __wrapped__): no import of Keras for it
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from fmnist_lib.training.engine import CheckpointError
     from fmnist_lib.training.keras_fit import compile_for_protocol, final_model_file, save_for_inference, train_staged
     from fmnist_lib.training.scoring import binary_accuracy_onehot, predict_classes, score, scores
 
-    api = {
-        "CheckpointError": CheckpointError,
-        "binary_accuracy_onehot": binary_accuracy_onehot,
-        "compile_for_protocol": compile_for_protocol,
-        "final_model_file": final_model_file,
-        "predict_classes": predict_classes,
-        "save_for_inference": save_for_inference,
-        "score": score,
-        "scores": scores,
-        "train_staged": train_staged,
-    }
-    if name not in api:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return api[name]
+    return locals()[name]  # the name the imports above just bound
 
 
 __all__ = [

@@ -226,8 +226,6 @@ if __name__ == "__main__":
         with filtered_stderr():
             code = main()
     except KeyboardInterrupt:  # main answers Ctrl-C while jobs run; this catches it while starting or closing
-        print(
-            "interrupted: the records finished so far are stored; rerun the same command to continue", file=sys.stderr
-        )
+        print(INTERRUPTED, file=sys.stderr)
         code = 130
     sys.exit(code)

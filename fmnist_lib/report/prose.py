@@ -20,7 +20,7 @@ from fmnist_lib.report import verdict_text as vt
 from fmnist_lib.report.glossary import network_name
 from fmnist_lib.store.provenance import hardware_summary
 from fmnist_lib.store.records import Record
-from fmnist_lib.text import counted
+from fmnist_lib.text import counted, listed
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -48,14 +48,13 @@ def answer_sentences(answer: Answer) -> str:
         parts.append(f"cannot test {untested}")
     first = (
         f"Of the seed paper's {len(outcomes)} headline accuracy claims, our reconstruction of its protocol "
-        f"{', '.join(parts[:-1]) + ' and ' + parts[-1] if len(parts) > 1 else parts[0]}"
+        f"{listed(parts)}"
     )
     if answer.tested:  # the table's finding column also weighs the mechanisms: say its counts, not only ours
         findings = Counter([finding_words(a) for a in answer.headline] + [vt.AS_CLAIM[answer.drop.verdict.outcome]])
         counts = [f"{n} {words}" for words, n in findings.items()]
         first += (
-            "; weighing the ways of inflating accuracy as well, the findings in the table below are "
-            f"{', '.join(counts[:-1]) + ' and ' + counts[-1] if len(counts) > 1 else counts[0]}"
+            f"; weighing the ways of inflating accuracy as well, the findings in the table below are {listed(counts)}"
         )
     first += "."
     by_claim = {a.claim.claim: a for a in answer.headline}
@@ -80,7 +79,7 @@ def answer_sentences(answer: Answer) -> str:
         )
     else:
         letters = [f"({m.letter})" for m in answer.tested]
-        named = letters[0] if len(letters) == 1 else ", ".join(letters[:-1]) + " and " + letters[-1]
+        named = listed(letters)
         clauses = [_claim_clause(a) for a in answer.headline]
         if len(letters) == total:
             measured = f"All {total} ways of inflating accuracy that the audit defines were measured"

@@ -179,7 +179,7 @@ def select_chapters(chapters: list[str], only: list[str] | None, asked_by: str =
         return list(chapters)
     picked = []
     for wanted in only:
-        matches = [c for c in chapters if Path(c).name == wanted or Path(c).name.split("_")[0] == wanted or c == wanted]
+        matches = [c for c in chapters if wanted in (Path(c).name, chapter_number(c), c)]
         if not matches:
             names = ", ".join(dict.fromkeys(chapter_number(c) for c in chapters))  # 06: the audit and its appendices
             raise NoSuchChapter(f"{asked_by} {wanted!r} names no chapter; the chapters are: {names}")

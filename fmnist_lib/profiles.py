@@ -109,7 +109,7 @@ PROFILES: dict[str, dict[str, Any]] = {
             "sparsities": [0.5, 0.7, 0.8, 0.9, 0.95],
         },
     },
-    # A laptop-sized run of the same code, within 10 minutes on two cores (benchmarks/README.md): a
+    # A laptop-sized run of the same code, aimed at 10 minutes on two cores (measured in benchmarks/README.md): a
     # class-balanced sixth of the training images, the whole test set, short schedules, one seed. What it
     # leaves to the full profile is named in PROFILE_NOTES, not computed at a length where it means nothing.
     "quick": {

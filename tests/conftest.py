@@ -18,6 +18,17 @@ def real_data_dir():
     return data.locate_data_dir(allow_download=False)
 
 
+@pytest.fixture(autouse=True)
+def environment_kept():
+    """Each test starts from the session's environment: the CLIs a test calls in-process (``compute``, the
+    runner) point ``$FMNIST_RESULTS_DIR`` at their store for their process, which must not leak into the
+    next test (CI's order once let a test read a temporary smoke store as the committed records)."""
+    before = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(before)
+
+
 @pytest.fixture
 def results_dir(tmp_path, monkeypatch):
     """A private run store for one test."""

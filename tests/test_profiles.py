@@ -124,17 +124,21 @@ def test_a_build_says_which_packages_differ_from_the_lock(tmp_path):
     assert runcard.lock_table([]).iloc[0]["package"] == "every locked package"
 
 
-def test_the_full_recheck_compares_a_network_where_its_committed_seeds_have_settled():
+def test_the_full_recheck_compares_a_network_where_its_committed_seeds_have_settled(monkeypatch):
     """A prediction interval decides nothing useful inside a transient: the re-check epoch's seeds agree within 2 pp.
 
     The light model's first epoch is BatchNorm's transient (the four GPU seeds scored 14.6-31.4 %); there a
     CPU run scored 62.5 % on 2026-12-01, outside the interval. The rule, stated on the committed records alone:
     re-check the first epoch whose committed seeds' standard deviation is at most 2 pp.
     """
+    from pathlib import Path
+
     import numpy as np
 
     from fmnist_lib.experiments.read import seed_study
+    from fmnist_lib.store import runstore
 
+    monkeypatch.setenv(runstore.ENV_RESULTS_DIR, str(Path(__file__).resolve().parents[1] / "results"))
     config = profiles.load_profile("full")
     study = seed_study(config)
     for entry in (e for e in config["recheck"] if e["rule"] == "seeds"):
@@ -142,5 +146,6 @@ def test_the_full_recheck_compares_a_network_where_its_committed_seeds_have_sett
         for record in study[entry["arg"]]:
             for h in record.history:
                 by_epoch.setdefault(h["epoch"], []).append(h["val_accuracy"])
+        assert by_epoch, f"no committed {entry['arg']} seed records in {runstore.results_root()}"
         settled = [e for e in sorted(by_epoch) if len(by_epoch[e]) >= 2 and np.std(by_epoch[e], ddof=1) <= 0.02]
         assert entry["epoch"] == settled[0], (entry, {e: np.std(v, ddof=1) for e, v in by_epoch.items() if e < 5})

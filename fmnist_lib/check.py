@@ -18,6 +18,7 @@ import sys
 
 from fmnist_lib import profiles
 from fmnist_lib.audit.claims import HeadlineClaim
+from fmnist_lib.audit.verdicts import Outcome
 from fmnist_lib.report.quiet import filtered_stderr
 from fmnist_lib.text import counted
 
@@ -96,9 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         for curve in mine:
             verdict = mechanisms.judge(curve, claim)
             caveats = vt.caveats_text(verdict)
+            why = verdict.note if verdict.outcome is Outcome.INCONCLUSIVE and verdict.note else ""
             print(
                 f"  {vt.AS_MECHANISM[verdict.outcome]:16} {vt.ours(verdict):36} {curve.label}"
                 + (f" [{caveats}]" if caveats else "")
+                + (f"\n  {'':16} why: {why}" if why else "")
             )
     return 0
 

@@ -283,3 +283,43 @@ def test_the_digits_count_only_if_the_same_extrapolation_predicts_fashion_mnist_
         ("s",),
     )
     assert mechanisms.judge(curve, HEADLINE[0]).outcome is Outcome.INCONCLUSIVE
+
+
+def test_one_split_of_the_digits_never_decides_and_gives_way_to_the_cross_validation(monkeypatch):
+    """Stated with the design, before the folds' numbers: 710 test images cannot decide a question of tenths.
+
+    Its digits curve is inconclusive against every claim it reaches, with the reason; once the cross-validation's
+    fit of a network is stored, that network's one-split curve is shown as superseded and no longer judged.
+    """
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from fmnist_lib import profiles
+    from fmnist_lib.experiments.kinds import digits as one_split
+    from fmnist_lib.experiments.read import load_all
+    from fmnist_lib.store import runstore
+
+    monkeypatch.setenv(runstore.ENV_RESULTS_DIR, str(Path(__file__).resolve().parents[1] / "results"))
+    cfg = profiles.load_profile("full")
+    committed = load_all(cfg, "digits").records
+    assert committed, "the committed one-split records"
+
+    class Reader:
+        def __init__(self, fits):
+            self.fits = fits
+
+        def records(self, kind):
+            return committed if kind == "digits" else self.fits
+
+    at2 = HEADLINE[0]  # 99.06 % at 2 epochs: the one split's interval ends at 99.03 %, one image away
+    curves = [c for c in one_split._curves(cfg, Reader([])) if c.mechanisms]
+    verdicts = [mechanisms.judge(c, at2) for c in curves if c.network == "cnn_3_128"]
+    assert [v.outcome for v in verdicts] == [Outcome.INCONCLUSIVE] and "710 test images" in verdicts[0].note
+    assert mechanisms.judged(curves, at2)  # judged, and inconclusive
+    fitted = SimpleNamespace(config={"network": "cnn_3_128"})
+    curves = [c for c in one_split._curves(cfg, Reader([fitted])) if c.mechanisms]
+    assert {c.network: c.role for c in curves} == {
+        "cnn_3_128": mechanisms.CurveRole.SUPERSEDED,
+        "dsc_gap": mechanisms.CurveRole.MECHANISM,
+    }
+    assert not mechanisms.judged(curves, at2)

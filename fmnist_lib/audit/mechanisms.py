@@ -28,6 +28,7 @@ from fmnist_lib.audit.verdicts import (
     decide_threshold,
     with_caveats,
 )
+from fmnist_lib.text import listed
 
 EPOCH_TOLERANCE = 2  # "by about the seventh epoch": reached by epoch 9 at the latest
 
@@ -40,7 +41,11 @@ RULE_TEXT = (
     f"seed's curve first reaches 98.5 % by epoch {claims.LIGHT_EPOCH_ABOVE_985 + EPOCH_TOLERANCE}. A run "
     "that stops before the claimed epoch is **not tested** there; one trained on a subsample (the quick "
     "profile) is shown but **not tested** against the paper. Where a run's epochs are matched to the paper's "
-    "in optimizer steps, or its value is extrapolated, the verdict says so."
+    "in optimizer steps, or its value is extrapolated, the verdict says so. A design that cannot decide is "
+    "**inconclusive** wherever it meets a claim, with its reason: one split of the 5,000 digits (about 700 "
+    "test images, where one image moves the verdict) is such a design for (e), and gives way to the "
+    "cross-validation's extrapolation once that is recorded; so is an extrapolation that misses its "
+    "Fashion-MNIST check by more than a point."
 )
 
 
@@ -121,6 +126,7 @@ class CurveRole(Enum):
     MECHANISM = "mechanism"
     REFERENCE = "reference"  # the honest measurement the mechanisms are set against
     CONTROL = "control"  # not a mechanism: a known answer a design is checked on
+    SUPERSEDED = "superseded"  # an earlier design that one able to decide replaced: shown, never judged
 
 
 @dataclass(frozen=True)
@@ -203,7 +209,9 @@ def judge(curve: Curve, claim: claims.HeadlineClaim) -> Verdict:
     if claim.reach and curve.per_epoch:
         firsts = curve.first_reaching(claim.value)
         verdict = decide_reach(firsts, claim.epochs + EPOCH_TOLERANCE, curve.points[0].seeds)
-        if any(f is None for f in firsts):
+        if all(f is None for f in firsts):
+            verdict = replace(verdict, shown=f"never within {curve.last_epochs:.3g} epochs")
+        elif any(f is None for f in firsts):
             verdict = replace(verdict, note=f"within {curve.last_epochs:.3g} epochs")
     elif claim.reach:  # a curve known only at some epochs: is the level reached by the latest epoch allowed?
         point = curve.at(claim.epochs + EPOCH_TOLERANCE)
@@ -212,11 +220,15 @@ def judge(curve: Curve, claim: claims.HeadlineClaim) -> Verdict:
         verdict = decide_threshold(point.estimates, claim.value, point.seeds)
     else:
         point = curve.at(claim.epochs)
-        if point is None:
+        if point is None and curve.last_epochs < claim.epochs:
             return replace(
                 NOT_MEASURED,
                 caveats=frozenset({Caveat.SHORTER_RUN}),
                 note=f"the run ends at {curve.last_epochs:.3g} epochs",
+            )
+        if point is None:
+            return replace(
+                NOT_MEASURED, note=f"scored only after epochs {listed([f'{p.epochs:.3g}' for p in curve.points])}"
             )
         verdict = decide(point.estimates, claim.value, point.seeds)
     verdict = with_caveats(verdict, *curve.caveats, not_tested=not curve.comparable)

@@ -101,6 +101,9 @@ def headline_table(answer: Answer) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+SHOWN_ROLES = {mechanisms.CurveRole.REFERENCE: "reference", mechanisms.CurveRole.SUPERSEDED: "superseded"}
+
+
 def mechanism_matrix(curves: list[Curve], network: str) -> pd.DataFrame:
     """Mechanism x claim for one network: per claim, the verdict and our value with its interval in one cell."""
     rows = []
@@ -112,7 +115,7 @@ def mechanism_matrix(curves: list[Curve], network: str) -> pd.DataFrame:
             if claim.network != network:
                 continue
             v = mechanisms.judge(curve, claim)
-            word = "reference" if curve.role is mechanisms.CurveRole.REFERENCE else vt.AS_MECHANISM[v.outcome]
+            word = SHOWN_ROLES.get(curve.role) or vt.AS_MECHANISM[v.outcome]
             value = vt.ours(v)
             seeds = vt.seeds_text(v)
             row[claim.short] = f"{word}: {value}" + (f" ({seeds})" if seeds else "")

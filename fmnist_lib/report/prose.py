@@ -108,7 +108,7 @@ def _claim_clause(a) -> str:
         names = ", ".join(_with_caveats(c, v) for c, v in a.explaining)
         return f"{phrase} is consistent with {names}"
     if a.finding is Finding.INCONCLUSIVE:
-        names = ", ".join(_with_caveats(c, v) for c, v in a.inconclusive)
+        names = ", ".join(_with_reason(c, v) for c, v in a.inconclusive)
         return f"{phrase} is inconclusive under {names}" if names else f"{phrase} is inconclusive"
     if a.finding is Finding.EXCLUDED:
         return f"none of the {_tested_words(a)} accounts for {phrase}"
@@ -126,6 +126,12 @@ def _tested_words(a) -> str:
     mechanisms = {m for c, _ in a.tested for m in c.mechanisms}
     measurements = _count(len(a.tested), "measurement", "measurements")
     return f"{measurements} of {_count(len(mechanisms), 'mechanism', 'mechanisms')} tested"
+
+
+def _with_reason(curve, verdict) -> str:
+    """A mechanism that cannot decide, with why: its design's reason where it has one, else its caveats."""
+    reason = verdict.note or vt.caveats_text(verdict)
+    return f"{curve.label} ({reason})" if reason else curve.label
 
 
 def _with_caveats(curve, verdict) -> str:

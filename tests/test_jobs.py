@@ -1,6 +1,7 @@
 """The experiment registry, the job plan and the runner behind `python -m fmnist_lib.compute`."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -153,6 +154,41 @@ def test_alone_with_workers_and_on_an_existing_dask_cluster_a_record_is_the_same
             assert a[name]["provenance"]["concurrent_jobs"] == 2 and c[name]["provenance"]["concurrent_jobs"] == 1
     logs = sorted(p.name for p in (tmp_path / "a" / "smoke" / "logs").iterdir())
     assert "family_cnn-1x16-gap.log" in logs and "family_dsc-2x16-gap.log" in logs
+
+
+@pytest.mark.slow
+def test_a_job_whose_worker_is_killed_mid_run_resumes_to_the_same_record(tmp_path):
+    """A Dask worker killed after the first stage's checkpoint: the job reruns on the restarted worker and its
+    record is the one an uninterrupted run makes (the augmentation draws random numbers every batch)."""
+    import signal
+    import time
+
+    from dask.distributed import Client, LocalCluster
+
+    longer = ["--kind", "honest", "--set", "audit.schedule=[1,4]"]
+    alone = _compute(*longer, results_dir=tmp_path / "alone")
+    assert alone.returncode == 0, alone.stdout[-2000:] + alone.stderr[-3000:]
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            command = [sys.executable, "-m", "fmnist_lib.compute", "--profile", "smoke"]
+            command += ["--results-dir", str(tmp_path / "killed"), "--scheduler", cluster.scheduler_address, *longer]
+            run = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            checkpoints = tmp_path / "killed" / "smoke" / "checkpoints"
+            deadline = time.time() + 300
+            while not list(checkpoints.glob("*/stage-1.keras")) and run.poll() is None and time.time() < deadline:
+                time.sleep(0.05)
+            assert run.poll() is None, "the run ended before its first stage's checkpoint was seen"
+            (pid,) = client.run(os.getpid).values()
+            os.kill(pid, signal.SIGKILL)  # the nanny starts a new worker; the scheduler reruns the job there
+            out, err = run.communicate(timeout=600)
+    assert run.returncode == 0, out[-2000:] + err[-3000:]
+    assert "1 done, 0 skipped, 0 failed" in out
+    a, b = _records(tmp_path / "alone" / "smoke"), _records(tmp_path / "killed" / "smoke")
+    assert sorted(a) == sorted(b) and len(a) == 1
+    for name in a:
+        whole, resumed = a[name]["result"], b[name]["result"]
+        assert whole.pop("resumed_at_stage") is None and resumed.pop("resumed_at_stage") == 2  # killed mid-run
+        assert a[name]["config"] == b[name]["config"] and _without_times(whole) == _without_times(resumed)
 
 
 def _without_times(value):

@@ -107,6 +107,9 @@ PROFILES: dict[str, dict[str, Any]] = {
             "epochs": 5,
             "train_size": None,
             "sparsities": [0.5, 0.7, 0.8, 0.9, 0.95],
+            # gradual pruning while fine-tuning (experiments/kinds/pruning.py), at the one-shot sweep's sparsities
+            "finetune_sparsities": [0.5, 0.7, 0.8, 0.9, 0.95],
+            "finetune_epochs": 4,
         },
     },
     # A laptop-sized run of the same code, aimed at 10 minutes on two cores (measured in benchmarks/README.md): a
@@ -153,6 +156,8 @@ PROFILES: dict[str, dict[str, Any]] = {
             "epochs": 3,
             "train_size": 5_000,
             "sparsities": [0.5, 0.8, 0.9],
+            "finetune_sparsities": [0.9],  # the trend only: one fine-tuning epoch per network
+            "finetune_epochs": 1,
         },
     },
     # Seconds, for the tests: proves the pipeline runs, its numbers mean nothing.
@@ -197,6 +202,8 @@ PROFILES: dict[str, dict[str, Any]] = {
             "epochs": 1,
             "train_size": 300,
             "sparsities": [0.5, 0.9],
+            "finetune_sparsities": [0.9],
+            "finetune_epochs": 1,
         },
     },
 }
@@ -526,5 +533,8 @@ def _validate_scaling(scaling: dict) -> None:
         )
         if not ok:
             raise ProfileError(f"scaling.members entry {member!r} is not [depth 1-4, width, 'dense'|'gap', separable]")
-    if any(not 0 < x < 1 for x in scaling["sparsities"]):
-        raise ProfileError("scaling.sparsities must lie strictly between 0 and 1")
+    for key in ("sparsities", "finetune_sparsities"):
+        if not isinstance(scaling[key], list) or any(not isinstance(x, float) or not 0 < x < 1 for x in scaling[key]):
+            raise ProfileError(f"scaling.{key} must be a list of fractions strictly between 0 and 1, e.g. [0.5, 0.9]")
+    if not isinstance(scaling["finetune_epochs"], int) or scaling["finetune_epochs"] < 1:
+        raise ProfileError("scaling.finetune_epochs must be a positive whole number of fine-tuning epochs")

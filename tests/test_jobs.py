@@ -324,14 +324,15 @@ def test_a_chapter_asking_for_a_missing_record_gets_the_command_that_makes_it(re
     assert not list(results_dir.glob("**/*.json"))  # reading never writes
 
 
-def test_compression_reports_a_missing_model_and_never_retrains_it(results_dir):
-    from fmnist_lib.experiments.kinds import compression
-
+@pytest.mark.parametrize("kind, arg", [("compression", "cnn_3_128"), ("pruning", ("cnn_3_128", 0.9))])
+def test_compression_reports_a_missing_model_and_never_retrains_it(kind, arg, results_dir):
+    """One-shot and gradual pruning both start from the network's kept model; without it they say how to make it."""
     cfg = profiles.load_profile("smoke")
-    name, config = registry.record_of(cfg, registry.Job("compression", 0, "cnn_3_128"))
+    job = registry.Job(kind, 0, arg)
+    name, config = registry.record_of(cfg, job)
     where = target.Target("smoke", name, config, results_dir / "scratch")
     with pytest.raises(target.MissingModel, match="--only cnn_3_128 --force"):
-        compression.compute_compression(registry.seeded(cfg, 0), "cnn_3_128", where)
+        job.experiment.compute(registry.seeded(cfg, 0), arg, where)
     assert not list(results_dir.glob("**/*"))
 
 
@@ -456,6 +457,8 @@ def test_a_record_made_from_a_record_whose_code_changed_says_so(results_dir, mon
         (["--set", "dsc_gap.model_kwargs={'activation':3}"], "activation takes a word like 'relu', got 3"),
         (["--set", "cnn_3_128.model_kwargs={'conv_dropout':1.5}"], "a dropout rate from 0 to below 1"),
         (["--chapter", "99"], "--chapter '99' names no chapter; the chapters are: 01, 02"),
+        (["--set", "scaling.finetune_sparsities=[90]"], "scaling.finetune_sparsities must be a list of fractions"),
+        (["--set", "scaling.finetune_epochs=0"], "scaling.finetune_epochs must be a positive whole number"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2_before_anything_runs(args, message, capsys, results_dir):

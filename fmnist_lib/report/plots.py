@@ -457,3 +457,28 @@ def duplicate_pairs_at(
         axes[i, 0].set_ylabel(f"≤ {t:g}", fontsize=10)
     fig.suptitle("each pair: test image, then its nearest training image", fontsize=10)
     return _done(fig)
+
+
+def pruning_curves(
+    one_shot: list[Record], gradual: list[Record], dense: dict[str, float], labels: dict[str, str]
+) -> Figure:
+    """Test accuracy against sparsity per network: one-shot pruning (``compression`` records) and gradual
+    pruning with fine-tuning (``pruning`` records), against the dense network's accuracy (dotted)."""
+    fig, axes = plt.subplots(1, len(labels), figsize=(4.2 * len(labels), 3.4), sharey=True, squeeze=False)
+    for ax, (model, label) in zip(axes[0], labels.items()):
+        if model in dense:
+            ax.axhline(dense[model], color=OTHER, ls=":", label="dense")
+        sweeps = [(p["sparsity"], p["test_accuracy"]) for r in one_shot if r.config["network"]["model"] == model
+                  for p in r.result["pruning"]]  # fmt: skip
+        tuned = [
+            (r.config["sparsity"], r.final.test_accuracy) for r in gradual if r.config["network"]["model"] == model
+        ]
+        for points, style, name in ((sweeps, "o--", "one-shot, no fine-tuning"), (tuned, "s-", "gradual, fine-tuned")):
+            if points:
+                ax.plot([100 * s for s, _ in sorted(points)], [a for _, a in sorted(points)], style, label=name)
+        ax.set_title(label)
+        ax.set_xlabel("weights pruned (%)")
+        _percent_axis(ax.yaxis)
+    axes[0][0].set_ylabel("test accuracy (%)")
+    axes[0][0].legend(loc="lower left")
+    return _done(fig)

@@ -375,3 +375,47 @@ def lowest_seed_text(records: list) -> str:
             f"{inference:.2%} in inference mode: {lag}, not only a worse fit."
         )
     return text + " This one run is what makes the light model's seed interval wide."
+
+
+def pruning_summary(
+    pruned: list[Record],
+    dense: dict[str, float],
+    labels: dict[str, str],
+    within: float = 0.01,
+    chance_level: float = 0.2,
+) -> str:
+    """Per network, the highest sparsity whose fine-tuned accuracy stays within ``within`` of the dense network's.
+
+    A dense network near chance (a run too short to learn) is said to be so: staying "within a point" of 10 %
+    would mean nothing.
+    """
+    parts = []
+    for model, label in labels.items():
+        mine = sorted((r for r in pruned if r.config["network"]["model"] == model), key=lambda r: r.config["sparsity"])
+        if not mine or dense.get(model) is None:
+            continue
+        if dense[model] < chance_level:
+            parts.append(
+                f"{label}'s dense network scores {dense[model]:.2%}, near chance for ten classes, so what pruning "
+                "costs it cannot be read from this run"
+            )
+            continue
+        kept = [r for r in mine if dense[model] - r.final.test_accuracy <= within]
+        tried = ", ".join(f"{r.config['sparsity']:.0%}" for r in mine)
+        if kept:
+            best = max(kept, key=lambda r: r.config["sparsity"])
+            parts.append(
+                f"{label} stays within {100 * within:g} point of its dense {dense[model]:.2%} up to "
+                f"{best.config['sparsity']:.0%} of its weights pruned ({best.final.test_accuracy:.2%}; tried: {tried})"
+            )
+        else:
+            parts.append(f"{label} loses more than {100 * within:g} point at every sparsity tried ({tried})")
+    return "; ".join(parts) + "." if parts else ""
+
+
+def pareto_front_text(frame, front) -> str:
+    """The family members on the Pareto front, smallest first, or why there are none."""
+    if frame.empty:
+        return "none: no member is recorded yet"
+    members = list(frame.loc[front].sort_values("parameters")["member"])
+    return ", ".join(members) if members else "none: every recorded member is flagged (see the table above)"

@@ -450,3 +450,26 @@ def subfamily_fit_table(fits: list[dict]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def pruning_table(pruned: list[Record], dense: dict[str, float], labels: dict[str, str]) -> pd.DataFrame:
+    """Per pruned network: its sparsity, dense and pruned accuracy, and the int8 model's accuracy, sizes and latency.
+
+    Sizes are the TFLite files as stored and after zlib: zeros save bytes only once compressed.
+    """
+    rows = []
+    for rec in sorted(pruned, key=lambda r: (r.config["network"]["model"], r.config["sparsity"])):
+        r, model = rec.result, rec.config["network"]["model"]
+        rows.append(
+            {
+                "model": labels[model],
+                "weights pruned": f"{r['sparsity_reached']:.0%}",
+                "dense": pct(dense.get(model)),
+                "pruned, fine-tuned": pct(rec.final.test_accuracy),
+                "pruned, int8": pct(r["int8"]["test_accuracy"]),
+                "float32 (KiB, zlib)": f"{r['float32']['zlib_bytes'] / 1024:,.0f}",
+                "int8 (KiB, zlib)": f"{r['int8']['zlib_bytes'] / 1024:,.0f}",
+                "int8 b=1 (ms)": round(1e3 * r["int8"]["latency_s"], 3),
+            }
+        )
+    return pd.DataFrame(rows)

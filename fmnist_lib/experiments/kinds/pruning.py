@@ -1,0 +1,115 @@
+"""Compression as practised: each replication network pruned gradually while it is fine-tuned, then int8.
+
+One-shot magnitude pruning without fine-tuning (``kinds.compression``) is the
+first thing the seed's future work would try and the last thing anyone ships.
+Here the recorded network is fine-tuned on its training images while its
+sparsity rises along the polynomial schedule of Zhu and Gupta (2017)
+(``models.pruning``), then scored on the test set as a Keras model and as an
+int8 TFLite model, with its stored size before and after zlib (sparsity saves
+bytes only once the zeros are compressed) and its latency per image on this CPU.
+Like ``compression``, it never retrains the network it starts from.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+from fmnist_lib import data
+from fmnist_lib.experiments.kinds.network import NETWORKS, network_config
+from fmnist_lib.experiments.registry import Experiment, Job, Role
+from fmnist_lib.experiments.splits import network_inputs, test_labels
+from fmnist_lib.experiments.target import Target, kept_model
+
+LEARNING_RATE_FACTOR = 0.1  # fine-tuning steps are a tenth of the network's own, as fine-tuning usually is
+PRUNING_ENDS = 0.75  # the sparsity reaches its target after three quarters of the fine-tuning steps
+MASK_UPDATES = 20  # masks recomputed 20 times on the way, fixed in between
+LATENCY_IMAGES = 500
+
+
+def _runs(cfg: dict) -> list[tuple[int, tuple[str, float]]]:
+    return [(cfg["seed"], (net, s)) for net in NETWORKS for s in cfg["scaling"]["finetune_sparsities"]]
+
+
+def config(cfg: dict, arg: tuple[str, float]) -> dict:
+    network, sparsity = arg
+    return {
+        "experiment": "gradual_pruning",
+        "network": network_config(cfg, network),
+        "sparsity": sparsity,
+        "epochs": cfg["scaling"]["finetune_epochs"],
+        "learning_rate": cfg[network]["learning_rate"] * LEARNING_RATE_FACTOR,
+        "batch_size": cfg[network]["batch_size"],
+        "seed": cfg["seed"],
+        "pruning_ends": PRUNING_ENDS,
+        "mask_updates": MASK_UPDATES,
+        "latency_images": LATENCY_IMAGES,
+    }
+
+
+def _sizes(flatbuffer: bytes) -> dict:
+    return {"bytes": len(flatbuffer), "zlib_bytes": len(zlib.compress(flatbuffer, 9))}
+
+
+def compute_pruning(cfg: dict, arg: tuple[str, float], target: Target) -> dict:
+    """Fine-tune the kept network while pruning it to the target sparsity; score it as Keras and as int8 TFLite."""
+    from fmnist_lib import training
+    from fmnist_lib.models import compression, pruning
+
+    network, _ = arg
+    spec = target.config
+    make_it = f"python -m fmnist_lib.compute --profile {cfg['profile']} --only {network} --force"
+    start = lambda: kept_model(cfg["profile"], network, spec["network"], make_it)  # noqa: E731
+    start()  # a missing network fails here, before any data is loaded
+    train, test = network_inputs(cfg["data"]["train_size"], cfg["data"]["test_size"], cfg["seed"])
+    x_train, y_train = train()
+    steps = spec["epochs"] * -(-len(y_train) // spec["batch_size"])
+    end = max(1, round(spec["pruning_ends"] * steps))
+    pruner = pruning.GradualPruning(spec["sparsity"], begin=0, end=end, frequency=max(1, end // spec["mask_updates"]))
+    result = training.train_staged(
+        start,
+        (x_train, y_train),
+        test(),
+        schedule=[spec["epochs"]],  # one stage: a resumed run starts the fine-tuning again, masks and all
+        batch_size=spec["batch_size"],
+        learning_rate=spec["learning_rate"],
+        seed=spec["seed"],
+        checkpoint_dir=target.scratch,
+        score_train_set=False,
+        verbose=2,
+        callbacks=[pruner],
+    )
+    import keras
+
+    model = keras.models.load_model(training.final_model_file(target.scratch))
+    x_test, y_test = test()
+    reference = x_train[data.stratified_subsample(y_train, 200, spec["seed"])]
+    float_lite = compression.to_tflite(model)
+    int8_lite = compression.to_tflite(model, reference)
+    int8_pred, int8_latency = compression.tflite_predict(int8_lite, x_test, spec["latency_images"])
+    result.update(
+        sparsity_reached=compression.sparsity_of(model),
+        mask_schedule=pruner.history,
+        float32=_sizes(float_lite),
+        int8={**_sizes(int8_lite), "test_accuracy": float(np.mean(int8_pred == y_test)), "latency_s": int8_latency},
+    )
+    return result
+
+
+KINDS = (
+    Experiment(
+        "pruning",
+        "gradual magnitude pruning with fine-tuning of the replication networks, then int8",
+        Role.STUDY,
+        args=_runs,
+        name=lambda cfg, arg: f"pruned-{arg[0]}-{round(100 * arg[1])}",
+        config=config,
+        compute=compute_pruning,
+        chapters=("07",),
+        depends_on=lambda cfg, arg: [Job("network", cfg["profile_seed"], arg[0])],
+        label=lambda seed, arg: f"pruned {arg[0]} to {arg[1]:.0%} while fine-tuned",
+        test_labels=lambda cfg, arg: test_labels(cfg),
+        accelerated=True,
+    ),
+)

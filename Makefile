@@ -15,8 +15,11 @@ help:  ## what each target does
 report: setup  ## set up, re-check a sample here, build the full profile's report (PROFILE=quick: all live)
 	$(PY) -m fmnist_lib.book run --profile $(PROFILE) $(ARGS)
 
-test: setup lint  ## set up, then ruff and the whole test suite (what CI runs)
-	$(PY) -m pytest $(ARGS)
+# two processes: most tests wait on one core (kernels, book builds, process start-ups); the smoke report's tests
+# share the process that builds it (tests/conftest.py)
+TEST_PROCESSES ?= 2
+test: setup lint  ## set up, then ruff and the whole test suite in two processes (what CI runs)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(ARGS)
 
 test-fast: $(VENV)/.installed data  ## the unit tests only: no book builds, no browser, no training runs
 	$(PY) -m pytest -m "not slow" $(ARGS)

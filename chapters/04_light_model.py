@@ -71,6 +71,37 @@ tables.show(
 # are trainable: the {glue:text}`light_frozen:,` BatchNorm moving means and variances
 # are not, although the seed calls all of them trainable.
 #
+# ## What the first block can see
+#
+# A depthwise convolution filters each input channel on its own, and the 1×1
+# convolution after it only mixes those filtered channels. On a one-channel image
+# the first block therefore has one 3×3 filter: its 128 output channels are the same
+# filtered image, each scaled and shifted by the 1×1 convolution and BatchNorm, then
+# cut by ReLU at a different level. CNN-3-128's first layer, a standard 3×3 convolution,
+# has 128 filters whose responses span up to nine directions, the nine pixels of a 3×3
+# patch ({numref}`tbl-light-filters`, counted from both models).
+
+# %%
+filters = cost.spatial_filter_table({"light model": light, "CNN-3-128": models.cnn_3_128()})
+glue("light_first_span", int(filters["independent responses"].iloc[0]), display=False)
+glue("cnn_first_span", int(filters.query("model == 'CNN-3-128'")["independent responses"].iloc[0]), display=False)
+glue("standard_first_total", cost.with_standard_first_block(int(architecture["keras"].sum())), display=False)
+tables.show(
+    filters,
+    "The 3×3 layers of both models: input channels, spatial filters, and the most linearly independent responses "
+    "the layer (with the 1×1 convolution after a depthwise one) can produce.",
+    "tbl-light-filters",
+)
+
+# %% [markdown]
+# So the light model starts from {glue:text}`light_first_span` filtered image where
+# CNN-3-128 starts from up to {glue:text}`cnn_first_span`. The seed's parameter count
+# points to this choice: the same model with a standard 3×3 first convolution (and its
+# BatchNorm) has {glue:text}`standard_first_total:,` parameters, not the
+# {glue:text}`light_claim:,` the seed reports.
+# What the single filter costs in accuracy would need the same budget trained both
+# ways; this report has not trained that comparison yet.
+#
 # ## Training under the same protocol
 #
 # Same optimiser, learning rate and batch size as CNN-3-128; cumulative schedule

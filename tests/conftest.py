@@ -18,6 +18,13 @@ def real_data_dir():
     return data.locate_data_dir(allow_download=False)
 
 
+def pytest_collection_modifyitems(items):
+    """Under ``pytest -n`` (make test), every test of the smoke report runs in the one process that builds it."""
+    for item in items:
+        if "smoke_report" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("smoke_report"))
+
+
 @pytest.fixture(autouse=True)
 def environment_kept():
     """Each test starts from the session's environment: the CLIs a test calls in-process (``compute``, the

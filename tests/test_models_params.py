@@ -66,3 +66,13 @@ def test_analytic_counts_equal_keras_for_random_shapes(seed):
         trainable, frozen = cost.analytic_count(layer)
         assert trainable + frozen == layer.count_params(), type(layer).__name__
         assert trainable == sum(int(np.prod(w.shape)) for w in layer.trainable_weights)
+
+
+def test_the_light_models_first_block_is_one_filter_and_the_seeds_count_points_to_it():
+    table = cost.spatial_filter_table({"light": models.dsc_gap(), "cnn": models.cnn_3_128()})
+    first = table.groupby("model").first()
+    assert first.loc["light", "spatial filters"] == 1 and first.loc["light", "independent responses"] == 1
+    assert first.loc["cnn", "spatial filters"] == 128 and first.loc["cnn", "independent responses"] == 9
+    assert table["independent responses"].tolist()[1:3] == [128, 256]  # later blocks filter every channel
+    standard = cost.with_standard_first_block(178_968)
+    assert standard == 178_968 - (10 + 4 + 256 + 512) + (1_280 + 512) == 179_978

@@ -140,3 +140,50 @@ def latency_per_image(model: keras.Model, images: np.ndarray, batch: int, repeat
         model.predict_on_batch(x)
         times.append(time.perf_counter() - start)
     return float(np.median(times)) / batch
+
+
+def spatial_filters(model: keras.Model) -> pd.DataFrame:
+    """Per 3x3 layer: its input channels, its spatial filters, and how many independent linear responses it can make.
+
+    A standard K x K convolution on C_in channels makes each output a linear
+    function of a K*K*C_in patch, so its outputs span at most min(filters,
+    K*K*C_in) directions. A depthwise convolution filters each input channel
+    once (times its multiplier), and the 1x1 convolution after it only mixes
+    those responses: the block's outputs span at most C_in * multiplier. On the
+    one-channel input that is one: the seed's first block is a single 3x3 filter
+    whose response the 1x1 convolution copies 128 ways, BatchNorm shifts and
+    ReLU thresholds.
+    """
+    rows = []
+    for layer in model.layers:
+        if not isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D)) or layer.kernel_size == (1, 1):
+            continue
+        k = layer.kernel_size[0] * layer.kernel_size[1]
+        c_in = int(layer.input.shape[-1])
+        if isinstance(layer, keras.layers.DepthwiseConv2D):
+            filters, span = c_in * layer.depth_multiplier, c_in * layer.depth_multiplier
+        else:
+            filters, span = layer.filters, min(layer.filters, k * c_in)
+        rows.append(
+            {"layer": layer.name, "input channels": c_in, "spatial filters": filters, "independent responses": span}
+        )
+    return pd.DataFrame(rows)
+
+
+def spatial_filter_table(named: dict[str, keras.Model]) -> pd.DataFrame:
+    """``spatial_filters`` of several models in one table, the model's name first."""
+    return pd.concat([spatial_filters(m).assign(model=name) for name, m in named.items()])[
+        ["model", "layer", "input channels", "spatial filters", "independent responses"]
+    ].reset_index(drop=True)
+
+
+def with_standard_first_block(separable_total: int, width: int = 128) -> int:
+    """The light model's parameters if its first block were a standard 3x3 convolution with its BatchNorm.
+
+    The seed's block 1 is depthwise 3x3 on one channel (10), BatchNorm (4),
+    1x1 to ``width`` channels and BatchNorm; the standard block is a 3x3
+    convolution to ``width`` channels and BatchNorm.
+    """
+    separable = separable_block(3, 1, width) + sum(batchnorm(1)) + sum(batchnorm(width))
+    standard = conv2d(3, 1, width) + sum(batchnorm(width))
+    return separable_total - separable + standard

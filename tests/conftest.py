@@ -18,6 +18,7 @@ def real_data_dir():
     return data.locate_data_dir(allow_download=False)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which turns the mark into the group
 def pytest_collection_modifyitems(items):
     """Under ``pytest -n`` (make test), every test of the smoke report runs in the one process that builds it."""
     for item in items:

@@ -91,8 +91,8 @@ def test_labels(cfg: dict, arg: tuple):
 def one_split_undecidable(train_images: int, n_test: int) -> str:
     """Why one split cannot decide (e): stated with the design (issue 21), before the cross-validation's numbers."""
     return (
-        f"one split of {n_test:,} test images and {train_images:,} training digits cannot decide it: one image moves "
-        "the verdict, and the cross-validation's extrapolation to 60,000 images decides (e)"
+        f"one split of {n_test:,} test images and {train_images:,} training digits cannot decide it; "
+        "the cross-validation's fit decides (e)"
     )
 
 

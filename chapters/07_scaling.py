@@ -233,7 +233,7 @@ glue("fig_pruning", plots.pruning_curves(found.records, pruned.records, dense, l
 
 # %%
 tables.show(
-    tables.pruning_table(pruned.records, dense, labels),
+    tables.pruning_table(pruned.records, dense, labels, pruned.missing),
     "Gradual pruning with fine-tuning: the dense network's test accuracy, the pruned one's as Keras and as int8 "
     "TFLite (%), both files' sizes after zlib (KiB) and the int8 latency for one image (ms).",
     "tbl-pruning",

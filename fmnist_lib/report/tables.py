@@ -452,12 +452,19 @@ def subfamily_fit_table(fits: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def pruning_table(pruned: list[Record], dense: dict[str, float], labels: dict[str, str]) -> pd.DataFrame:
+def pruning_table(
+    pruned: list[Record], dense: dict[str, float], labels: dict[str, str], missing: list | None = None
+) -> pd.DataFrame:
     """Per pruned network: its sparsity, dense and pruned accuracy, and the int8 model's accuracy, sizes and latency.
 
-    Sizes are the TFLite files as stored and after zlib: zeros save bytes only once compressed.
+    Sizes are the TFLite files as stored and after zlib: zeros save bytes only once compressed. ``missing``
+    (the jobs not recorded yet) get a row each, so a reader sees what the table will hold.
     """
     rows = []
+    for job in missing or []:
+        model, sparsity = job.arg
+        rows.append({"model": labels[model], "weights pruned": f"{sparsity:.0%}", "dense": pct(dense.get(model)),
+                     "pruned, fine-tuned": "not recorded yet"})  # fmt: skip
     for rec in sorted(pruned, key=lambda r: (r.config["network"]["model"], r.config["sparsity"])):
         r, model = rec.result, rec.config["network"]["model"]
         rows.append(
@@ -472,4 +479,5 @@ def pruning_table(pruned: list[Record], dense: dict[str, float], labels: dict[st
                 "int8 b=1 (ms)": round(1e3 * r["int8"]["latency_s"], 3),
             }
         )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows).fillna("–")
+    return frame.sort_values(["model", "weights pruned"], kind="stable").reset_index(drop=True) if rows else frame

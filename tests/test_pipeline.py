@@ -363,3 +363,28 @@ def test_a_committed_record_this_machine_does_not_reproduce_fails_the_recheck_vi
     assert "DISAGREES" in front and "1 disagrees with the committed record: classical model GaussianNB" in front
     assert committed.read_bytes() == before  # the re-check has its own store: the committed record is untouched
     assert list((build / "recheck" / "smoke").glob("baseline-gaussiannb-*.json"))
+
+
+def test_ctrl_c_inside_a_chapter_is_one_line_and_exit_130(smoke_report, tmp_path):
+    """Ctrl-C while a chapter's kernel runs: the runner's one line, exit 130, no kernel traceback (issue 25)."""
+    import os
+    import signal
+    import time
+
+    build = tmp_path / "build"
+    shutil.copytree(smoke_report / "build", build)  # every chapter kept but 01, which runs and is interrupted
+    command = [sys.executable, "-m", "fmnist_lib.book", "run", "--profile", "smoke", "--only", "01",
+               "--results-dir", str(smoke_report / "results"), "--build-dir", str(build)]  # fmt: skip
+    run = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           start_new_session=True)  # fmt: skip
+    seen = []
+    for line in run.stdout:
+        seen.append(line)
+        if "[chapters/01_dataset] executing" in line:
+            time.sleep(3)  # inside the chapter's cells
+            os.killpg(run.pid, signal.SIGINT)
+            break
+    rest = run.stdout.read()
+    assert run.wait(timeout=120) == 130, "".join(seen) + rest
+    assert "Traceback" not in rest and "ZMQError" not in rest, rest
+    assert rest.strip().splitlines()[-1].startswith("interrupted: the records finished so far are stored"), rest

@@ -109,6 +109,9 @@ def execute_chapter(source: Path, target: Path, parameters: dict, cwd: Path) -> 
             cwd=str(cwd),
             progress_bar=False,
             log_output=False,  # chapters only read records: the terminal shows one line per chapter, not its cells
+            # a chapter only reads: its kernel is stopped, not asked to shut down, so a Ctrl-C mid-cell does not
+            # leave it tracing back over its closed sockets in the terminal
+            shutdown_kernel="immediate",
         )
         hide_default_parameters(target)
     except PapermillExecutionError as exc:

@@ -17,6 +17,7 @@ import zlib
 import numpy as np
 
 from fmnist_lib import data
+from fmnist_lib.experiments.kinds.compression import LATENCY_IMAGES
 from fmnist_lib.experiments.kinds.network import NETWORKS, network_config
 from fmnist_lib.experiments.registry import Experiment, Job, Role
 from fmnist_lib.experiments.splits import network_inputs, test_labels
@@ -25,7 +26,6 @@ from fmnist_lib.experiments.target import Target, kept_model
 LEARNING_RATE_FACTOR = 0.1  # fine-tuning steps are a tenth of the network's own, as fine-tuning usually is
 PRUNING_ENDS = 0.75  # the sparsity reaches its target after three quarters of the fine-tuning steps
 MASK_UPDATES = 20  # masks recomputed 20 times on the way, fixed in between
-LATENCY_IMAGES = 500
 
 
 def _runs(cfg: dict) -> list[tuple[int, tuple[str, float]]]:
@@ -64,13 +64,14 @@ def compute_pruning(cfg: dict, arg: tuple[str, float], target: Target) -> dict:
     start()  # a missing network fails here, before any data is loaded
     train, test = network_inputs(cfg["data"]["train_size"], cfg["data"]["test_size"], cfg["seed"])
     x_train, y_train = train()
+    x_test, y_test = test()
     steps = spec["epochs"] * -(-len(y_train) // spec["batch_size"])
     end = max(1, round(spec["pruning_ends"] * steps))
     pruner = pruning.GradualPruning(spec["sparsity"], begin=0, end=end, frequency=max(1, end // spec["mask_updates"]))
     result = training.train_staged(
         start,
         (x_train, y_train),
-        test(),
+        (x_test, y_test),
         schedule=[spec["epochs"]],  # one stage: a resumed run starts the fine-tuning again, masks and all
         batch_size=spec["batch_size"],
         learning_rate=spec["learning_rate"],
@@ -83,7 +84,6 @@ def compute_pruning(cfg: dict, arg: tuple[str, float], target: Target) -> dict:
     import keras
 
     model = keras.models.load_model(training.final_model_file(target.scratch))
-    x_test, y_test = test()
     reference = x_train[data.stratified_subsample(y_train, 200, spec["seed"])]
     float_lite = compression.to_tflite(model)
     int8_lite = compression.to_tflite(model, reference)

@@ -388,3 +388,41 @@ def test_ctrl_c_inside_a_chapter_is_one_line_and_exit_130(smoke_report, tmp_path
     assert run.wait(timeout=120) == 130, "".join(seen) + rest
     assert "Traceback" not in rest and "ZMQError" not in rest, rest
     assert rest.strip().splitlines()[-1].startswith("interrupted: the records finished so far are stored"), rest
+
+
+def test_after_ctrl_c_the_stopped_chapters_teardown_logs_nothing():
+    """nbclient's "Kernel died" line and asyncio's unretrieved DeadKernelError stay out of the terminal (CI)."""
+    script = """
+import asyncio, gc, logging, os, signal, time
+from fmnist_lib.report.runner import silent_after_interrupt
+try:
+    with silent_after_interrupt():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(10)
+except KeyboardInterrupt:
+    pass
+logging.getLogger("traitlets").error("Kernel died while waiting for execute reply.")
+async def cell():
+    raise RuntimeError("Kernel died")
+loop = asyncio.new_event_loop()
+task = loop.create_task(cell())  # what nbclient leaves behind: a task whose exception nobody retrieves
+loop.run_until_complete(asyncio.sleep(0.1))
+del task
+gc.collect()
+loop.close()
+print("stopped")
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "stopped", done.stderr
+    assert done.stderr == ""
+
+
+def test_a_chapter_whose_kernel_dies_fails_by_name(tmp_path):
+    """A kernel killed mid-cell (out of memory, say) is a failed chapter, named, not a traceback from nbclient."""
+    source = tmp_path / "chapters" / "01_dies.py"
+    source.parent.mkdir()
+    source.write_text("# %% [markdown]\n# # Dies\n\n# %%\nimport os\nos._exit(9)\n")
+    target = tmp_path / "build" / "chapters" / "01_dies.ipynb"
+    with pytest.raises(runner.ChapterFailed, match=r"chapters/01_dies.py: its Python kernel died mid-cell"):
+        runner.execute_chapter(source, target, {}, tmp_path)
+    assert not target.exists()

@@ -17,16 +17,20 @@ untouched rather than replaced by a half-built one.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
@@ -96,36 +100,75 @@ def write_notebook(source: Path, target: Path) -> Path:
 def execute_chapter(source: Path, target: Path, parameters: dict, cwd: Path) -> float:
     """Run one jupytext chapter into an executed .ipynb; return its wall time in seconds."""
     import papermill
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     unexecuted = write_notebook(source, target.with_suffix(".input.ipynb"))
+    failed = target.with_suffix(".failed.ipynb")  # kept to read, never rendered or kept for the book
+    chapter = source.relative_to(source.parents[1])
     started = time.perf_counter()
     try:
-        papermill.execute_notebook(
-            str(unexecuted),
-            str(target),
-            parameters=parameters,
-            kernel_name="python3",
-            cwd=str(cwd),
-            progress_bar=False,
-            log_output=False,  # chapters only read records: the terminal shows one line per chapter, not its cells
-            # a chapter only reads: its kernel is stopped, not asked to shut down, so a Ctrl-C mid-cell does not
-            # leave it tracing back over its closed sockets in the terminal
-            shutdown_kernel="immediate",
-        )
+        with silent_after_interrupt():
+            papermill.execute_notebook(
+                str(unexecuted),
+                str(target),
+                parameters=parameters,
+                kernel_name="python3",
+                cwd=str(cwd),
+                progress_bar=False,
+                log_output=False,  # chapters only read records: the terminal shows one line per chapter
+                # a chapter only reads: its kernel is stopped, not asked to shut down, so a Ctrl-C mid-cell does
+                # not leave it tracing back over its closed sockets in the terminal
+                shutdown_kernel="immediate",
+            )
         hide_default_parameters(target)
     except PapermillExecutionError as exc:
-        failed = target.with_suffix(".failed.ipynb")  # kept to read, never rendered or kept for the book
         if target.exists():
             target.replace(failed)
         raise ChapterFailed(
-            f"chapter {source.relative_to(source.parents[1])} failed in cell {exc.cell_index} "
+            f"chapter {chapter} failed in cell {exc.cell_index} "
             f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}\n"
+            f"The partly executed notebook, not part of any report, is {failed}"
+        ) from exc
+    except DeadKernelError as exc:
+        if target.exists():
+            target.replace(failed)
+        raise ChapterFailed(
+            f"chapter {chapter}: its Python kernel died mid-cell (out of memory, or killed); "
+            f"free memory or run it alone with --only, then rerun\n"
             f"The partly executed notebook, not part of any report, is {failed}"
         ) from exc
     finally:
         unexecuted.unlink(missing_ok=True)
     return time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def silent_after_interrupt() -> Iterator[None]:
+    """From a Ctrl-C on, nothing is logged: the runner's one line is all the user sees.
+
+    Papermill kills the kernel of an interrupted chapter. nbclient's cell task,
+    still pending, may then poll the killed kernel, log "Kernel died while
+    waiting for execute reply" and leave a never-retrieved ``DeadKernelError``
+    that asyncio logs with its traceback when the task is collected (seen in
+    CI, where the poll's one-second tick happened to fall inside the teardown).
+    Both report the interrupt the user asked for, not a fault, so logging is
+    switched off at the interrupt, for the little that is left of the process.
+    Signal handlers belong to the main thread; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupted(signum: int, frame: object) -> None:
+        logging.disable(logging.CRITICAL)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def hide_default_parameters(notebook_path: Path) -> None:

@@ -423,6 +423,8 @@ def test_a_chapter_whose_kernel_dies_fails_by_name(tmp_path):
     source.parent.mkdir()
     source.write_text("# %% [markdown]\n# # Dies\n\n# %%\nimport os\nos._exit(9)\n")
     target = tmp_path / "build" / "chapters" / "01_dies.ipynb"
-    with pytest.raises(runner.ChapterFailed, match=r"chapters/01_dies.py: its Python kernel died mid-cell"):
+    with pytest.raises(
+        runner.ChapterFailed, match=r"chapters/01_dies.py failed because its Python kernel died mid-cell"
+    ):
         runner.execute_chapter(source, target, {}, tmp_path)
     assert not target.exists()

@@ -122,21 +122,15 @@ def execute_chapter(source: Path, target: Path, parameters: dict, cwd: Path) -> 
                 shutdown_kernel="immediate",
             )
         hide_default_parameters(target)
-    except PapermillExecutionError as exc:
+    except (PapermillExecutionError, DeadKernelError) as exc:
         if target.exists():
             target.replace(failed)
+        if isinstance(exc, PapermillExecutionError):
+            what = f"in cell {exc.cell_index} (execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
+        else:
+            what = "because its Python kernel died mid-cell (out of memory, or killed); free memory and rerun"
         raise ChapterFailed(
-            f"chapter {chapter} failed in cell {exc.cell_index} "
-            f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}\n"
-            f"The partly executed notebook, not part of any report, is {failed}"
-        ) from exc
-    except DeadKernelError as exc:
-        if target.exists():
-            target.replace(failed)
-        raise ChapterFailed(
-            f"chapter {chapter}: its Python kernel died mid-cell (out of memory, or killed); "
-            f"free memory or run it alone with --only, then rerun\n"
-            f"The partly executed notebook, not part of any report, is {failed}"
+            f"chapter {chapter} failed {what}\nThe partly executed notebook, not part of any report, is {failed}"
         ) from exc
     finally:
         unexecuted.unlink(missing_ok=True)

@@ -385,37 +385,7 @@ def mechanism_fingerprints(curves, claimed: dict[int, float], network: str = "cn
         ),
     )
     fig, axes = plt.subplots(2, 1, figsize=(9, 11), sharex=True)
-    palette = [c for i, c in enumerate(sns.color_palette("tab10")) if i != 3]  # red is the claims' colour
-    low = 100.0
-    for ax, (title, shown) in zip(axes, panels):
-        for k, c in enumerate([*reference, *shown]):
-            xs = [p.epochs for p in c.points]
-            ys = [100 * p.mean for p in c.points]
-            low = min(low, min(ys))
-            if c.role is CurveRole.REFERENCE:
-                style = {"color": "black", "lw": 2.5, "ls": "-"}
-            else:
-                style = {
-                    "color": palette[k % len(palette)],
-                    "lw": 1.8,
-                    "ls": ":" if c.role is CurveRole.CONTROL else "-",
-                }
-            ax.plot(xs, ys, marker="" if len(xs) > 8 else "o", ms=5, label=c.label, **style)
-        xs, ys = zip(*sorted(claimed.items()))
-        ax.plot(
-            xs,
-            [100 * y for y in ys],
-            ls="none",
-            marker="*",
-            ms=16,
-            color=PAPER,
-            label="the seed paper's claims",
-            zorder=5,
-        )
-        ax.set_title(title, fontsize=12)
-        ax.set_ylabel("accuracy (%)", fontsize=11)
-        ax.tick_params(labelsize=10)
-        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=1, frameon=False)
+    low = min(_mechanism_panel(ax, title, [*reference, *shown], claimed) for ax, (title, shown) in zip(axes, panels))
     for ax in axes:
         ax.set_ylim(max(50, low - 2), 100.5)
     axes[-1].set_xscale("log")
@@ -423,6 +393,32 @@ def mechanism_fingerprints(curves, claimed: dict[int, float], network: str = "cn
     axes[-1].set_xticks(ticks, [str(t) for t in ticks])
     axes[-1].set_xlabel("epochs (of the paper's 60,000 images)", fontsize=11)
     return _done(fig)
+
+
+def _mechanism_panel(ax, title: str, series, claimed: dict[int, float]) -> float:
+    """One panel of the mechanisms' figure: the honest curve in black, the others coloured; its lowest point (%)."""
+    from fmnist_lib.audit.mechanisms import CurveRole
+
+    palette = [c for i, c in enumerate(sns.color_palette("tab10")) if i != 3]  # red is the claims' colour
+    low = 100.0
+    for k, c in enumerate(series):
+        xs = [p.epochs for p in c.points]
+        ys = [100 * p.mean for p in c.points]
+        low = min(low, min(ys))
+        if c.role is CurveRole.REFERENCE:
+            style = {"color": "black", "lw": 2.5, "ls": "-"}
+        else:
+            style = {"color": palette[k % len(palette)], "lw": 1.8, "ls": ":" if c.role is CurveRole.CONTROL else "-"}
+        ax.plot(xs, ys, marker="" if len(xs) > 8 else "o", ms=5, label=c.label, **style)
+    xs, ys = zip(*sorted(claimed.items()))
+    ax.plot(
+        xs, [100 * y for y in ys], ls="none", marker="*", ms=16, color=PAPER, label="the seed paper's claims", zorder=5
+    )
+    ax.set_title(title, fontsize=12)
+    ax.set_ylabel("accuracy (%)", fontsize=11)
+    ax.tick_params(labelsize=10)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=1, frameon=False)
+    return low
 
 
 def duplicate_pairs_at(

@@ -34,6 +34,10 @@ def answer_sentences(answer: Answer) -> str:
     2. Our two final accuracies at the paper's epochs, against the claims, or why this profile cannot say.
     3. What the mechanisms that inflate accuracy explain, counted once.
     """
+    return " ".join((_claims_sentence(answer), _protocol_sentence(answer), _mechanisms_sentence(answer)))
+
+
+def _claims_sentence(answer: Answer) -> str:
     outcomes = [a.honest.outcome for a in answer.headline] + [answer.drop.verdict.outcome]
     reproduced = sum(o is Outcome.CONSISTENT for o in outcomes)
     excluded = sum(o.excluded for o in outcomes)
@@ -56,41 +60,41 @@ def answer_sentences(answer: Answer) -> str:
         first += (
             f"; weighing the ways of inflating accuracy as well, the findings in the table below are {listed(counts)}"
         )
-    first += "."
-    by_claim = {a.claim.claim: a for a in answer.headline}
-    cnn = by_claim["CNN-3-128 accuracy after 62 epochs"]
-    light = by_claim["light model accuracy"]
-    if answer.protocol_followed:
-        second = (
-            f"Trained as we reconstruct the paper's protocol, CNN-3-128 reaches {_in_sentence(cnn.honest)} "
-            f"after 62 epochs where the paper claims {vt.percent(cnn.claim.value)}, and the light model "
-            f"{_in_sentence(light.honest)} after 32 epochs where it claims {vt.percent(light.claim.value)}."
-        )
-    else:
-        second = (
+    return first + "."
+
+
+def _protocol_sentence(answer: Answer) -> str:
+    if not answer.protocol_followed:
+        return (
             "This profile trains on a subsample or for fewer epochs than the paper, so its numbers check the "
             "pipeline and show trends; only the full profile's can be set against the claims."
         )
+    by_claim = {a.claim.claim: a for a in answer.headline}
+    cnn = by_claim["CNN-3-128 accuracy after 62 epochs"]
+    light = by_claim["light model accuracy"]
+    return (
+        f"Trained as we reconstruct the paper's protocol, CNN-3-128 reaches {_in_sentence(cnn.honest)} "
+        f"after 62 epochs where the paper claims {vt.percent(cnn.claim.value)}, and the light model "
+        f"{_in_sentence(light.honest)} after 32 epochs where it claims {vt.percent(light.claim.value)}."
+    )
+
+
+def _mechanisms_sentence(answer: Answer) -> str:
     total = len(defined())
     if not answer.tested:
-        third = (
+        return (
             f"None of the {total} ways of inflating accuracy that the audit defines was measured at the paper's "
             "length on the paper's data here; the full profile's records measure them."
         )
+    letters = [f"({m.letter})" for m in answer.tested]
+    clauses = [_claim_clause(a) for a in answer.headline]
+    if len(letters) == total:
+        measured = f"All {total} ways of inflating accuracy that the audit defines were measured"
     else:
-        letters = [f"({m.letter})" for m in answer.tested]
-        named = listed(letters)
-        clauses = [_claim_clause(a) for a in answer.headline]
-        if len(letters) == total:
-            measured = f"All {total} ways of inflating accuracy that the audit defines were measured"
-        else:
-            were = "was" if len(letters) == 1 else "were"
-            measured = (
-                f"{len(letters)} of the {total} ways of inflating accuracy that the audit defines {were} measured"
-            )
-        clauses[0] = clauses[0][0].upper() + clauses[0][1:]
-        third = f"{measured} at the paper's length: {named}. {'; '.join(clauses)}."
-    return " ".join((first, second, third))
+        were = "was" if len(letters) == 1 else "were"
+        measured = f"{len(letters)} of the {total} ways of inflating accuracy that the audit defines {were} measured"
+    clauses[0] = clauses[0][0].upper() + clauses[0][1:]
+    return f"{measured} at the paper's length: {listed(letters)}. {'; '.join(clauses)}."
 
 
 def _in_sentence(verdict) -> str:

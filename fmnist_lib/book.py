@@ -2,12 +2,8 @@
 
 import sys
 
+from fmnist_lib.report import INTERRUPTED
 from fmnist_lib.report.quiet import filtered_stderr, library_chatter_off
-
-INTERRUPTED = (
-    "interrupted: the records finished so far are stored and the report was not updated; "
-    "rerun the same command to continue"
-)
 
 if __name__ == "__main__":
     library_chatter_off()

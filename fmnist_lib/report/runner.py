@@ -36,6 +36,7 @@ import yaml
 
 from fmnist_lib import profiles
 from fmnist_lib.data.fashion import DataError, check_folder_readable, locate_data_dir
+from fmnist_lib.report import INTERRUPTED
 from fmnist_lib.report.chapter_format import as_notebook, fold_code
 from fmnist_lib.report.quiet import is_noise
 from fmnist_lib.settings import ENV_DEVICES, ENV_RESULTS_DIR, REPO_ROOT
@@ -556,11 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: re-check failed: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(
-            "interrupted: the records finished so far are stored and the report was not updated; "
-            "rerun the same command to continue",
-            file=sys.stderr,
-        )
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     print(f"report: {index}")
     return 0

@@ -56,7 +56,21 @@ PROFILES: dict[str, dict[str, Any]] = {
         "baselines": {"train_size": None, "test_size": None, "models": ALL_BASELINES, "scaled_models": ["MLP"]},
         "cnn_3_128": _network([2, 6, 14, 30, 62], validate_every_epoch=True),
         "dsc_gap": _network([16, 32], validate_every_epoch=True),
-        "studies": {"light_no_batchnorm": True},  # the light model read literally, without BatchNorm (chapter 4)
+        "studies": {
+            "light_no_batchnorm": True,  # the light model read literally, without BatchNorm (chapter 4)
+            # the light model's budget (178,968 parameters), one factor at a time from the literal model, under its
+            # own protocol; a variant over the budget is refused when the profile loads (models/budget.py)
+            "light_budget": {
+                "seeds": [0, 1, 2],
+                "schedule": [16, 32],
+                "variants": {
+                    "literal": {},
+                    "standard_first": {"first_block": "standard", "widths": [128, 256, 508]},
+                    "momentum_090": {"batchnorm_momentum": 0.9},
+                    "depthwise_relu": {"depthwise_activation": True},
+                },
+            },
+        },
         # the hypothesis runs stop at 14 epochs and the family at 5 (see gpu/README.md);
         # the replication runs above and the seed study keep the paper's full schedules.
         # Which of these records exist is the run store's business: the report shows
@@ -121,7 +135,15 @@ PROFILES: dict[str, dict[str, Any]] = {
         "baselines": {"train_size": 6_000, "test_size": None, "models": ALL_BASELINES, "scaled_models": ["MLP"]},
         "cnn_3_128": _network([1, 2, 4], validate_every_epoch=False),
         "dsc_gap": _network([3, 7], validate_every_epoch=True),
-        "studies": {"light_no_batchnorm": False},  # 553 more steps; the full profile's record answers it
+        "studies": {
+            "light_no_batchnorm": False,  # 553 more steps; the full profile's record answers it
+            # the trend only: the first block both ways, 2 epochs of the 10,000 images each
+            "light_budget": {
+                "seeds": [0],
+                "schedule": [2],
+                "variants": {"literal": {}, "standard_first": {"first_block": "standard", "widths": [128, 256, 508]}},
+            },
+        },
         "audit": {
             "seeds": [0],  # the seed study is the full profile's (seeds 0-4)
             "schedule": [2, 4],
@@ -172,7 +194,14 @@ PROFILES: dict[str, dict[str, Any]] = {
         },
         "cnn_3_128": _network([1, 2], validate_every_epoch=False),
         "dsc_gap": _network([1, 2], validate_every_epoch=True),
-        "studies": {"light_no_batchnorm": True},
+        "studies": {
+            "light_no_batchnorm": True,
+            "light_budget": {
+                "seeds": [0],
+                "schedule": [1],
+                "variants": {"literal": {}, "standard_first": {"first_block": "standard", "widths": [128, 256, 508]}},
+            },
+        },
         "audit": {
             "seeds": [0, 1],
             "schedule": [1, 2],
@@ -459,6 +488,7 @@ def validate(config: dict) -> None:
         _validate_network(net, config[net])
     if not isinstance(config["studies"].get("light_no_batchnorm"), bool):
         raise ProfileError("studies.light_no_batchnorm must be True or False (train the light model without BatchNorm)")
+    _validate_light_budget(config["studies"]["light_budget"])
     _validate_audit(config["audit"])
     _validate_recheck(config.get("recheck", []))
     _validate_scaling(config["scaling"])
@@ -515,6 +545,35 @@ def _validate_audit(audit: dict) -> None:
     validate_schedule("audit.long_schedule", audit["long_schedule"])
     _validate_digits(audit["digits"])
     _validate_digits_cv(audit["digits_cv"])
+
+
+def _validate_light_budget(study: Any) -> None:
+    """studies.light_budget: seeds, a schedule, and variants that are factors of the light model within its budget."""
+    from fmnist_lib.models import budget
+
+    where = "studies.light_budget"
+    if not isinstance(study, dict) or set(study) != {"seeds", "schedule", "variants"}:
+        raise ProfileError(f"{where} must be a section with seeds, schedule and variants, like the full profile's")
+    seeds = study["seeds"]
+    if (
+        not isinstance(seeds, list)
+        or not seeds
+        or any(not _whole(x) or x < 0 for x in seeds)
+        or len(set(seeds)) != len(seeds)
+    ):
+        raise ProfileError(f"{where}.seeds must list distinct whole numbers, e.g. [0, 1, 2]; got {seeds!r}")
+    validate_schedule(f"{where}.schedule", study["schedule"])
+    variants = study["variants"]
+    if not isinstance(variants, dict) or any(not isinstance(k, str) or not k.isidentifier() for k in variants):
+        raise ProfileError(f"{where}.variants must map names (letters, digits, _) to factors, e.g. {{'literal': {{}}}}")
+    for name, factors in variants.items():
+        if (problem := budget.factors_error(factors)) is not None:
+            raise ProfileError(f"{where}.variants.{name} {problem}")
+        if (over := budget.over_budget(factors)) > 0:
+            raise ProfileError(
+                f"{where}.variants.{name} has {budget.parameters(factors):,} parameters, {over:,} over the light "
+                f"model's {budget.PARAMETER_BUDGET:,}; narrow its widths (e.g. widths=[128, 256, 508]) or drop it"
+            )
 
 
 def _validate_scaling(scaling: dict) -> None:

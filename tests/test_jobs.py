@@ -459,6 +459,10 @@ def test_a_record_made_from_a_record_whose_code_changed_says_so(results_dir, mon
         (["--chapter", "99"], "--chapter '99' names no chapter; the chapters are: 01, 02"),
         (["--set", "scaling.finetune_sparsities=[90]"], "scaling.finetune_sparsities must be a list of fractions"),
         (["--set", "scaling.finetune_epochs=0"], "scaling.finetune_epochs must be a positive whole number"),
+        (
+            ["--set", "studies.light_budget.variants={'wide': {'widths': [256, 512, 1024]}}"],
+            "studies.light_budget.variants.wide has 685,592 parameters, 506,624 over the light model's 178,968",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2_before_anything_runs(args, message, capsys, results_dir):

@@ -32,3 +32,40 @@ def dsc_gap_without_batchnorm(*, dropout: float = 0.25, activation: str = "relu"
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     outputs = layers.Dense(10, activation="softmax", name="classes")(x)
     return keras.Model(inputs, outputs, name="dsc_gap_no_batchnorm")
+
+
+def separable_gap(
+    *,
+    first_block: str = "depthwise",
+    widths: list[int] | tuple[int, ...] = (128, 256, 512),
+    batchnorm_momentum: float = 0.99,
+    depthwise_activation: bool = False,
+    dropout: float = 0.25,
+    activation: str = "relu",
+) -> keras.Model:
+    """A variant of the light model inside its budget (``models.budget``); with the defaults it is the light model.
+
+    Same layer names and order as ``networks.dsc_gap``, so the literal variant
+    has its 178,968 parameters. ``first_block='standard'`` replaces block 1's
+    depthwise and 1x1 convolutions, which see one filtered image, by a 3x3
+    convolution with ``widths[0]`` filters.
+    """
+    inputs = keras.Input(INPUT_SHAPE, name="image")
+    x = inputs
+    for block, filters in enumerate(widths, start=1):
+        if block == 1 and first_block == "standard":
+            x = layers.Conv2D(filters, 3, name=f"conv{block}")(x)
+        else:
+            x = layers.DepthwiseConv2D(3, name=f"depthwise{block}")(x)
+            x = layers.BatchNormalization(momentum=batchnorm_momentum, name=f"bn_depthwise{block}")(x)
+            if depthwise_activation:
+                x = layers.Activation(activation, name=f"act_depthwise{block}")(x)
+            x = layers.Conv2D(filters, 1, name=f"pointwise{block}")(x)
+        x = layers.BatchNormalization(momentum=batchnorm_momentum, name=f"bn_pointwise{block}")(x)
+        x = layers.Activation(activation, name=f"act{block}")(x)
+        if block < 3:
+            x = layers.MaxPooling2D(2, name=f"pool{block}")(x)
+        x = layers.Dropout(dropout, name=f"dropout{block}")(x)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    outputs = layers.Dense(10, activation="softmax", name="classes")(x)
+    return keras.Model(inputs, outputs, name="dsc_gap_variant")

@@ -481,3 +481,45 @@ def pruning_table(
         )
     frame = pd.DataFrame(rows).fillna("–")
     return frame.sort_values(["model", "weights pruned"], kind="stable").reset_index(drop=True) if rows else frame
+
+
+def light_budget_table(results: list, variants: dict[str, dict], missing: list | None = None) -> pd.DataFrame:
+    """The budget study: per variant, what it changes, its parameters, seeds and accuracy against CNN-3-128.
+
+    ``results`` are ``audit.budget_study.VariantResult``; ``variants`` the
+    profile's factors by variant name; ``missing`` (the runs not recorded yet)
+    are listed by variant and seed, so the plan shows too.
+    """
+    from fmnist_lib.audit.verdicts import Outcome
+    from fmnist_lib.models import budget
+    from fmnist_lib.report import verdict_text as vt
+
+    against = {
+        Outcome.CONSISTENT: "reaches it",
+        Outcome.BELOW: "falls short",
+        Outcome.ABOVE: "above it",
+        Outcome.INCONCLUSIVE: "inconclusive (only by the seeds' spread)",
+        Outcome.NOT_TESTED: "CNN-3-128 not recorded",
+    }
+    rows = [
+        {
+            "variant": budget.describe(r.changed),
+            "parameters": r.parameters,
+            "epochs": r.epochs,
+            "test accuracy": vt.ours_with_seeds(r.verdict),
+            "against CNN-3-128": "at chance: not learnt" if r.at_chance else against[r.verdict.outcome],
+        }
+        for r in results
+    ]
+    waiting: dict[str, list[int]] = {}
+    for job in missing or []:
+        waiting.setdefault(job.arg, []).append(job.seed)
+    rows += [
+        {
+            "variant": budget.describe(variants[name]),
+            "parameters": budget.parameters(variants[name]),
+            "test accuracy": f"not recorded yet (seeds {', '.join(map(str, seeds))})",
+        }
+        for name, seeds in waiting.items()
+    ]
+    return pd.DataFrame(rows).fillna("–")

@@ -1,0 +1,60 @@
+"""The light model's budget study judged: each variant's seeds against CNN-3-128, by the audit's one rule.
+
+The question is the seed's own: within the light model's parameters, how close to
+CNN-3-128 can a separable design with a GAP head get? Each variant's final test
+accuracies, one per seed, go through ``verdicts.decide`` with CNN-3-128's
+seeds' mean as the value to reach: *below* means the variant's interval lies
+under it, *consistent* that it holds it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from fmnist_lib.audit.verdicts import Estimate, Outcome, Verdict, decide
+from fmnist_lib.store.records import Record
+
+CHANCE = 0.2  # ten classes: a run at or under this has not learnt (BatchNorm's statistics unsettled, too few steps)
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    """One variant over its seeds: what it changes, its size, and its verdict against CNN-3-128."""
+
+    variant: str
+    changed: dict[str, Any]  # the factors that differ from the literal light model
+    parameters: int
+    epochs: int
+    verdict: Verdict
+
+    @property
+    def at_chance(self) -> bool:
+        return self.verdict.value is not None and self.verdict.value <= CHANCE
+
+
+def reference_accuracy(cnn_records: list[Record]) -> float | None:
+    """CNN-3-128's seeds' mean final test accuracy (None when none is stored)."""
+    return float(np.mean([r.final.test_accuracy for r in cnn_records])) if cnn_records else None
+
+
+def judge_variants(records: list[Record], reference: float | None) -> list[VariantResult]:
+    """Per variant (in the order first met), its seeds' final accuracies decided against ``reference``."""
+    from fmnist_lib.models.budget import LITERAL
+
+    by_variant: dict[str, list[Record]] = {}
+    for record in records:
+        by_variant.setdefault(record.config["variant"], []).append(record)
+    results = []
+    for variant, runs in by_variant.items():
+        estimates = [Estimate.accuracy(r.final.test_accuracy, r.n_test) for r in runs]
+        verdict = decide(estimates, reference if reference is not None else 0.0, seeds=[r.config["seed"] for r in runs])
+        if reference is None:
+            verdict = dataclasses.replace(verdict, outcome=Outcome.NOT_TESTED, note="CNN-3-128 is not recorded")
+        factors = runs[0].config["factors"]
+        changed = {k: v for k, v in factors.items() if LITERAL.get(k) != v}
+        results.append(VariantResult(variant, changed, runs[0].config["parameters"], runs[0].final.epochs, verdict))
+    return results

@@ -63,9 +63,7 @@ def separable_gap(
             x = layers.Conv2D(filters, 1, name=f"pointwise{block}")(x)
         x = layers.BatchNormalization(momentum=batchnorm_momentum, name=f"bn_pointwise{block}")(x)
         x = layers.Activation(activation, name=f"act{block}")(x)
-        if block < 3:
-            x = layers.MaxPooling2D(2, name=f"pool{block}")(x)
+        x = layers.MaxPooling2D(2, name=f"pool{block}")(x) if block < 3 else x  # as in the light model
         x = layers.Dropout(dropout, name=f"dropout{block}")(x)
-    x = layers.GlobalAveragePooling2D(name="gap")(x)
-    outputs = layers.Dense(10, activation="softmax", name="classes")(x)
+    outputs = layers.Dense(10, activation="softmax", name="classes")(layers.GlobalAveragePooling2D(name="gap")(x))
     return keras.Model(inputs, outputs, name="dsc_gap_variant")

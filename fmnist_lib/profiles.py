@@ -68,6 +68,7 @@ PROFILES: dict[str, dict[str, Any]] = {
                     "standard_first": {"first_block": "standard", "widths": [128, 256, 508]},
                     "momentum_090": {"batchnorm_momentum": 0.9},
                     "depthwise_relu": {"depthwise_activation": True},
+                    "shift_flip": {"augmentation": "shift_flip"},
                 },
             },
         },

@@ -16,7 +16,14 @@ STANDARD_FIRST = {"first_block": "standard", "widths": [128, 256, 508]}
 
 @pytest.mark.parametrize(
     "factors",
-    [{}, STANDARD_FIRST, {"batchnorm_momentum": 0.9}, {"depthwise_activation": True}, {"widths": [64, 128, 256]}],
+    [
+        {},
+        STANDARD_FIRST,
+        {"batchnorm_momentum": 0.9},
+        {"depthwise_activation": True},
+        {"widths": [64, 128, 256]},
+        {"augmentation": "shift_flip"},
+    ],
 )
 def test_the_budget_is_counted_as_keras_counts_it(factors):
     """The profile's check uses arithmetic; the model Keras builds from the same factors has that many parameters."""
@@ -93,3 +100,18 @@ def test_runs_not_recorded_are_rows_of_the_table_and_one_sentence():
     assert table["test accuracy"].tolist() == ["not recorded yet (seeds 0, 1)"] * 2
     text = prose.light_budget_summary([], None, 4, "python -m fmnist_lib.compute --profile full --kind light_budget")
     assert text.startswith("4 runs of the study are not recorded yet (the table lists them)")
+
+
+def test_augmentation_moves_training_images_only():
+    """The shift-and-flip variant sees moved images while it trains and the images themselves when it predicts."""
+    import numpy as np
+
+    from fmnist_lib.models import variants
+
+    model = variants.separable_gap(augmentation="shift_flip")
+    images = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
+    augment = [model.get_layer("random_shift"), model.get_layer("random_flip")]
+    seen = augment[1](augment[0](images, training=True), training=True)
+    assert not np.allclose(np.asarray(seen), images)
+    assert np.allclose(np.asarray(augment[1](augment[0](images, training=False), training=False)), images)
+    assert np.allclose(model.predict(images, verbose=0), model.predict(images, verbose=0))

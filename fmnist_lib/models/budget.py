@@ -21,6 +21,7 @@ LITERAL: dict[str, Any] = {
     "widths": [128, 256, 512],  # the three blocks' filters
     "batchnorm_momentum": 0.99,  # Keras' default; lower settles the moving statistics sooner
     "depthwise_activation": False,  # True: ReLU between the depthwise and the 1x1 convolution too
+    "augmentation": "none",  # "shift_flip": random shifts of up to 10 % and horizontal flips, while training only
 }
 
 
@@ -42,11 +43,16 @@ def factors_error(factors: Any) -> str | None:
         return f"batchnorm_momentum must lie strictly between 0 and 1, got {momentum!r}"
     if not isinstance(f["depthwise_activation"], bool):
         return f"depthwise_activation is True or False, got {f['depthwise_activation']!r}"
+    if f["augmentation"] not in ("none", "shift_flip"):
+        return f"augmentation is 'none' or 'shift_flip', got {f['augmentation']!r}"
     return None
 
 
 def parameters(factors: dict[str, Any]) -> int:
-    """All parameters (BatchNorm's moving statistics included, as the seed counts) of the variant ``factors``."""
+    """All parameters (BatchNorm's moving statistics included, as the seed counts) of the variant ``factors``.
+
+    Augmentation layers have none: they only move and mirror the training images.
+    """
     f = {**LITERAL, **factors}
     total, c_in = 0, 1
     for block, width in enumerate(f["widths"], start=1):
@@ -72,5 +78,6 @@ def describe(factors: dict[str, Any]) -> str:
         "widths": lambda v: "widths " + "/".join(map(str, v)),
         "batchnorm_momentum": lambda v: f"BatchNorm momentum {v:g}",
         "depthwise_activation": lambda v: "ReLU after each depthwise convolution" if v else "",
+        "augmentation": lambda v: "random shifts and horizontal flips while training" if v == "shift_flip" else "",
     }
     return ", ".join(w for k, v in changed.items() if (w := words[k](v))) or "the seed's design"

@@ -40,6 +40,7 @@ def separable_gap(
     widths: list[int] | tuple[int, ...] = (128, 256, 512),
     batchnorm_momentum: float = 0.99,
     depthwise_activation: bool = False,
+    augmentation: str = "none",
     dropout: float = 0.25,
     activation: str = "relu",
 ) -> keras.Model:
@@ -48,10 +49,15 @@ def separable_gap(
     Same layer names and order as ``networks.dsc_gap``, so the literal variant
     has its 178,968 parameters. ``first_block='standard'`` replaces block 1's
     depthwise and 1x1 convolutions, which see one filtered image, by a 3x3
-    convolution with ``widths[0]`` filters.
+    convolution with ``widths[0]`` filters. ``augmentation='shift_flip'`` moves
+    each training image by up to 10 % of its size and mirrors half of them (Keras'
+    random layers, which pass images through unchanged when the model predicts).
     """
     inputs = keras.Input(INPUT_SHAPE, name="image")
     x = inputs
+    if augmentation == "shift_flip":
+        x = layers.RandomTranslation(0.1, 0.1, fill_mode="constant", name="random_shift")(x)
+        x = layers.RandomFlip("horizontal", name="random_flip")(x)
     for block, filters in enumerate(widths, start=1):
         if block == 1 and first_block == "standard":
             x = layers.Conv2D(filters, 3, name=f"conv{block}")(x)

@@ -83,7 +83,8 @@ def test_the_bottom_line_says_what_a_mechanism_explains_with_its_caveats():
     )
     assert "as the paper describes" not in text  # the protocol is our reconstruction
     assert (
-        "1 of the 7 ways of inflating accuracy that the audit defines was measured at the paper's length: (a)." in text
+        "1 of the 7 ways of inflating accuracy that the audit defines was measured at the length of at least one "
+        "headline claim: (a)." in text
     )
     assert "CNN-3-128's 99.67% at 62 epochs is consistent with (a) scored on the training images (one seed)" in text
     at62 = answer.headline[1]

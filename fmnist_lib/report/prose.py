@@ -94,7 +94,7 @@ def _mechanisms_sentence(answer: Answer) -> str:
         were = "was" if len(letters) == 1 else "were"
         measured = f"{len(letters)} of the {total} ways of inflating accuracy that the audit defines {were} measured"
     clauses[0] = clauses[0][0].upper() + clauses[0][1:]
-    return f"{measured} at the paper's length: {listed(letters)}. {'; '.join(clauses)}."
+    return f"{measured} at the length of at least one headline claim: {listed(letters)}. {'; '.join(clauses)}."
 
 
 def _in_sentence(verdict) -> str:

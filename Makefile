@@ -18,8 +18,8 @@ report: setup  ## set up, re-check a sample here, build the full profile's repor
 # two processes: most tests wait on one core (kernels, book builds, process start-ups); the smoke report's tests
 # share the process that builds it (tests/conftest.py)
 TEST_PROCESSES ?= 2
-test: setup lint  ## set up, then ruff and the whole test suite in two processes (what CI runs)
-	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(ARGS)
+test: setup lint  ## set up, then ruff and the whole test suite in two processes (what CI runs; lists the 15 slowest)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadgroup --durations=15 $(ARGS)
 
 test-fast: $(VENV)/.installed data  ## the unit tests only: no book builds, no browser, no training runs
 	$(PY) -m pytest -m "not slow" $(ARGS)

@@ -228,10 +228,13 @@ glue("budget_epochs", counted(config["studies"]["light_budget"]["schedule"][-1],
 make_them = f"python -m fmnist_lib.compute --profile {profile} --kind light_budget"
 budget_text = prose.light_budget_summary(budget_results, reference, len(budget_runs.missing), make_them)
 glue("budget_text", Markdown(budget_text), display=False)
+budget_variants = config["studies"]["light_budget"]["variants"]
+budget_macs = {name: cost.model_macs(variants.separable_gap(**f)) for name, f in budget_variants.items()}
 tables.show(
-    tables.light_budget_table(budget_results, config["studies"]["light_budget"]["variants"], budget_runs.missing),
-    "The light model's budget study: each variant's changes from the seed's design, parameters, epochs, final "
-    "test accuracy (the seeds' mean with its 95 % interval) and how it fares against CNN-3-128.",
+    tables.light_budget_table(budget_results, budget_variants, budget_macs, budget_runs.missing),
+    "The light model's budget study: each variant's changes from the seed's design, parameters, multiply-"
+    "accumulates per image, epochs, training time (s, the seeds' mean on the machine of its records), final test "
+    "accuracy (the seeds' mean with its 95 % interval) and how it fares against CNN-3-128.",
     "tbl-light-budget",
 )
 

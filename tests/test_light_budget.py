@@ -73,7 +73,7 @@ def test_each_variant_is_judged_over_its_seeds_against_cnn_3_128():
     literal, standard = budget_study.judge_variants(records, reference)
     assert literal.changed == {} and literal.verdict.outcome is Outcome.BELOW and len(literal.verdict.per_seed) == 3
     assert standard.changed == STANDARD_FIRST and standard.verdict.outcome is Outcome.CONSISTENT
-    table = tables.light_budget_table([literal, standard], {})
+    table = tables.light_budget_table([literal, standard], {}, {"literal": 1e6, "standard_first": 2e6})
     assert table["against CNN-3-128"].tolist() == ["falls short", "reaches it"]
     text = prose.light_budget_summary([literal, standard], reference)
     assert (
@@ -87,7 +87,10 @@ def test_a_study_at_chance_says_it_checks_the_pipeline_only():
     results = budget_study.judge_variants(records, None)
     assert all(r.verdict.outcome is Outcome.NOT_TESTED for r in results)
     assert "checks the pipeline only" in prose.light_budget_summary(results, None)
-    assert tables.light_budget_table(results, {})["against CNN-3-128"].tolist()[0] == "at chance: not learnt"
+    assert (
+        tables.light_budget_table(results, {}, {"literal": 0, "standard_first": 0})["against CNN-3-128"].tolist()[0]
+        == "at chance: not learnt"
+    )
 
 
 def test_runs_not_recorded_are_rows_of_the_table_and_one_sentence():
@@ -95,7 +98,7 @@ def test_runs_not_recorded_are_rows_of_the_table_and_one_sentence():
 
     variants = {"literal": {}, "standard_first": STANDARD_FIRST}
     missing = [registry.Job("light_budget", s, v) for s in (0, 1) for v in variants]
-    table = tables.light_budget_table([], variants, missing)
+    table = tables.light_budget_table([], variants, {"literal": 0, "standard_first": 0}, missing)
     assert table["variant"].tolist() == ["the seed's design", "standard 3×3 first convolution, widths 128/256/508"]
     assert table["test accuracy"].tolist() == ["not recorded yet (seeds 0, 1)"] * 2
     text = prose.light_budget_summary([], None, 4, "python -m fmnist_lib.compute --profile full --kind light_budget")

@@ -30,6 +30,7 @@ class VariantResult:
     parameters: int
     epochs: int
     verdict: Verdict
+    train_seconds: float  # the seeds' mean, on the hardware their provenance names
 
     @property
     def at_chance(self) -> bool:
@@ -56,5 +57,8 @@ def judge_variants(records: list[Record], reference: float | None) -> list[Varia
             verdict = dataclasses.replace(verdict, outcome=Outcome.NOT_TESTED, note="CNN-3-128 is not recorded")
         factors = runs[0].config["factors"]
         changed = {k: v for k, v in factors.items() if LITERAL.get(k) != v}
-        results.append(VariantResult(variant, changed, runs[0].config["parameters"], runs[0].final.epochs, verdict))
+        seconds = float(np.mean([r.final.cumulative_train_seconds for r in runs]))
+        results.append(
+            VariantResult(variant, changed, runs[0].config["parameters"], runs[0].final.epochs, verdict, seconds)
+        )
     return results

@@ -483,12 +483,15 @@ def pruning_table(
     return frame.sort_values(["model", "weights pruned"], kind="stable").reset_index(drop=True) if rows else frame
 
 
-def light_budget_table(results: list, variants: dict[str, dict], missing: list | None = None) -> pd.DataFrame:
-    """The budget study: per variant, what it changes, its parameters, seeds and accuracy against CNN-3-128.
+def light_budget_table(
+    results: list, variants: dict[str, dict], macs: dict[str, int], missing: list | None = None
+) -> pd.DataFrame:
+    """The budget study: per variant, what it changes, its cost, and its accuracy against CNN-3-128.
 
     ``results`` are ``audit.budget_study.VariantResult``; ``variants`` the
-    profile's factors by variant name; ``missing`` (the runs not recorded yet)
-    are listed by variant and seed, so the plan shows too.
+    profile's factors and ``macs`` the multiply-accumulates per image, by variant
+    name; ``missing`` (the runs not recorded yet) are listed by variant and seed,
+    so the plan shows too.
     """
     from fmnist_lib.audit.verdicts import Outcome
     from fmnist_lib.models import budget
@@ -505,7 +508,9 @@ def light_budget_table(results: list, variants: dict[str, dict], missing: list |
         {
             "variant": budget.describe(r.changed),
             "parameters": r.parameters,
+            "MACs per image (M)": round(macs[r.variant] / 1e6, 1),
             "epochs": r.epochs,
+            "training (s)": round(r.train_seconds),
             "test accuracy": vt.ours_with_seeds(r.verdict),
             "against CNN-3-128": "at chance: not learnt" if r.at_chance else against[r.verdict.outcome],
         }
@@ -518,6 +523,7 @@ def light_budget_table(results: list, variants: dict[str, dict], missing: list |
         {
             "variant": budget.describe(variants[name]),
             "parameters": budget.parameters(variants[name]),
+            "MACs per image (M)": round(macs[name] / 1e6, 1),
             "test accuracy": f"not recorded yet (seeds {', '.join(map(str, seeds))})",
         }
         for name, seeds in waiting.items()

@@ -213,9 +213,9 @@ if no_bn.records:
 # {numref}`tbl-light-budget` changes factors of the seed's design, keeps within its
 # {glue:text}`budget_limit:,` parameters (a profile with a variant over the budget is
 # refused before anything trains), and trains under the light model's protocol for
-# {glue:text}`budget_epochs` at the study's seeds, beside the seed's design
-# itself. Each is set against CNN-3-128's mean over its seeds by the audit's seed-aware
-# rule: *falls short* when the variant's interval lies below it.
+# {glue:text}`budget_epochs` at the study's seeds (the full profile trains the seed's design
+# alongside, under the same protocol). Each is set against CNN-3-128's mean over its seeds
+# by the audit's seed-aware rule: *falls short* when the variant's interval lies below it.
 #
 # {glue:md}`budget_text`
 

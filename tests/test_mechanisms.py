@@ -315,6 +315,7 @@ def test_one_split_of_the_digits_never_decides_and_gives_way_to_the_cross_valida
     curves = [c for c in one_split._curves(cfg, Reader([])) if c.mechanisms]
     verdicts = [mechanisms.judge(c, at2) for c in curves if c.network == "cnn_3_128"]
     assert [v.outcome for v in verdicts] == [Outcome.INCONCLUSIVE] and "710 test images" in verdicts[0].note
+    assert verdicts[0].note.endswith("the cross-validation's fit will decide (e) once its runs are recorded")
     assert mechanisms.judged(curves, at2)  # judged, and inconclusive
     fitted = SimpleNamespace(config={"network": "cnn_3_128"})
     curves = [c for c in one_split._curves(cfg, Reader([fitted])) if c.mechanisms]
@@ -323,3 +324,4 @@ def test_one_split_of_the_digits_never_decides_and_gives_way_to_the_cross_valida
         "dsc_gap": mechanisms.CurveRole.MECHANISM,
     }
     assert not mechanisms.judged(curves, at2)
+    assert next(c for c in curves if c.network == "cnn_3_128").undecidable.endswith("fit decides (e) instead")

@@ -88,12 +88,15 @@ def test_labels(cfg: dict, arg: tuple):
     return labels[digits.balanced_split(labels, TEST_SHARE, cfg["seed"])[1]]
 
 
-def one_split_undecidable(train_images: int, n_test: int) -> str:
-    """Why one split cannot decide (e): stated with the design (issue 21), before the cross-validation's numbers."""
-    return (
-        f"one split of {n_test:,} test images and {train_images:,} training digits cannot decide it; "
-        "the cross-validation's fit decides (e)"
-    )
+def one_split_undecidable(train_images: int, n_test: int, fitted: bool) -> str:
+    """Why one split cannot decide (e): stated with the design (issue 21), before the cross-validation's numbers.
+
+    ``fitted``: whether the network's cross-validation fit is stored, so the sentence never promises a fit
+    the records do not hold.
+    """
+    decides = "decides (e) instead" if fitted else "will decide (e) once its runs are recorded"
+    one_split = f"one split of {n_test:,} test images and {train_images:,} training digits"
+    return f"{one_split} cannot decide it; the cross-validation's fit {decides}"
 
 
 def _curves(cfg: dict, read: Any) -> list[Curve]:
@@ -135,7 +138,7 @@ def _curves(cfg: dict, read: Any) -> list[Curve]:
                     per_epoch=True,
                     role=CurveRole.SUPERSEDED if network in fitted else CurveRole.MECHANISM,
                     caveats=frozenset(caveats),
-                    undecidable=one_split_undecidable(train, rec.n_test),
+                    undecidable=one_split_undecidable(train, rec.n_test, network in fitted),
                 )
             )
         else:

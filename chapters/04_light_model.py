@@ -87,7 +87,7 @@ tables.show(
 filters = cost.spatial_filter_table({"light model": light, "CNN-3-128": models.cnn_3_128()})
 glue("light_first_span", int(filters["independent responses"].iloc[0]), display=False)
 glue("cnn_first_span", int(filters.query("model == 'CNN-3-128'")["independent responses"].iloc[0]), display=False)
-glue("standard_first_total", cost.with_standard_first_block(int(architecture["keras"].sum())), display=False)
+glue("standard_first_total", budget.parameters({"first_block": "standard"}), display=False)
 tables.show(
     filters,
     "The 3×3 layers of both models: input channels, spatial filters, and the most linearly independent responses "
@@ -225,9 +225,8 @@ reference = budget_study.reference_accuracy(experiments.seed_study(config)["cnn_
 budget_results = budget_study.judge_variants(budget_runs.records, reference)
 glue("budget_limit", budget.PARAMETER_BUDGET, display=False)
 glue("budget_epochs", counted(config["studies"]["light_budget"]["schedule"][-1], "epoch"), display=False)
-make_them = f"python -m fmnist_lib.compute --profile {profile} --kind light_budget"
-budget_text = prose.light_budget_summary(budget_results, reference, len(budget_runs.missing), make_them)
-glue("budget_text", Markdown(budget_text), display=False)
+budget_text = (prose.light_budget_summary(budget_results, reference), budget_runs.missing_text(config, listed=False))
+glue("budget_text", Markdown(" ".join(x for x in budget_text if x)), display=False)
 budget_variants = config["studies"]["light_budget"]["variants"]
 budget_macs = {name: cost.model_macs(variants.separable_gap(**f)) for name, f in budget_variants.items()}
 tables.show(

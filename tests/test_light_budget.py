@@ -94,15 +94,17 @@ def test_a_study_at_chance_says_it_checks_the_pipeline_only():
 
 
 def test_runs_not_recorded_are_rows_of_the_table_and_one_sentence():
-    from fmnist_lib.experiments import registry
+    from fmnist_lib.experiments import Found, registry
 
     variants = {"literal": {}, "standard_first": STANDARD_FIRST}
     missing = [registry.Job("light_budget", s, v) for s in (0, 1) for v in variants]
     table = tables.light_budget_table([], variants, {"literal": 0, "standard_first": 0}, missing)
     assert table["variant"].tolist() == ["the seed's design", "standard 3×3 first convolution, widths 128/256/508"]
     assert table["test accuracy"].tolist() == ["not recorded yet (seeds 0, 1)"] * 2
-    text = prose.light_budget_summary([], None, 4, "python -m fmnist_lib.compute --profile full --kind light_budget")
-    assert text.startswith("4 runs of the study are not recorded yet (the table lists them)")
+    text = Found([], missing).missing_text({"profile": "full"}, listed=False)
+    assert text.startswith("4 runs are not recorded yet (the table lists them)")
+    assert "`python -m fmnist_lib.compute --profile full --kind light_budget` makes them" in text
+    assert prose.light_budget_summary([], None) == ""  # nothing recorded: the sentence above says it all
 
 
 def test_augmentation_moves_training_images_only():

@@ -4,7 +4,7 @@ import pytest
 from keras import layers
 
 from fmnist_lib import models
-from fmnist_lib.models import cost
+from fmnist_lib.models import budget, cost
 
 
 def test_cnn_3_128_has_the_papers_parameter_count():
@@ -74,5 +74,5 @@ def test_the_light_models_first_block_is_one_filter_and_the_seeds_count_points_t
     assert first.loc["light", "spatial filters"] == 1 and first.loc["light", "independent responses"] == 1
     assert first.loc["cnn", "spatial filters"] == 128 and first.loc["cnn", "independent responses"] == 9
     assert table["independent responses"].tolist()[1:3] == [128, 256]  # later blocks filter every channel
-    standard = cost.with_standard_first_block(178_968)
+    standard = budget.parameters({"first_block": "standard"})
     assert standard == 178_968 - (10 + 4 + 256 + 512) + (1_280 + 512) == 179_978

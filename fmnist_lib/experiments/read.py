@@ -14,6 +14,7 @@ from fmnist_lib.experiments.kinds.network import NETWORKS
 from fmnist_lib.experiments.registry import REGISTRY, Job, plan, stored_record
 from fmnist_lib.experiments.splits import test_labels
 from fmnist_lib.store.records import Record
+from fmnist_lib.text import counted
 
 
 class MissingRecord(LookupError):
@@ -46,18 +47,23 @@ class Found:
     records: list[Record]
     missing: list[Job]
 
-    def missing_text(self, cfg: dict) -> str:
-        """One sentence a chapter can show: what is not recorded yet and the command that makes it."""
+    def missing_text(self, cfg: dict, listed: bool = True) -> str:
+        """One sentence a chapter can show: what is not recorded yet and the command that makes it.
+
+        ``listed=False`` counts the missing runs instead of naming them, for a
+        chapter whose table already has a row for each.
+        """
         if not self.missing:
             return ""
-        labels = ", ".join(job.label for job in self.missing)
         kinds = " ".join(f"--kind {kind}" for kind in dict.fromkeys(job.kind for job in self.missing))
         gpu = any(job.experiment.accelerated for job in self.missing)
-        return (
-            f"Not recorded yet ({len(self.missing)}): {labels}. "
-            f"`python -m fmnist_lib.compute --profile {cfg['profile']} {kinds}` makes them"
-            + (" (they train networks: best on a GPU, see gpu/README.md)." if gpu else ".")
+        makes = f"`python -m fmnist_lib.compute --profile {cfg['profile']} {kinds}` makes them" + (
+            " (they train networks: best on a GPU, see gpu/README.md)." if gpu else "."
         )
+        if listed:
+            return f"Not recorded yet ({len(self.missing)}): {', '.join(job.label for job in self.missing)}. {makes}"
+        are = "is" if len(self.missing) == 1 else "are"
+        return f"{counted(len(self.missing), 'run')} {are} not recorded yet (the table lists them): {makes}"
 
 
 def load_all(cfg: dict, kind: str) -> Found:

@@ -175,15 +175,3 @@ def spatial_filter_table(named: dict[str, keras.Model]) -> pd.DataFrame:
     return pd.concat([spatial_filters(m).assign(model=name) for name, m in named.items()])[
         ["model", "layer", "input channels", "spatial filters", "independent responses"]
     ].reset_index(drop=True)
-
-
-def with_standard_first_block(separable_total: int, width: int = 128) -> int:
-    """The light model's parameters if its first block were a standard 3x3 convolution with its BatchNorm.
-
-    The seed's block 1 is depthwise 3x3 on one channel (10), BatchNorm (4),
-    1x1 to ``width`` channels and BatchNorm; the standard block is a 3x3
-    convolution to ``width`` channels and BatchNorm.
-    """
-    separable = separable_block(3, 1, width) + sum(batchnorm(1)) + sum(batchnorm(width))
-    standard = conv2d(3, 1, width) + sum(batchnorm(width))
-    return separable_total - separable + standard

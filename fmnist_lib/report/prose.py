@@ -425,27 +425,17 @@ def pareto_front_text(frame, front) -> str:
     return ", ".join(members) if members else "none: every recorded member is flagged (see the table above)"
 
 
-def light_budget_summary(results: list, reference: float | None, missing: int = 0, command: str = "") -> str:
-    """What the budget study found, from its judged variants; says so when its runs are too short to learn.
-
-    ``missing`` runs not recorded yet are counted, with the ``command`` that makes them.
-    """
+def light_budget_summary(results: list, reference: float | None) -> str:
+    """What the budget study found, from its judged variants; says so when its runs are too short to learn."""
     from fmnist_lib.models.budget import describe
 
-    waiting = (
-        f"{counted(missing, 'run')} of the study {'is' if missing == 1 else 'are'} not recorded yet "
-        f"(the table lists them): `{command}` makes them, best on a GPU (see gpu/README.md)."
-        if missing
-        else ""
-    )
     if not results:
-        return waiting
+        return ""
     if any(r.at_chance for r in results):
-        found = (
+        return (
             "Some variants score at chance after this profile's few epochs: BatchNorm's moving statistics have "
             "not settled (the lag above), so this profile's study checks the pipeline only."
         )
-        return " ".join(x for x in (found, waiting) if x)
     best = max(results, key=lambda r: r.verdict.value)
     literal = next((r for r in results if not r.changed), None)
     text = f"The best variant ({describe(best.changed)}) reaches {vt.ours_with_seeds(best.verdict)}"
@@ -456,4 +446,4 @@ def light_budget_summary(results: list, reference: float | None, missing: int = 
     else:
         reached = {Outcome.CONSISTENT: "holds", Outcome.ABOVE: "lies above"}.get(best.verdict.outcome, "lies below")
         text += f". Its interval {reached} CNN-3-128's {vt.percent(reference)} (the mean of its seeds)."
-    return " ".join(x for x in (text, waiting) if x)
+    return text

@@ -262,7 +262,7 @@ def test_the_learning_curve_fit_recovers_known_parameters_and_extrapolates_them(
 def test_the_digits_count_only_if_the_same_extrapolation_predicts_fashion_mnist_within_a_point():
     from fmnist_lib.audit import learning_curve
 
-    fit = {"converged": True}
+    fit = {"converged": True, "chi2_dof": 1.2}
     entry = {
         "mnist": {"fit": fit, "predicted": [0.990], "interval": [(0.987, 0.992)]},
         "fashion": {"fit": fit, "predicted": [0.885], "interval": [(0.88, 0.89)]},
@@ -273,7 +273,8 @@ def test_the_digits_count_only_if_the_same_extrapolation_predicts_fashion_mnist_
     assert (checked.estimate.low, checked.estimate.high) == pytest.approx((0.9845, 0.9945))  # widened by the miss
     entry["measured_fashion"] = [0.87]
     checked = learning_curve.check(entry, 0)
-    assert not checked.counts and "a miss of 1.50 pp, more than the 1 pp" in checked.reason
+    assert not checked.counts and checked.stopped_by == "miss"
+    assert "a miss of 1.50 pp where the rule allows 1" in checked.reason
     estimate, reason = checked.estimate, checked.reason
     curve = mechanisms.Curve(
         (mechanisms.Mechanism.DIGITS,),
@@ -283,6 +284,34 @@ def test_the_digits_count_only_if_the_same_extrapolation_predicts_fashion_mnist_
         ("s",),
     )
     assert mechanisms.judge(curve, HEADLINE[0]).outcome is Outcome.INCONCLUSIVE
+
+
+def test_a_curve_that_does_not_describe_its_own_runs_cannot_extrapolate():
+    """Rule item 5: a fit whose weighted residuals exceed the limit on either dataset is inconclusive, with why.
+
+    A quantity that rises with more training images (the error on a run's own
+    training images) cannot be followed by a curve whose error only falls.
+    """
+    from fmnist_lib.audit import learning_curve
+
+    rising = [
+        learning_curve.CurvePoint(n, s, 1 - (0.02 * n / 1000 + 0.1 * (s / 100) ** -1.0), 5000)
+        for n in (500, 1000, 2000, 4000)
+        for s in (40, 100, 250, 500, 940)
+    ]
+    misfit = learning_curve.fit(rising)
+    assert misfit["converged"] and misfit["chi2_dof"] > learning_curve.MAX_CHI2_DOF
+    good = learning_curve.fit(_learning_points(0.004, 0.02, 0.6, 0.05, 0.8))
+    assert good["chi2_dof"] < 1e-3
+    entry = {
+        "mnist": {"fit": misfit, "predicted": [0.990], "interval": [(0.987, 0.992)]},
+        "fashion": {"fit": good, "predicted": [0.885], "interval": [(0.88, 0.89)]},
+        "measured_fashion": [0.8825],  # a miss of 0.25 pp would let the digits count
+    }
+    checked = learning_curve.check(entry, 0)
+    assert not checked.counts and checked.stopped_by == "misfit"
+    assert "does not describe its own runs" in checked.reason
+    assert "on the digits" in checked.reason and "Fashion-MNIST" not in checked.reason
 
 
 def test_one_split_of_the_digits_never_decides_and_gives_way_to_the_cross_validation(monkeypatch):

@@ -18,6 +18,14 @@ The rule, fixed before the cross-validation records came in:
    it misses by more than 1 percentage point, the digits' extrapolation is
    **inconclusive**; otherwise the digits' interval is widened by the miss on
    both sides and judged by the audit's one rule.
+5. Added when the first fit came in (2026-12-02), before any verdict was
+   published from it: the fitted curve must describe the runs it was fitted
+   to, on both datasets. Its weighted residuals' chi-square per degree of
+   freedom may be at most 4 (residuals within about twice the binomial noise);
+   otherwise the extrapolation is **inconclusive**. The curve's error can only
+   fall with more training images, so it cannot follow a quantity that rises
+   with them, such as the error on a run's own training images. This item can
+   only turn a verdict into "inconclusive".
 
 The same is done for the run's training images ((e) with (a)) and for the best
 epoch chosen on the held-out fold ((e) with (f)), each validated against the
@@ -38,6 +46,7 @@ from fmnist_lib.store.records import Record
 PAPER_TRAIN_IMAGES = 60_000
 PAPER_STEPS_PER_EPOCH = -(-PAPER_TRAIN_IMAGES // 128)
 MAX_MISS = 0.01  # the largest miss on Fashion-MNIST that lets the digits' extrapolation count
+MAX_CHI2_DOF = 4.0  # the largest weighted misfit of a curve to its own runs that lets it extrapolate (rule item 5)
 BOOTSTRAP = 200
 BOOTSTRAP_SEED = 0
 # what each variant reads from a run's per-epoch history, and the mechanisms it combines with (e)
@@ -105,7 +114,8 @@ BOUNDS = (np.array([0.0, 0.0, 0.01, 0.0, 0.01]), np.array([0.5, 5.0, 3.0, 50.0, 
 
 
 def fit(points: list[CurvePoint]) -> dict:
-    """Weighted least squares of ``model`` on the points' errors; its parameters, residual RMS and convergence."""
+    """Weighted least squares of ``model`` on the points' errors: its parameters, convergence, residual RMS and
+    chi-square per degree of freedom (how well the curve describes its own points, in units of binomial noise)."""
     from scipy.optimize import least_squares
 
     if len(points) < 8:
@@ -121,6 +131,7 @@ def fit(points: list[CurvePoint]) -> dict:
         "converged": bool(solved.success),
         "params": solved.x.tolist(),
         "rmse": float(np.sqrt(np.mean(residuals**2))),
+        "chi2_dof": float(np.sum((residuals / sd) ** 2) / (len(points) - len(GUESS))),
         "points": len(points),
     }
 
@@ -210,6 +221,17 @@ class Check:
     miss: float | None  # |Fashion extrapolated - Fashion measured|
     counts: bool
     reason: str  # why it does not count ('' when it does)
+    stopped_by: str = ""  # the rule's check that stopped it: one of STOPS ('' when it counts)
+
+
+# the rule's checks, in the order they are applied, as the fit table names them
+STOPS = {
+    "no fit": "no: no fit",
+    "no reference": "no: nothing measured",
+    "no bootstrap": "no: no interval",
+    "misfit": "no: curve misfits",
+    "miss": "no: misses Fashion",
+}
 
 
 def check(entry: dict, i: int) -> Check:
@@ -217,21 +239,36 @@ def check(entry: dict, i: int) -> Check:
     digits, fashion = entry["mnist"], entry["fashion"]
     measured = entry["measured_fashion"][i]
     if not digits["fit"]["converged"] or not fashion["fit"]["converged"]:
-        return Check(None, None, False, "the learning-curve fit did not converge")
+        return Check(None, None, False, "the learning-curve fit did not converge", "no fit")
     if measured is None:
-        return Check(None, None, False, "no full-data Fashion-MNIST measurement to check the extrapolation against")
+        reason = "no full-data Fashion-MNIST measurement to check the extrapolation against"
+        return Check(None, None, False, reason, "no reference")
     low, high = digits["interval"][i]
     if math.isnan(low):
-        return Check(None, None, False, "the bootstrap fits did not converge")
+        return Check(None, None, False, "the bootstrap fits did not converge", "no bootstrap")
     miss = abs(fashion["predicted"][i] - measured)
     value = digits["predicted"][i]
+    misfit = misfits(entry)
+    if misfit:
+        reason = f"the fitted curve does not describe its own runs: {misfit}, where the rule allows {MAX_CHI2_DOF:g}"
+        return Check(Estimate(value, low, high), miss, False, reason, "misfit")
     if miss > MAX_MISS:
         reason = (
-            f"the same extrapolation predicts {fashion['predicted'][i]:.2%} for Fashion-MNIST, which measured "
-            f"{measured:.2%}: a miss of {100 * miss:.2f} pp, more than the 1 pp the rule allows"
+            f"the same fit on Fashion-MNIST predicts {fashion['predicted'][i]:.2%} where {measured:.2%} was "
+            f"measured, a miss of {100 * miss:.2f} pp where the rule allows 1"
         )
-        return Check(Estimate(value, low, high), miss, False, reason)
+        return Check(Estimate(value, low, high), miss, False, reason, "miss")
     return Check(Estimate(value, max(low - miss, 0.0), min(high + miss, 1.0)), miss, True, "")
+
+
+def misfits(entry: dict) -> str:
+    """'chi-square per degree of freedom 16.6 on the digits and 180.1 on Fashion-MNIST': the fits over the limit."""
+    over = [
+        f"{entry[d]['fit']['chi2_dof']:.1f} on {name}"
+        for d, name in (("mnist", "the digits"), ("fashion", "Fashion-MNIST"))
+        if entry[d]["fit"]["chi2_dof"] > MAX_CHI2_DOF
+    ]
+    return f"chi-square per degree of freedom {' and '.join(over)}" if over else ""
 
 
 def curves(fit_records: list) -> list[Curve]:

@@ -166,11 +166,16 @@ class Curve:
     undecidable: str = ""
 
     @property
+    def letters(self) -> str:
+        """'(e)+(a)': the mechanisms' letters, for a sentence whose table gives the names (the variant if none)."""
+        return "+".join(f"({m.letter})" for m in self.mechanisms) or self.variant
+
+    @property
     def label(self) -> str:
         """'(a) scored on the training images', or the combination and the variant."""
         if not self.mechanisms:
             return self.variant
-        letters = "+".join(f"({m.letter})" for m in self.mechanisms)
+        letters = self.letters
         title = " and ".join(m.title for m in self.mechanisms) if len(self.mechanisms) > 1 else self.mechanisms[0].title
         return f"{letters} {title}" + (f", {self.variant}" if self.variant else "")
 

@@ -314,7 +314,9 @@ def digits_fit_table(fit_records: list) -> pd.DataFrame:
                         "Fashion, extrapolated": vt.percent(fashion["predicted"][i]),
                         "Fashion, measured": vt.percent(measured),
                         "miss (pp)": "–" if checked.miss is None else f"{100 * checked.miss:.2f}",
-                        "the digits count": "yes" if checked.counts else "no",
+                        "fit χ²/dof, MNIST / Fashion": f"{digits['fit']['chi2_dof']:.1f} / "
+                        f"{fashion['fit']['chi2_dof']:.1f}",
+                        "the digits count": learning_curve.STOPS.get(checked.stopped_by, "yes"),
                     }
                 )
     return pd.DataFrame(rows)

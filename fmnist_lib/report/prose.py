@@ -133,9 +133,10 @@ def _tested_words(a) -> str:
 
 
 def _with_reason(curve, verdict) -> str:
-    """A mechanism that cannot decide, with why: its design's reason where it has one, else its caveats."""
+    """A mechanism that cannot decide, by its letters (the table below names it), with why: its design's reason
+    where it has one, else its caveats."""
     reason = verdict.note or vt.caveats_text(verdict)
-    return f"{curve.label} ({reason})" if reason else curve.label
+    return f"{curve.letters} ({reason})" if reason else curve.letters
 
 
 def _with_caveats(curve, verdict) -> str:

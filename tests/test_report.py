@@ -196,3 +196,17 @@ def test_the_recheck_sentence_says_when_its_rule_cannot_decide():
     text = prose.recheck_sentence(rows)
     assert "1 agree" in text and "cannot decide (light model, epoch 1" in text and "disagree" not in text
     assert "disagree" in prose.recheck_sentence([{"label": "x", "agrees": False}])
+
+
+def test_the_cross_validations_missing_runs_are_counted_by_network_and_seed_with_the_command():
+    from fmnist_lib.experiments.read import Found
+    from fmnist_lib.experiments.registry import Job
+    from fmnist_lib.report import prose
+
+    missing = [Job("digits_cv", 1, (d, "cnn_3_128", 1.0, f)) for f in range(5) for d in ("mnist", "fashion")]
+    missing += [Job("digits_cv", 0, ("mnist", "dsc_gap", 0.5, 0))]
+    text = prose.digits_cv_missing(Found([], missing), {"profile": "full"})
+    assert text.startswith("Not recorded yet: 10 runs of CNN-3-128 at seed 1 and 1 run of the light model at seed 0;")
+    assert "`python -m fmnist_lib.compute --profile full --kind digits_cv` makes them" in text
+    assert "median" not in text  # no recorded run, no cost to quote
+    assert prose.digits_cv_missing(Found([], []), {"profile": "full"}) == ""

@@ -119,10 +119,15 @@ def _claim_clause(a) -> str:
     return f"no mechanism was tested at the length of {phrase}"
 
 
+def _the(network: str) -> str:
+    """'CNN-3-128', 'the light model': a network's name inside a sentence."""
+    owner = network_name(network)
+    return f"{'the ' if owner[0].islower() else ''}{owner}"
+
+
 def claim_phrase(claim) -> str:
     """A headline claim inside a sentence: "CNN-3-128's 99.06% at 2 epochs", "the light model's 98.98% at 32 epochs"."""
-    owner = network_name(claim.network)
-    return f"{'the ' if owner[0].islower() else ''}{owner}'s {claim.short}"
+    return f"{_the(claim.network)}'s {claim.short}"
 
 
 def _tested_words(a) -> str:
@@ -447,4 +452,27 @@ def light_budget_summary(results: list, reference: float | None) -> str:
     else:
         reached = {Outcome.CONSISTENT: "holds", Outcome.ABOVE: "lies above"}.get(best.verdict.outcome, "lies below")
         text += f". Its interval {reached} CNN-3-128's {vt.percent(reference)} (the mean of its seeds)."
+    return text
+
+
+def digits_cv_missing(found, cfg: dict) -> str:
+    """What (e)'s cross-validation has not recorded yet, per network and seed, with what a recorded run cost.
+
+    The design lists dozens of runs, so they are counted, not named; the
+    recorded runs' wall times say what the rest would cost on their hardware.
+    """
+    if not found.missing:
+        return ""
+    groups = Counter((job.arg[1], job.seed) for job in found.missing)
+    parts = [f"{counted(n, 'run')} of {_the(net)} at seed {seed}" for (net, seed), n in groups.items()]
+    text = f"Not recorded yet: {listed(parts)}; `python -m fmnist_lib.compute --profile {cfg['profile']} "
+    text += "--kind digits_cv` makes them (they train networks: best on a GPU, see gpu/README.md)."
+    for net in dict.fromkeys(net for net, _ in groups):
+        done = [r for r in found.records if r.config["model"] == net]
+        if done:
+            minutes = np.median([r.wall_seconds for r in done]) / 60
+            text += (
+                f" The {counted(len(done), 'recorded run')} of {_the(net)} took a median of {minutes:.0f} min each "
+                f"(on {measured_on(done)}; a wall time includes whatever else ran on the machine)."
+            )
     return text

@@ -210,7 +210,9 @@ if no_bn.records:
 #
 # The seed's question, asked fairly: with its parameters and its idea (separable blocks
 # and a GAP head), how close to CNN-3-128 can the design get? Each variant of
-# {numref}`tbl-light-budget` changes factors of the seed's design, keeps within its
+# {numref}`tbl-light-budget` changes factors of the seed's design or of its training (label
+# smoothing, or distillation from the recorded CNN-3-128, whose softened outputs join the
+# labels {cite}`hinton2015distilling`), keeps within its
 # {glue:text}`budget_limit:,` parameters (a profile with a variant over the budget is
 # refused before anything trains), and trains under the light model's protocol for
 # {glue:text}`budget_epochs` at the study's seeds (the full profile trains the seed's design
@@ -228,7 +230,9 @@ glue("budget_epochs", counted(config["studies"]["light_budget"]["schedule"][-1],
 budget_text = (prose.light_budget_summary(budget_results, reference), budget_runs.missing_text(config, listed=False))
 glue("budget_text", Markdown(" ".join(x for x in budget_text if x)), display=False)
 budget_variants = config["studies"]["light_budget"]["variants"]
-budget_macs = {name: cost.model_macs(variants.separable_gap(**f)) for name, f in budget_variants.items()}
+budget_macs = {
+    name: cost.model_macs(variants.separable_gap(**budget.network_factors(f))) for name, f in budget_variants.items()
+}
 tables.show(
     tables.light_budget_table(budget_results, budget_variants, budget_macs, budget_runs.missing),
     "The light model's budget study: each variant's changes from the seed's design, parameters, multiply-"

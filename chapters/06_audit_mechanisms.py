@@ -44,13 +44,13 @@ glue("cv_folds", cv["folds"], display=False)
 
 # %% tags=["remove-input"]
 cv_runs = experiments.load_all(config, "digits_cv")
+glue("cv_missing", Markdown(prose.digits_cv_missing(cv_runs, config)), display=False)
 tables.show(
     audit_tables.digits_cv_table(cv_runs.records, steps=2 * PAPER_STEPS_PER_EPOCH),
     "Mechanism (e) measured: held-out accuracy over the recorded folds with its 95 % interval, at the optimizer "
     "steps of the paper's 2 epochs (%).",
     "tbl-digits-cv",
 )
-glue("cv_missing", Markdown(prose.digits_cv_missing(cv_runs, config)), display=False)
 
 # %% [markdown]
 # {glue:md}`cv_missing`

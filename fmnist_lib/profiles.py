@@ -69,6 +69,8 @@ PROFILES: dict[str, dict[str, Any]] = {
                     "momentum_090": {"batchnorm_momentum": 0.9},
                     "depthwise_relu": {"depthwise_activation": True},
                     "shift_flip": {"augmentation": "shift_flip"},
+                    "label_smoothing": {"label_smoothing": 0.1},
+                    "distilled": {"distillation": 0.5},
                 },
             },
         },
@@ -209,7 +211,12 @@ PROFILES: dict[str, dict[str, Any]] = {
             "light_budget": {
                 "seeds": [0],
                 "schedule": [1],
-                "variants": {"literal": {}, "standard_first": {"first_block": "standard", "widths": [128, 256, 508]}},
+                "variants": {
+                    "literal": {},
+                    "standard_first": {"first_block": "standard", "widths": [128, 256, 508]},
+                    # the recipe's path end to end: the teacher's kept model, soft targets, a checkpointed wrapper
+                    "distilled": {"distillation": 0.5, "label_smoothing": 0.1},
+                },
             },
         },
         "audit": {

@@ -23,13 +23,16 @@ STANDARD_FIRST = {"first_block": "standard", "widths": [128, 256, 508]}
         {"depthwise_activation": True},
         {"widths": [64, 128, 256]},
         {"augmentation": "shift_flip"},
+        {"label_smoothing": 0.1, "distillation": 0.5},
     ],
 )
 def test_the_budget_is_counted_as_keras_counts_it(factors):
     """The profile's check uses arithmetic; the model Keras builds from the same factors has that many parameters."""
-    from fmnist_lib.models import variants
+    from fmnist_lib.models import soft_targets, variants
 
-    assert budget.parameters(factors) == variants.separable_gap(**factors).count_params()
+    network = variants.separable_gap(**budget.network_factors(factors))
+    assert budget.parameters(factors) == network.count_params()
+    assert soft_targets.SoftTargets(network, 0.1, 0.5, 4.0).count_params() == network.count_params()
 
 
 def test_the_literal_variant_is_the_light_model():
@@ -51,6 +54,9 @@ def test_the_literal_variant_is_the_light_model():
         ({"x": {"depth": 4}}, "variants.x has no factor 'depth'; the factors are first_block, widths"),
         ({"x": {"batchnorm_momentum": 1.5}}, "batchnorm_momentum must lie strictly between 0 and 1"),
         ({"bad name": {}}, "variants must map names (letters, digits, _) to factors"),
+        ({"x": {"label_smoothing": 1}}, "label_smoothing must be at least 0 and below 1, got 1"),
+        ({"x": {"distillation": -0.5}}, "distillation must be at least 0 and at most 1, got -0.5"),
+        ({"x": {"distillation": True}}, "distillation must be at least 0 and at most 1, got True"),
     ],
 )
 def test_a_variant_the_budget_cannot_hold_is_refused_when_the_profile_loads(variants, message):
@@ -120,3 +126,107 @@ def test_augmentation_moves_training_images_only():
     assert not np.allclose(np.asarray(seen), images)
     assert np.allclose(np.asarray(augment[1](augment[0](images, training=False), training=False)), images)
     assert np.allclose(model.predict(images, verbose=0), model.predict(images, verbose=0))
+
+
+def _tensor(a):
+    import keras
+
+    return keras.ops.convert_to_tensor(a)
+
+
+def test_the_soft_target_loss_is_keras_cross_entropy_with_smoothing_and_hintons_distillation():
+    """eps = alpha = 0 is the protocol's loss; eps alone is Keras' label smoothing; alpha = 1 is the teacher's term."""
+    import keras
+    import numpy as np
+
+    from fmnist_lib.models import soft_targets as st
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(16, 10)).astype("float32")
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    teacher_logits = rng.normal(size=(16, 10))
+    teacher = np.exp(teacher_logits) / np.exp(teacher_logits).sum(axis=1, keepdims=True)
+    y = rng.integers(0, 10, 16)
+    # soften() is softmax(logits / T), computed from the softmax outputs
+    t4 = np.exp(teacher_logits / 4) / np.exp(teacher_logits / 4).sum(axis=1, keepdims=True)
+    assert np.allclose(st.soften(teacher, 4.0), t4, atol=1e-6)
+    labels = _tensor(st.with_teacher(y, st.soften(teacher, 4.0)))
+
+    def loss(eps, alpha, temperature):
+        return keras.ops.convert_to_numpy(st.soft_target_loss(labels, _tensor(p), eps, alpha, temperature))
+
+    sparse = keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(y, p))
+    smoothed = keras.losses.CategoricalCrossentropy(label_smoothing=0.1, reduction=None)(np.eye(10)[y], p)
+    assert np.allclose(loss(0.0, 0.0, 1.0), sparse, atol=1e-5)
+    assert np.allclose(loss(0.1, 0.0, 1.0), keras.ops.convert_to_numpy(smoothed), atol=1e-5)
+    p4 = np.exp(logits / 4) / np.exp(logits / 4).sum(axis=1, keepdims=True)
+    expected = -16 * np.sum(t4 * np.log(p4), axis=1)  # T^2 times the cross-entropy at temperature T
+    assert np.allclose(loss(0.0, 1.0, 4.0), expected, rtol=1e-4)
+    assert np.allclose(loss(0.1, 0.5, 4.0), 0.5 * loss(0.1, 0.0, 4.0) + 0.5 * expected, rtol=1e-4)
+
+
+def test_a_model_trained_on_soft_targets_survives_a_checkpoint_and_scores_plain_labels(tmp_path):
+    """Stages resume from a saved model: the wrapper, its recipe and its weights come back; test labels stay classes."""
+    import keras
+    import numpy as np
+
+    from fmnist_lib.models import soft_targets as st
+    from fmnist_lib.models import variants
+    from fmnist_lib.training.keras_fit import compile_for_protocol
+
+    rng = np.random.default_rng(0)
+    x = rng.random((32, 28, 28, 1)).astype("float32")
+    y = rng.integers(0, 10, 32)
+    labels = st.with_teacher(y, st.soften(rng.dirichlet(np.ones(10), size=32), 4.0))
+    model = compile_for_protocol(st.SoftTargets(variants.separable_gap(widths=[8, 16, 32]), 0.1, 0.5, 4.0), 1e-3)
+    model.fit(x, labels, validation_data=(x[:8], y[:8]), epochs=1, batch_size=16, verbose=0)
+    model.save(tmp_path / "stage.keras")
+    again = keras.models.load_model(tmp_path / "stage.keras")
+    assert isinstance(again, st.SoftTargets) and (again.smoothing, again.alpha, again.temperature) == (0.1, 0.5, 4.0)
+    assert np.allclose(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    again.fit(x, labels, epochs=1, batch_size=16, verbose=0)
+    loss, accuracy = again.evaluate(x[:8], y[:8], verbose=0)
+    assert np.isfinite(loss) and 0 <= accuracy <= 1
+    with pytest.raises(ValueError, match="expected \\(32, 10\\)"):
+        st.with_teacher(y, np.ones((31, 10)))
+
+
+def test_a_distilled_variant_names_its_teacher_and_waits_for_it():
+    from fmnist_lib.experiments.kinds import light_budget
+
+    cfg = profiles.load_profile("smoke", {"studies.light_budget.variants": {"distilled": {"distillation": 0.5}}})
+    cfg = {**cfg, "profile_seed": cfg["seed"]}
+    spec = light_budget.config(cfg, "distilled")
+    assert spec["teacher"]["model"] == "cnn_3_128" and spec["teacher"]["temperature"] == light_budget.TEMPERATURE
+    assert [(j.kind, j.arg) for j in light_budget._depends_on(cfg, "distilled")] == [("network", "cnn_3_128")]
+    assert "teacher" not in light_budget.config(
+        {**cfg, "studies": {"light_budget": {**cfg["studies"]["light_budget"], "variants": {"plain": {}}}}}, "plain"
+    )
+
+
+@pytest.mark.parametrize("problem", ["not recorded", "stale", "no model"])
+def test_the_distillation_teacher_is_refused_when_missing_stale_or_without_its_model(problem, monkeypatch):
+    """The targets come from the recorded teacher only: anything else is one line that says how to make it."""
+    from fmnist_lib.experiments.kinds import light_budget
+    from fmnist_lib.experiments.target import MissingModel
+    from fmnist_lib.store.equivalence import CodeState, CodeStatus
+
+    cfg = {**profiles.load_profile("smoke"), "profile_seed": 0}
+    teacher = run("cnn_3_128", 0, [0.9], [1])
+    states = {"stale": CodeStatus(CodeState.CHANGED, "CHANGED since: training.engine:run_stages")}
+    recorded = (
+        None if problem == "not recorded" else replace(teacher, code_status=states.get(problem, teacher.code_status))
+    )
+    monkeypatch.setattr(light_budget, "stored_record", lambda cfg, job: recorded)
+
+    def no_model(profile, name, config, make_it):
+        raise MissingModel(f"the trained model of record {name} is not in results/{profile}/models; retrain: {make_it}")
+
+    monkeypatch.setattr(light_budget, "kept_model", no_model)
+    with pytest.raises(light_budget.TeacherUnusable) as caught:
+        light_budget.teacher_model(cfg)
+    message = str(caught.value)
+    assert "\n" not in message and "python -m fmnist_lib.compute --profile smoke --only cnn_3_128 --force" in message
+    assert {"not recorded": "is not recorded", "stale": "is stale: CHANGED since", "no model": "is not in"}[
+        problem
+    ] in message

@@ -22,7 +22,11 @@ LITERAL: dict[str, Any] = {
     "batchnorm_momentum": 0.99,  # Keras' default; lower settles the moving statistics sooner
     "depthwise_activation": False,  # True: ReLU between the depthwise and the 1x1 convolution too
     "augmentation": "none",  # "shift_flip": random shifts of up to 10 % and horizontal flips, while training only
+    # the training recipe (models.soft_targets): no parameters, only what the network is trained towards
+    "label_smoothing": 0.0,  # eps: 1 - eps on the true class, eps / 10 on every class
+    "distillation": 0.0,  # alpha: the weight of CNN-3-128's softened outputs (its recorded model, the teacher)
 }
+RECIPE = ("label_smoothing", "distillation")  # factors of the training, not of the network
 
 
 def factors_error(factors: Any) -> str | None:
@@ -45,13 +49,24 @@ def factors_error(factors: Any) -> str | None:
         return f"depthwise_activation is True or False, got {f['depthwise_activation']!r}"
     if f["augmentation"] not in ("none", "shift_flip"):
         return f"augmentation is 'none' or 'shift_flip', got {f['augmentation']!r}"
+    for name, top in (("label_smoothing", "below 1"), ("distillation", "at most 1")):
+        value = f[name]
+        fits = not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= value
+        if not fits or value > 1 or (name == "label_smoothing" and value == 1):
+            return f"{name} must be at least 0 and {top}, got {value!r}"
     return None
+
+
+def network_factors(factors: dict[str, Any]) -> dict[str, Any]:
+    """The factors that build the network (``variants.separable_gap``'s keywords): all but the recipe's."""
+    return {k: v for k, v in factors.items() if k not in RECIPE}
 
 
 def parameters(factors: dict[str, Any]) -> int:
     """All parameters (BatchNorm's moving statistics included, as the seed counts) of the variant ``factors``.
 
-    Augmentation layers have none: they only move and mirror the training images.
+    Augmentation layers have none: they only move and mirror the training images; the recipe factors change
+    the training targets only.
     """
     f = {**LITERAL, **factors}
     total, c_in = 0, 1
@@ -79,5 +94,7 @@ def describe(factors: dict[str, Any]) -> str:
         "batchnorm_momentum": lambda v: f"BatchNorm momentum {v:g}",
         "depthwise_activation": lambda v: "ReLU after each depthwise convolution" if v else "",
         "augmentation": lambda v: "random shifts and horizontal flips while training" if v == "shift_flip" else "",
+        "label_smoothing": lambda v: f"label smoothing {v:g}",
+        "distillation": lambda v: f"distilled from CNN-3-128 (weight {v:g})",
     }
     return ", ".join(w for k, v in changed.items() if (w := words[k](v))) or "the seed's design"

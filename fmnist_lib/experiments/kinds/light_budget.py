@@ -8,14 +8,30 @@ closes. Each variant changes factors of the literal model (``models.budget``
 lists them and refuses a variant over the budget when the profile loads), trains
 under the light model's protocol at the study's seeds, and is compared with the
 literal model trained alongside it at the same seeds and schedule.
+
+Two factors change the training, not the network (``models.soft_targets``):
+label smoothing, and distillation from CNN-3-128. The teacher is the profile's
+recorded CNN-3-128 run: its kept model gives the softened outputs on the
+student's training images, and a teacher that is not recorded, whose record's
+code has changed since, or whose model is not in this store is refused with the
+command that makes it; nothing is retrained behind the reader's back.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from fmnist_lib.experiments.kinds.network import network_config
-from fmnist_lib.experiments.registry import Experiment, Role
+from fmnist_lib.experiments.registry import Experiment, Job, Role, seeded, stored_record
 from fmnist_lib.experiments.splits import network_inputs, test_labels
-from fmnist_lib.experiments.target import Target, train_into
+from fmnist_lib.experiments.target import Target, kept_model, train_into
+
+TEACHER = "cnn_3_128"
+TEMPERATURE = 4.0  # the teacher's and the student's outputs are softened at T = 4 for the distillation term
+
+
+class TeacherUnusable(LookupError):
+    """The distillation teacher is not recorded, is stale, or its model is not in this store; the message says why."""
 
 
 def _runs(cfg: dict) -> list[tuple[int, str]]:
@@ -24,30 +40,93 @@ def _runs(cfg: dict) -> list[tuple[int, str]]:
     return [(seed, name) for seed in study["seeds"] for name in study["variants"]]
 
 
-def config(cfg: dict, variant: str) -> dict:
-    """The light model's protocol with the study's schedule, and the variant's factors written out in full."""
+def _factors(cfg: dict, variant: str) -> dict:
     from fmnist_lib.models import budget
 
-    study = cfg["studies"]["light_budget"]
-    factors = {**budget.LITERAL, **study["variants"][variant]}
-    return {
+    return {**budget.LITERAL, **cfg["studies"]["light_budget"]["variants"][variant]}
+
+
+def _teacher_job(cfg: dict) -> Job:
+    return Job("network", cfg["profile_seed"], TEACHER)
+
+
+def config(cfg: dict, variant: str) -> dict:
+    """The light model's protocol with the study's schedule, the variant's factors written out in full, and the
+    teacher's own config where the variant is distilled (a retrained teacher makes a new student record)."""
+    from fmnist_lib.models import budget
+
+    factors = _factors(cfg, variant)
+    spec = {
         **network_config(cfg, "dsc_gap"),
         "experiment": "light_budget",
-        "schedule": study["schedule"],
+        "schedule": cfg["studies"]["light_budget"]["schedule"],
         "variant": variant,
         "factors": factors,
         "parameters": budget.parameters(factors),
     }
+    if factors["distillation"]:
+        spec["teacher"] = {**network_config(seeded(cfg, cfg["profile_seed"]), TEACHER), "temperature": TEMPERATURE}
+    return spec
+
+
+def teacher_model(cfg: dict):
+    """CNN-3-128's recorded model, the distillation teacher; never retrains, and refuses a teacher it cannot trust."""
+    job = _teacher_job(cfg)
+    make_it = f"python -m fmnist_lib.compute --profile {cfg['profile']} --only {TEACHER} --force"
+    record = stored_record(cfg, job)
+    if record is None:
+        raise TeacherUnusable(f"the distillation teacher ({job.label}) is not recorded; make it with: {make_it}")
+    if record.code_status.changed:
+        raise TeacherUnusable(
+            f"the distillation teacher ({job.label}) is stale: {record.code_status.text}; retrain it with: {make_it}"
+        )
+    try:
+        return kept_model(cfg["profile"], TEACHER, network_config(seeded(cfg, cfg["profile_seed"]), TEACHER), make_it)
+    except LookupError as exc:
+        raise TeacherUnusable(f"the distillation teacher cannot be used: {exc}") from None
+
+
+def teacher_outputs(teacher, images: np.ndarray) -> np.ndarray:
+    """The teacher's outputs on ``images``, softened at ``TEMPERATURE``: the distillation targets."""
+    from fmnist_lib.models import soft_targets
+
+    return soft_targets.soften(teacher.predict(images, batch_size=1024, verbose=0), TEMPERATURE)
 
 
 def compute_variant(cfg: dict, variant: str, target: Target) -> dict:
     """One variant at one seed, trained and scored after every epoch like the light model."""
-    from fmnist_lib.models import variants
+    from fmnist_lib.models import budget, soft_targets, variants
 
     spec = target.config
     kept = {k: v for k, v in spec["model_kwargs"].items() if k in ("dropout", "activation")}
+    network = budget.network_factors(spec["factors"])
+    smoothing, alpha = spec["factors"]["label_smoothing"], spec["factors"]["distillation"]
+    teacher = teacher_model(cfg) if alpha else None  # refused before any data is loaded
     train, test = network_inputs(cfg["data"]["train_size"], cfg["data"]["test_size"], cfg["seed"])
-    return train_into(target, lambda: variants.separable_gap(**spec["factors"], **kept), train, test)
+    if teacher is not None:
+        train = _with_teacher(train, teacher)
+    if not (smoothing or alpha):
+        return train_into(target, lambda: variants.separable_gap(**network, **kept), train, test)
+    temperature = spec["teacher"]["temperature"] if alpha else 1.0
+    build = lambda: soft_targets.SoftTargets(  # noqa: E731
+        variants.separable_gap(**network, **kept), smoothing, alpha, temperature
+    )
+    return train_into(target, build, train, test)
+
+
+def _with_teacher(train, teacher):
+    """The training loader, its labels carrying the teacher's softened outputs on the same images."""
+    from fmnist_lib.models import soft_targets
+
+    def load():
+        x, y = train()
+        return x, soft_targets.with_teacher(y, teacher_outputs(teacher, x))
+
+    return load
+
+
+def _depends_on(cfg: dict, variant: str) -> list[Job]:
+    return [_teacher_job(cfg)] if _factors(cfg, variant)["distillation"] else []
 
 
 KINDS = (
@@ -61,6 +140,7 @@ KINDS = (
         compute=compute_variant,
         chapters=("04",),
         accelerated=True,
+        depends_on=_depends_on,
         label=lambda seed, variant: f"light model budget study: {variant}, seed {seed}",
         test_labels=test_labels,
     ),

@@ -71,6 +71,7 @@ PROFILES: dict[str, dict[str, Any]] = {
                     "shift_flip": {"augmentation": "shift_flip"},
                     "label_smoothing": {"label_smoothing": 0.1},
                     "distilled": {"distillation": 0.5},
+                    "cosine_lr": {"learning_rate_schedule": "cosine"},
                 },
             },
         },
@@ -215,7 +216,7 @@ PROFILES: dict[str, dict[str, Any]] = {
                     "literal": {},
                     "standard_first": {"first_block": "standard", "widths": [128, 256, 508]},
                     # the recipe's path end to end: the teacher's kept model, soft targets, a checkpointed wrapper
-                    "distilled": {"distillation": 0.5, "label_smoothing": 0.1},
+                    "recipe": {"distillation": 0.5, "label_smoothing": 0.1, "learning_rate_schedule": "cosine"},
                 },
             },
         },

@@ -23,16 +23,16 @@ STANDARD_FIRST = {"first_block": "standard", "widths": [128, 256, 508]}
         {"depthwise_activation": True},
         {"widths": [64, 128, 256]},
         {"augmentation": "shift_flip"},
-        {"label_smoothing": 0.1, "distillation": 0.5},
+        {"label_smoothing": 0.1, "distillation": 0.5, "learning_rate_schedule": "cosine"},
     ],
 )
 def test_the_budget_is_counted_as_keras_counts_it(factors):
     """The profile's check uses arithmetic; the model Keras builds from the same factors has that many parameters."""
-    from fmnist_lib.models import soft_targets, variants
+    from fmnist_lib.models import recipe, variants
 
     network = variants.separable_gap(**budget.network_factors(factors))
     assert budget.parameters(factors) == network.count_params()
-    assert soft_targets.SoftTargets(network, 0.1, 0.5, 4.0).count_params() == network.count_params()
+    assert recipe.Recipe(network, 0.1, 0.5, 4.0).count_params() == network.count_params()
 
 
 def test_the_literal_variant_is_the_light_model():
@@ -57,6 +57,7 @@ def test_the_literal_variant_is_the_light_model():
         ({"x": {"label_smoothing": 1}}, "label_smoothing must be at least 0 and below 1, got 1"),
         ({"x": {"distillation": -0.5}}, "distillation must be at least 0 and at most 1, got -0.5"),
         ({"x": {"distillation": True}}, "distillation must be at least 0 and at most 1, got True"),
+        ({"x": {"learning_rate_schedule": "step"}}, "learning_rate_schedule is 'constant' or 'cosine', got 'step'"),
     ],
 )
 def test_a_variant_the_budget_cannot_hold_is_refused_when_the_profile_loads(variants, message):
@@ -139,7 +140,7 @@ def test_the_soft_target_loss_is_keras_cross_entropy_with_smoothing_and_hintons_
     import keras
     import numpy as np
 
-    from fmnist_lib.models import soft_targets as st
+    from fmnist_lib.models import recipe as st
 
     rng = np.random.default_rng(0)
     logits = rng.normal(size=(16, 10)).astype("float32")
@@ -170,7 +171,7 @@ def test_a_model_trained_on_soft_targets_survives_a_checkpoint_and_scores_plain_
     import keras
     import numpy as np
 
-    from fmnist_lib.models import soft_targets as st
+    from fmnist_lib.models import recipe as st
     from fmnist_lib.models import variants
     from fmnist_lib.training.keras_fit import compile_for_protocol
 
@@ -178,13 +179,19 @@ def test_a_model_trained_on_soft_targets_survives_a_checkpoint_and_scores_plain_
     x = rng.random((32, 28, 28, 1)).astype("float32")
     y = rng.integers(0, 10, 32)
     labels = st.with_teacher(y, st.soften(rng.dirichlet(np.ones(10), size=32), 4.0))
-    model = compile_for_protocol(st.SoftTargets(variants.separable_gap(widths=[8, 16, 32]), 0.1, 0.5, 4.0), 1e-3)
+    network = variants.separable_gap(widths=[8, 16, 32])
+    model = compile_for_protocol(st.Recipe(network, 0.1, 0.5, 4.0, decay_steps=8), 1e-3)
     model.fit(x, labels, validation_data=(x[:8], y[:8]), epochs=1, batch_size=16, verbose=0)
     model.save(tmp_path / "stage.keras")
     again = keras.models.load_model(tmp_path / "stage.keras")
-    assert isinstance(again, st.SoftTargets) and (again.smoothing, again.alpha, again.temperature) == (0.1, 0.5, 4.0)
+    recipe = (again.smoothing, again.alpha, again.temperature, again.decay_steps)
+    assert isinstance(again, st.Recipe) and recipe == (0.1, 0.5, 4.0, 8)
     assert np.allclose(again.predict(x, verbose=0), model.predict(x, verbose=0))
-    again.fit(x, labels, epochs=1, batch_size=16, verbose=0)
+    # the cosine schedule carries on from step 2 of 8 where the first stage left it, not from the start
+    assert int(again.optimizer.iterations) == 2
+    assert float(again.optimizer.learning_rate) == pytest.approx(1e-3 * 0.5 * (1 + np.cos(np.pi * 2 / 8)), rel=1e-5)
+    again.fit(x, labels, epochs=3, batch_size=16, verbose=0)
+    assert float(again.optimizer.learning_rate) == pytest.approx(0.0, abs=1e-9)  # step 8 of 8: decayed to zero
     loss, accuracy = again.evaluate(x[:8], y[:8], verbose=0)
     assert np.isfinite(loss) and 0 <= accuracy <= 1
     with pytest.raises(ValueError, match="expected \\(32, 10\\)"):

@@ -22,11 +22,12 @@ LITERAL: dict[str, Any] = {
     "batchnorm_momentum": 0.99,  # Keras' default; lower settles the moving statistics sooner
     "depthwise_activation": False,  # True: ReLU between the depthwise and the 1x1 convolution too
     "augmentation": "none",  # "shift_flip": random shifts of up to 10 % and horizontal flips, while training only
-    # the training recipe (models.soft_targets): no parameters, only what the network is trained towards
+    # the training recipe (models.recipe): no parameters, only how the network is trained
     "label_smoothing": 0.0,  # eps: 1 - eps on the true class, eps / 10 on every class
     "distillation": 0.0,  # alpha: the weight of CNN-3-128's softened outputs (its recorded model, the teacher)
+    "learning_rate_schedule": "constant",  # "cosine": the protocol's rate decays to 0 over the whole run
 }
-RECIPE = ("label_smoothing", "distillation")  # factors of the training, not of the network
+RECIPE = ("label_smoothing", "distillation", "learning_rate_schedule")  # factors of the training, not the network
 
 
 def factors_error(factors: Any) -> str | None:
@@ -49,6 +50,8 @@ def factors_error(factors: Any) -> str | None:
         return f"depthwise_activation is True or False, got {f['depthwise_activation']!r}"
     if f["augmentation"] not in ("none", "shift_flip"):
         return f"augmentation is 'none' or 'shift_flip', got {f['augmentation']!r}"
+    if f["learning_rate_schedule"] not in ("constant", "cosine"):
+        return f"learning_rate_schedule is 'constant' or 'cosine', got {f['learning_rate_schedule']!r}"
     for name, top in (("label_smoothing", "below 1"), ("distillation", "at most 1")):
         value = f[name]
         fits = not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= value
@@ -96,5 +99,6 @@ def describe(factors: dict[str, Any]) -> str:
         "augmentation": lambda v: "random shifts and horizontal flips while training" if v == "shift_flip" else "",
         "label_smoothing": lambda v: f"label smoothing {v:g}",
         "distillation": lambda v: f"distilled from CNN-3-128 (weight {v:g})",
+        "learning_rate_schedule": lambda v: f"{v} learning-rate schedule",
     }
     return ", ".join(w for k, v in changed.items() if (w := words[k](v))) or "the seed's design"

@@ -9,8 +9,9 @@ lists them and refuses a variant over the budget when the profile loads), trains
 under the light model's protocol at the study's seeds, and is compared with the
 literal model trained alongside it at the same seeds and schedule.
 
-Two factors change the training, not the network (``models.soft_targets``):
-label smoothing, and distillation from CNN-3-128. The teacher is the profile's
+Three factors change the training, not the network (``models.recipe``):
+label smoothing, distillation from CNN-3-128, and a cosine learning-rate
+schedule over the whole run. The teacher is the profile's
 recorded CNN-3-128 run: its kept model gives the softened outputs on the
 student's training images, and a teacher that is not recorded, whose record's
 code has changed since, or whose model is not in this store is refused with the
@@ -88,39 +89,44 @@ def teacher_model(cfg: dict):
 
 def teacher_outputs(teacher, images: np.ndarray) -> np.ndarray:
     """The teacher's outputs on ``images``, softened at ``TEMPERATURE``: the distillation targets."""
-    from fmnist_lib.models import soft_targets
+    from fmnist_lib.models import recipe
 
-    return soft_targets.soften(teacher.predict(images, batch_size=1024, verbose=0), TEMPERATURE)
+    return recipe.soften(teacher.predict(images, batch_size=1024, verbose=0), TEMPERATURE)
 
 
 def compute_variant(cfg: dict, variant: str, target: Target) -> dict:
     """One variant at one seed, trained and scored after every epoch like the light model."""
-    from fmnist_lib.models import budget, soft_targets, variants
+    from fmnist_lib.models import budget, recipe, variants
 
     spec = target.config
+    factors = spec["factors"]
     kept = {k: v for k, v in spec["model_kwargs"].items() if k in ("dropout", "activation")}
-    network = budget.network_factors(spec["factors"])
-    smoothing, alpha = spec["factors"]["label_smoothing"], spec["factors"]["distillation"]
-    teacher = teacher_model(cfg) if alpha else None  # refused before any data is loaded
+    network = lambda: variants.separable_gap(**budget.network_factors(factors), **kept)  # noqa: E731
+    teacher = teacher_model(cfg) if factors["distillation"] else None  # refused before any data is loaded
     train, test = network_inputs(cfg["data"]["train_size"], cfg["data"]["test_size"], cfg["seed"])
     if teacher is not None:
         train = _with_teacher(train, teacher)
-    if not (smoothing or alpha):
-        return train_into(target, lambda: variants.separable_gap(**network, **kept), train, test)
-    temperature = spec["teacher"]["temperature"] if alpha else 1.0
-    build = lambda: soft_targets.SoftTargets(  # noqa: E731
-        variants.separable_gap(**network, **kept), smoothing, alpha, temperature
+    if all(factors[k] == budget.LITERAL[k] for k in budget.RECIPE):
+        return train_into(target, network, train, test)
+    images, labels = train()
+    steps = spec["schedule"][-1] * -(-len(labels) // spec["batch_size"])  # the whole run's optimizer steps
+    build = lambda: recipe.Recipe(  # noqa: E731
+        network(),
+        smoothing=factors["label_smoothing"],
+        alpha=factors["distillation"],
+        temperature=spec["teacher"]["temperature"] if teacher is not None else 1.0,
+        decay_steps=steps if factors["learning_rate_schedule"] == "cosine" else 0,
     )
-    return train_into(target, build, train, test)
+    return train_into(target, build, lambda: (images, labels), test)
 
 
 def _with_teacher(train, teacher):
     """The training loader, its labels carrying the teacher's softened outputs on the same images."""
-    from fmnist_lib.models import soft_targets
+    from fmnist_lib.models import recipe
 
     def load():
         x, y = train()
-        return x, soft_targets.with_teacher(y, teacher_outputs(teacher, x))
+        return x, recipe.with_teacher(y, teacher_outputs(teacher, x))
 
     return load
 

@@ -237,3 +237,18 @@ def test_the_distillation_teacher_is_refused_when_missing_stale_or_without_its_m
     assert {"not recorded": "is not recorded", "stale": "is stale: CHANGED since", "no model": "is not in"}[
         problem
     ] in message
+
+
+def test_the_budget_figure_puts_variants_on_the_scaling_axes_and_says_when_none_is_recorded():
+    from fmnist_lib.report import plots
+
+    records = [_variant("literal", s, a, {}) for s, a in enumerate((0.86, 0.87, 0.88))]
+    records += [_variant("standard_first", s, a, STANDARD_FIRST) for s, a in enumerate((0.921, 0.923, 0.925))]
+    results = budget_study.judge_variants(records, 0.924)
+    macs = {"literal": 5_400_000, "standard_first": 6_100_000}
+    cnn = {"accuracy": 0.924, "parameters": 2_067_850, "MACs": 12_000_000, "s per epoch": 0.9}
+    fig = plots.budget_against(results, macs, cnn, 0.9898)
+    assert [ax.get_xscale() for ax in fig.axes] == ["log"] * 3
+    assert {t.get_text() for t in fig.axes[0].texts} >= {"literal", "standard_first", "CNN-3-128"}
+    empty = plots.budget_against([], {}, None, 0.9898)
+    assert "no variant recorded yet" in {t.get_text() for t in empty.axes[0].texts}

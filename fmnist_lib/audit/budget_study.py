@@ -42,6 +42,19 @@ def reference_accuracy(cnn_records: list[Record]) -> float | None:
     return float(np.mean([r.final.test_accuracy for r in cnn_records])) if cnn_records else None
 
 
+def reference_point(cnn_records: list[Record], macs: int) -> dict[str, float] | None:
+    """CNN-3-128 where the budget figure puts it: its seeds' mean accuracy, parameters, MACs, seconds per epoch."""
+    if not cnn_records:
+        return None
+    final = [r.final for r in cnn_records]
+    return {
+        "accuracy": reference_accuracy(cnn_records),
+        "parameters": cnn_records[0].total_params,
+        "MACs": macs,
+        "s per epoch": float(np.mean([f.cumulative_train_seconds / f.epochs for f in final])),
+    }
+
+
 def judge_variants(records: list[Record], reference: float | None) -> list[VariantResult]:
     """Per variant (in the order first met), its seeds' final accuracies decided against ``reference``."""
     from fmnist_lib.models.budget import LITERAL

@@ -27,7 +27,7 @@ MIN_TEXT_PX = 12  # about 9 pt on screen: the smallest text a reader should have
 
 def _percent_axis(axis) -> None:
     """Accuracies read as percentages everywhere in the report, axes included."""
-    axis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f}"))
+    axis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.4g}"))  # 87.5, not a rounded 88
 
 
 def legible(fig: Figure) -> Figure:
@@ -477,4 +477,64 @@ def pruning_curves(
         _percent_axis(ax.yaxis)
     axes[0][0].set_ylabel("test accuracy (%)")
     axes[0][0].legend(loc="lower left")
+    return _done(fig)
+
+
+def _compact(value: float, _pos=None) -> str:
+    """'200k', '2M', '0.9': a log axis's tick without powers of ten."""
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
+
+
+def budget_against(
+    results: list,
+    macs: dict[str, int],
+    reference: dict[str, float] | None,
+    claim: float,
+) -> Figure:
+    """The budget study on the scaling chapter's axes: each variant's accuracy (the seeds' mean with its interval)
+    against parameters, multiply-accumulates per image and training seconds per epoch (log scales), one panel each.
+
+    ``reference`` holds CNN-3-128's seeds' mean (``accuracy``) and its ``parameters``, ``MACs`` and
+    ``s per epoch``; the seed's claim for its light model is a dashed line on every panel.
+    """
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    axes_spec = (
+        ("parameters", "parameters (log scale)"),
+        ("MACs", "multiply-accumulates per image (log scale)"),
+        ("s per epoch", "training seconds per epoch (log scale)"),
+    )
+    fig, axes = plt.subplots(3, 1, figsize=(7.0, 9.0))
+    for ax, (column, label) in zip(axes, axes_spec):
+        for r in results:
+            x = {"parameters": r.parameters, "MACs": macs[r.variant], "s per epoch": r.train_seconds / r.epochs}
+            low, high = r.verdict.interval or (r.verdict.value, r.verdict.value)
+            ax.errorbar(
+                [x[column]],
+                [r.verdict.value],
+                yerr=[[r.verdict.value - low], [high - r.verdict.value]],
+                fmt="o",
+                color=OURS,
+                capsize=3,
+            )
+            ax.annotate(r.variant, (x[column], r.verdict.value), textcoords="offset points", xytext=(6, -3), fontsize=7)
+        if reference is not None:
+            ax.scatter([reference[column]], [reference["accuracy"]], marker="s", color="black", zorder=5)
+            ax.annotate("CNN-3-128", (reference[column], reference["accuracy"]), xytext=(-8, -12), fontsize=7,
+                        textcoords="offset points", ha="right")  # fmt: skip
+        ax.axhline(claim, color=PAPER, ls="--", lw=1)
+        ax.annotate(f"seed's claim, {claim:.2%}", (0.01, claim), xycoords=("axes fraction", "data"), xytext=(0, 4),
+                    textcoords="offset points", fontsize=7, color=PAPER)  # fmt: skip
+        ax.set_xscale("log")
+        ax.margins(x=0.25)
+        ax.xaxis.set_major_formatter(FuncFormatter(_compact))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel(label)
+        ax.set_ylabel("test accuracy (%)")
+        _percent_axis(ax.yaxis)
+    if not results:
+        axes[0].text(0.5, 0.5, "no variant recorded yet", transform=axes[0].transAxes, ha="center", color=OTHER)
     return _done(fig)

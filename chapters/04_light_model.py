@@ -211,13 +211,15 @@ if no_bn.records:
 # The seed's question, asked fairly: with its parameters and its idea (separable blocks
 # and a GAP head), how close to CNN-3-128 can the design get? Each variant of
 # {numref}`tbl-light-budget` changes factors of the seed's design or of its training (label
-# smoothing, or distillation from the recorded CNN-3-128, whose softened outputs join the
-# labels {cite}`hinton2015distilling`), keeps within its
+# smoothing; distillation from the recorded CNN-3-128, whose softened outputs join the
+# labels {cite}`hinton2015distilling`; a cosine learning-rate schedule
+# {cite}`loshchilov2017sgdr`), keeps within its
 # {glue:text}`budget_limit:,` parameters (a profile with a variant over the budget is
 # refused before anything trains), and trains under the light model's protocol for
 # {glue:text}`budget_epochs` at the study's seeds (the full profile trains the seed's design
 # alongside, under the same protocol). Each is set against CNN-3-128's mean over its seeds
 # by the audit's seed-aware rule: *falls short* when the variant's interval lies below it.
+# {glue:md}`combination_text`
 #
 # {glue:md}`budget_text`
 
@@ -229,9 +231,14 @@ glue("budget_limit", budget.PARAMETER_BUDGET, display=False)
 glue("budget_epochs", counted(config["studies"]["light_budget"]["schedule"][-1], "epoch"), display=False)
 budget_text = (prose.light_budget_summary(budget_results, reference), budget_runs.missing_text(config, listed=False))
 glue("budget_text", Markdown(" ".join(x for x in budget_text if x)), display=False)
-budget_variants = config["studies"]["light_budget"]["variants"]
+combination = experiments.budget_combination(config)
+combine = config["studies"]["light_budget"]["combine"]
+glue("combination_text", Markdown(prose.combination_text(combine, combination)), display=False)
+budget_variants = experiments.budget_variants(config)
 budget_macs = {
-    name: cost.model_macs(variants.separable_gap(**budget.network_factors(f))) for name, f in budget_variants.items()
+    name: cost.model_macs(variants.separable_gap(**budget.network_factors(f)))
+    for name, f in budget_variants.items()
+    if f is not None
 }
 tables.show(
     tables.light_budget_table(budget_results, budget_variants, budget_macs, budget_runs.missing),

@@ -63,6 +63,8 @@ PROFILES: dict[str, dict[str, Any]] = {
             "light_budget": {
                 "seeds": [0, 1, 2],
                 "schedule": [16, 32],
+                # then the variants that help, combined by the rule in audit/budget_study.py, at the same seeds
+                "combine": True,
                 "variants": {
                     "literal": {},
                     "standard_first": {"first_block": "standard", "widths": [128, 256, 508]},
@@ -147,6 +149,7 @@ PROFILES: dict[str, dict[str, Any]] = {
             "light_budget": {
                 "seeds": [0],
                 "schedule": [1],
+                "combine": False,
                 "variants": {
                     "momentum_090": {"batchnorm_momentum": 0.9},
                     "standard_first_090": {
@@ -212,6 +215,7 @@ PROFILES: dict[str, dict[str, Any]] = {
             "light_budget": {
                 "seeds": [0],
                 "schedule": [1],
+                "combine": False,
                 "variants": {
                     "literal": {},
                     "standard_first": {"first_block": "standard", "widths": [128, 256, 508]},
@@ -570,8 +574,10 @@ def _validate_light_budget(study: Any) -> None:
     from fmnist_lib.models import budget
 
     where = "studies.light_budget"
-    if not isinstance(study, dict) or set(study) != {"seeds", "schedule", "variants"}:
-        raise ProfileError(f"{where} must be a section with seeds, schedule and variants, like the full profile's")
+    if not isinstance(study, dict) or set(study) != {"seeds", "schedule", "variants", "combine"}:
+        raise ProfileError(
+            f"{where} must be a section with seeds, schedule, variants and combine, like the full profile's"
+        )
     seeds = study["seeds"]
     if (
         not isinstance(seeds, list)
@@ -584,6 +590,12 @@ def _validate_light_budget(study: Any) -> None:
     variants = study["variants"]
     if not isinstance(variants, dict) or any(not isinstance(k, str) or not k.isidentifier() for k in variants):
         raise ProfileError(f"{where}.variants must map names (letters, digits, _) to factors, e.g. {{'literal': {{}}}}")
+    if not isinstance(study["combine"], bool):
+        raise ProfileError(f"{where}.combine is True or False, got {study['combine']!r}")
+    if "combined" in variants:
+        raise ProfileError(f"{where}.variants.combined: the name is the study's best combination's; rename it")
+    if study["combine"] and {} not in variants.values():
+        raise ProfileError(f"{where}.combine needs the seed's design among the variants: add 'literal': {{}}")
     for name, factors in variants.items():
         if (problem := budget.factors_error(factors)) is not None:
             raise ProfileError(f"{where}.variants.{name} {problem}")

@@ -252,3 +252,77 @@ def test_the_budget_figure_puts_variants_on_the_scaling_axes_and_says_when_none_
     assert {t.get_text() for t in fig.axes[0].texts} >= {"literal", "standard_first", "CNN-3-128"}
     empty = plots.budget_against([], {}, None, 0.9898)
     assert "no variant recorded yet" in {t.get_text() for t in empty.axes[0].texts}
+
+
+def test_the_best_combination_takes_the_variants_that_help_best_first_within_the_budget():
+    """Stated before any variant was recorded (COMBINATION_RULE), and checked here on made-up records."""
+    records = [_variant("literal", s, a, {}) for s, a in enumerate((0.86, 0.87, 0.88))]
+    records += [_variant("standard_first", s, a, STANDARD_FIRST) for s, a in enumerate((0.921, 0.923, 0.925))]
+    records += [_variant("momentum_090", s, a, {"batchnorm_momentum": 0.9}) for s, a in enumerate((0.90, 0.905, 0.91))]
+    # helps less, and sets widths, which the better standard_first already set: left out
+    records += [_variant("narrow", s, a, {"widths": [128, 256, 500]}) for s, a in enumerate((0.895, 0.9, 0.905))]
+    # no better than the seed's design: left out
+    records += [_variant("relu", s, a, {"depthwise_activation": True}) for s, a in enumerate((0.85, 0.87, 0.89))]
+    factors, used = budget_study.best_combination(records)
+    assert used == ["standard_first", "momentum_090"]
+    assert factors == {**STANDARD_FIRST, "batchnorm_momentum": 0.9} and budget.over_budget(factors) == 0
+    nothing = [r for r in records if r.config["variant"] in ("literal", "relu")]
+    assert budget_study.best_combination(nothing) == ({}, [])
+    assert "nothing to combine" in prose.combination_text(True, ({}, []))
+    assert prose.combination_text(True, None) == budget_study.COMBINATION_RULE
+    assert prose.combination_text(False, None) == ""
+
+
+def test_the_combination_waits_for_its_variants_then_trains_what_they_chose(monkeypatch):
+    from fmnist_lib.experiments.kinds import light_budget
+
+    cfg = profiles.load_profile(
+        "smoke",
+        {
+            "studies.light_budget.combine": True,
+            "studies.light_budget.variants": {"literal": {}, "standard_first": STANDARD_FIRST},
+        },
+    )
+    cfg = {**cfg, "profile_seed": cfg["seed"]}
+    store = {}
+    monkeypatch.setattr(light_budget, "stored_record", lambda cfg, job: store.get((job.seed, job.arg)))
+    assert light_budget._name(cfg, light_budget.COMBINED) is None  # waiting for the variants
+    assert light_budget.variants(cfg)[light_budget.COMBINED] is None
+    assert len(light_budget._depends_on(cfg, light_budget.COMBINED)) == 2
+    table = tables.light_budget_table([], light_budget.variants(cfg), {"literal": 0, "standard_first": 0},
+                                      [registry_job(0, light_budget.COMBINED)])  # fmt: skip
+    assert table["variant"].tolist() == ["best combination of the variants that help (chosen once they are recorded)"]
+    store[(0, "literal")] = _variant("literal", 0, 0.87, {})
+    store[(0, "standard_first")] = _variant("standard_first", 0, 0.871, STANDARD_FIRST)
+    # no variant lies above the seed's design: nothing to combine, and the combination leaves the plan
+    assert light_budget.combination(cfg) == ({}, [])
+    assert all(arg != light_budget.COMBINED for _, arg in light_budget._runs(cfg))
+    store[(0, "standard_first")] = _variant("standard_first", 0, 0.92, STANDARD_FIRST)
+    assert light_budget.combination(cfg) == (STANDARD_FIRST, ["standard_first"])
+    assert light_budget._name(cfg, light_budget.COMBINED) == "light-budget-combined-seed0"
+    spec = light_budget.config(cfg, light_budget.COMBINED)
+    assert {k: v for k, v in spec["factors"].items() if budget.LITERAL[k] != v} == STANDARD_FIRST
+    assert spec["chosen_from"] == sorted(r.file_stem for r in store.values())
+
+
+def registry_job(seed, arg):
+    from fmnist_lib.experiments import registry
+
+    return registry.Job("light_budget", seed, arg)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"studies.light_budget.combine": "yes"}, "studies.light_budget.combine takes True or False, got 'yes'"),
+        ({"studies.light_budget.variants": {"combined": {}}}, "variants.combined: the name is the study's best"),
+        (
+            {"studies.light_budget.combine": True, "studies.light_budget.variants": {"x": STANDARD_FIRST}},
+            "combine needs the seed's design among the variants: add 'literal': {}",
+        ),
+    ],
+)
+def test_a_combination_the_study_cannot_make_is_refused_when_the_profile_loads(change, message):
+    with pytest.raises(profiles.ProfileError) as caught:
+        profiles.load_profile("smoke", change)
+    assert message in str(caught.value) and "\n" not in str(caught.value)

@@ -75,3 +75,46 @@ def judge_variants(records: list[Record], reference: float | None) -> list[Varia
             VariantResult(variant, changed, runs[0].config["parameters"], runs[0].final.epochs, verdict, seconds)
         )
     return results
+
+
+COMBINATION_RULE = (
+    "The best combination is chosen by a rule fixed before any variant was recorded: a variant helps when the "
+    "interval of its seeds lies above the seed's design's mean over the same seeds; the helping variants' factors "
+    "are combined, the most accurate first, and a variant is left out when a better one already set one of its "
+    "factors or when adding it would exceed the budget."
+)
+
+
+def best_combination(records: list[Record]) -> tuple[dict[str, Any], list[str]]:
+    """The factors of the best combination (changed from the literal design) and the variants they come from.
+
+    ``records`` are every one-factor variant's runs, the literal design's among
+    them; see ``COMBINATION_RULE``. Nothing helps: ``({}, [])``.
+    """
+    from fmnist_lib.models import budget
+
+    by_variant: dict[str, list[Record]] = {}
+    for record in records:
+        by_variant.setdefault(record.config["variant"], []).append(record)
+    changed = {
+        v: {k: x for k, x in runs[0].config["factors"].items() if budget.LITERAL[k] != x}
+        for v, runs in by_variant.items()
+    }
+    literal = [r for v, runs in by_variant.items() if not changed[v] for r in runs]
+    if not literal:
+        return {}, []
+    reference = float(np.mean([r.final.test_accuracy for r in literal]))
+    helping = []
+    for variant, runs in by_variant.items():
+        estimates = [Estimate.accuracy(r.final.test_accuracy, r.n_test) for r in runs]
+        verdict = decide(estimates, reference, seeds=[r.config["seed"] for r in runs])
+        if changed[variant] and verdict.outcome is Outcome.ABOVE:
+            helping.append((verdict.value, variant))
+    combined: dict[str, Any] = {}
+    used = []
+    for _, variant in sorted(helping, reverse=True):
+        if set(changed[variant]) & set(combined) or budget.over_budget({**combined, **changed[variant]}):
+            continue
+        combined.update(changed[variant])
+        used.append(variant)
+    return combined, used

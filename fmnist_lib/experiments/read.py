@@ -75,6 +75,24 @@ def load_all(cfg: dict, kind: str) -> Found:
     return Found(records, missing)
 
 
+def budget_variants(cfg: dict) -> dict[str, dict | None]:
+    """The budget study's variants by name, with the factors each changes (the best combination's: None until the
+    variants it is chosen from are recorded)."""
+    from fmnist_lib.experiments.kinds import light_budget
+
+    return light_budget.variants({**cfg, "profile_seed": cfg.get("profile_seed", cfg["seed"])})
+
+
+def budget_combination(cfg: dict) -> tuple[dict, list[str]] | None:
+    """The budget study's best combination (factors, variants combined); None until its inputs are recorded or
+    when the profile does not combine."""
+    from fmnist_lib.experiments.kinds import light_budget
+
+    if not cfg["studies"]["light_budget"]["combine"]:
+        return None
+    return light_budget.combination({**cfg, "profile_seed": cfg.get("profile_seed", cfg["seed"])})
+
+
 def seed_study(cfg: dict) -> dict:
     """The headline numbers over the audit's seeds, as stored: both networks and the best classical model."""
     from fmnist_lib.experiments.kinds.classical import best_classical_model

@@ -476,3 +476,17 @@ def digits_cv_missing(found, cfg: dict) -> str:
                 f"(on {measured_on(done)}; a wall time includes whatever else ran on the machine)."
             )
     return text
+
+
+def combination_text(combine: bool, found: tuple[dict, list[str]] | None) -> str:
+    """The budget study's best combination: its rule, and what the records chose (or that nothing helps)."""
+    from fmnist_lib.audit.budget_study import COMBINATION_RULE
+
+    if not combine:
+        return ""
+    if found is None:
+        return COMBINATION_RULE
+    factors, used = found
+    if not factors:
+        return f"{COMBINATION_RULE} No variant's interval lies above the seed's design, so there is nothing to combine."
+    return f"{COMBINATION_RULE} The records chose the factors of {listed(used)}."

@@ -506,7 +506,7 @@ def light_budget_table(
     }
     rows = [
         {
-            "variant": budget.describe(r.changed),
+            "variant": _variant_words(r.variant, r.changed),
             "parameters": r.parameters,
             "MACs per image (M)": round(macs[r.variant] / 1e6, 1),
             "epochs": r.epochs,
@@ -521,11 +521,22 @@ def light_budget_table(
         waiting.setdefault(job.arg, []).append(job.seed)
     rows += [
         {
-            "variant": budget.describe(variants[name]),
-            "parameters": budget.parameters(variants[name]),
-            "MACs per image (M)": round(macs[name] / 1e6, 1),
+            "variant": _variant_words(name, variants[name]),
+            "parameters": "–" if variants[name] is None else budget.parameters(variants[name]),
+            "MACs per image (M)": "–" if variants[name] is None else round(macs[name] / 1e6, 1),
             "test accuracy": f"not recorded yet (seeds {', '.join(map(str, seeds))})",
         }
         for name, seeds in waiting.items()
     ]
     return pd.DataFrame(rows).fillna("–")
+
+
+def _variant_words(name: str, changed: dict | None) -> str:
+    """A budget variant in words; the best combination says it is one, and says so before it is chosen."""
+    from fmnist_lib.models import budget
+
+    if name != "combined":
+        return budget.describe(changed)
+    if changed is None:
+        return "best combination of the variants that help (chosen once they are recorded)"
+    return f"best combination: {budget.describe(changed)}"

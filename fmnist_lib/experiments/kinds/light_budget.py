@@ -35,16 +35,57 @@ class TeacherUnusable(LookupError):
     """The distillation teacher is not recorded, is stale, or its model is not in this store; the message says why."""
 
 
-def _runs(cfg: dict) -> list[tuple[int, str]]:
-    """(seed, variant) of every run: all variants at the first seed before any at the next."""
+COMBINED = "combined"  # the best combination of the variants that help (audit.budget_study.COMBINATION_RULE)
+
+
+def _single_factor_runs(cfg: dict) -> list[tuple[int, str]]:
     study = cfg["studies"]["light_budget"]
     return [(seed, name) for seed in study["seeds"] for name in study["variants"]]
+
+
+def _runs(cfg: dict) -> list[tuple[int, str]]:
+    """(seed, variant) of every run: all variants at the first seed before any at the next, then the best
+    combination at every seed, unless the recorded variants show that nothing helps."""
+    runs = _single_factor_runs(cfg)
+    if cfg["studies"]["light_budget"].get("combine"):
+        found = combination(cfg)
+        if found is None or found[0]:
+            runs += [(seed, COMBINED) for seed in cfg["studies"]["light_budget"]["seeds"]]
+    return runs
+
+
+def combination(cfg: dict) -> tuple[dict, list[str]] | None:
+    """The best combination's changed factors and the variants it combines, or None until all are recorded."""
+    from fmnist_lib.audit import budget_study
+
+    records = [stored_record(cfg, Job("light_budget", seed, name)) for seed, name in _single_factor_runs(cfg)]
+    if any(r is None for r in records):
+        return None
+    return budget_study.best_combination(records)
+
+
+def variants(cfg: dict) -> dict[str, dict | None]:
+    """Every variant the study plans, by name, with its changed factors (the combination's: None until known)."""
+    planned: dict[str, dict | None] = dict(cfg["studies"]["light_budget"]["variants"])
+    if any(arg == COMBINED for _, arg in _runs(cfg)):
+        found = combination(cfg)
+        planned[COMBINED] = None if found is None else found[0]
+    return planned
 
 
 def _factors(cfg: dict, variant: str) -> dict:
     from fmnist_lib.models import budget
 
+    if variant == COMBINED:
+        return {**budget.LITERAL, **combination(cfg)[0]}
     return {**budget.LITERAL, **cfg["studies"]["light_budget"]["variants"][variant]}
+
+
+def _name(cfg: dict, variant: str) -> str | None:
+    """The record's name; the combination's only once every variant it is chosen from is recorded."""
+    if variant == COMBINED and combination(cfg) is None:
+        return None
+    return f"light-budget-{variant.replace('_', '-')}-seed{cfg['seed']}"
 
 
 def _teacher_job(cfg: dict) -> Job:
@@ -65,6 +106,9 @@ def config(cfg: dict, variant: str) -> dict:
         "factors": factors,
         "parameters": budget.parameters(factors),
     }
+    if variant == COMBINED:  # chosen from these records: a new or retrained variant makes a new combination
+        spec["chosen_from"] = sorted(stored_record(cfg, Job("light_budget", s, v)).file_stem for s, v in
+                                     _single_factor_runs(cfg))  # fmt: skip
     if factors["distillation"]:
         spec["teacher"] = {**network_config(seeded(cfg, cfg["profile_seed"]), TEACHER), "temperature": TEMPERATURE}
     return spec
@@ -132,6 +176,10 @@ def _with_teacher(train, teacher):
 
 
 def _depends_on(cfg: dict, variant: str) -> list[Job]:
+    if variant == COMBINED:
+        chosen_from = [Job("light_budget", seed, name) for seed, name in _single_factor_runs(cfg)]
+        found = combination(cfg)
+        return chosen_from + ([_teacher_job(cfg)] if found is not None and found[0].get("distillation") else [])
     return [_teacher_job(cfg)] if _factors(cfg, variant)["distillation"] else []
 
 
@@ -141,7 +189,7 @@ KINDS = (
         "the light model's budget study: one design factor at a time, within 178,968 parameters, several seeds",
         Role.STUDY,
         args=_runs,
-        name=lambda cfg, variant: f"light-budget-{variant.replace('_', '-')}-seed{cfg['seed']}",
+        name=_name,
         config=config,
         compute=compute_variant,
         chapters=("04",),

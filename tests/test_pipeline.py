@@ -35,7 +35,7 @@ def test_every_chapter_is_rendered_with_figures(smoke_report):
         "01_dataset": 4,
         "02_baselines": 1,
         "03_cnn_3_128": 4,
-        "04_light_model": 1,
+        "04_light_model": 2,
         "05_comparison": 3,
         "06_audit_data": 3,
         "06_audit_mechanisms": 2,

@@ -65,15 +65,16 @@ tables.show(
 # ({numref}`tbl-digits-fit`). Item 5 was added when the first fit came in, before any
 # verdict from it was published, and it can only make a verdict inconclusive: the curve must
 # describe the runs it was fitted to, with weighted residuals of at most about twice the
-# binomial noise (chi-square per degree of freedom at most 4, the column "fit χ²/dof"). The
+# binomial noise (chi-square per degree of freedom at most 4, the column "χ²/dof"). The
 # fitted error can only fall as the training set grows, so it cannot follow the error on a
 # run's own training images, which rises with it; the table gives every fit's value.
 
 # %% tags=["remove-input"]
 tables.show(
     audit_tables.digits_fit_table(experiments.load_all(config, "digits_fit").records),
-    "Mechanism (e) extrapolated to 60,000 images: MNIST with its bootstrap interval, the same fit on Fashion-MNIST "
-    "against the full-data measurement, and whether the check lets the digits count (%).",
+    "Mechanism (e) extrapolated to 60,000 images at the paper's epochs: MNIST with its bootstrap interval, the same "
+    "fit on Fashion-MNIST against the full-data measurement and their miss, each fit's chi-square per degree of "
+    "freedom, and whether the rule lets the digits count, or which check stops them (%).",
     "tbl-digits-fit",
 )
 

@@ -229,8 +229,8 @@ STOPS = {
     "no fit": "no: no fit",
     "no reference": "no: nothing measured",
     "no bootstrap": "no: no interval",
-    "misfit": "no: curve misfits",
-    "miss": "no: misses Fashion",
+    "misfit": "no: curve misfit",
+    "miss": "no: Fashion miss",
 }
 
 

@@ -308,15 +308,13 @@ def digits_fit_table(fit_records: list) -> pd.DataFrame:
                     {
                         "network": network_name(result["network"]),
                         "variant": variant,
-                        "paper epochs": epochs,
+                        "epochs": epochs,
                         "MNIST, extrapolated": f"{vt.percent(digits['predicted'][i])} [{vt.percent(low)}, "
                         f"{vt.percent(high)}]",
-                        "Fashion, extrapolated": vt.percent(fashion["predicted"][i]),
-                        "Fashion, measured": vt.percent(measured),
-                        "miss (pp)": "–" if checked.miss is None else f"{100 * checked.miss:.2f}",
-                        "fit χ²/dof, MNIST / Fashion": f"{digits['fit']['chi2_dof']:.1f} / "
-                        f"{fashion['fit']['chi2_dof']:.1f}",
-                        "the digits count": learning_curve.STOPS.get(checked.stopped_by, "yes"),
+                        "Fashion: fit / measured (miss, pp)": f"{vt.percent(fashion['predicted'][i])} / "
+                        f"{vt.percent(measured)}" + ("" if checked.miss is None else f" ({100 * checked.miss:.2f})"),
+                        "χ²/dof: MNIST / Fashion": " / ".join(f"{e['fit']['chi2_dof']:.1f}" for e in (digits, fashion)),
+                        "counts": learning_curve.STOPS.get(checked.stopped_by, "yes"),
                     }
                 )
     return pd.DataFrame(rows)

@@ -219,9 +219,12 @@ class Check:
 
     estimate: Estimate | None  # the digits' value with its interval, widened by the miss where it counts
     miss: float | None  # |Fashion extrapolated - Fashion measured|
-    counts: bool
-    reason: str  # why it does not count ('' when it does)
+    reason: str = ""  # why it does not count ('' when it does)
     stopped_by: str = ""  # the rule's check that stopped it: one of STOPS ('' when it counts)
+
+    @property
+    def counts(self) -> bool:
+        return not self.stopped_by
 
 
 # the rule's checks, in the order they are applied, as the fit table names them
@@ -239,26 +242,26 @@ def check(entry: dict, i: int) -> Check:
     digits, fashion = entry["mnist"], entry["fashion"]
     measured = entry["measured_fashion"][i]
     if not digits["fit"]["converged"] or not fashion["fit"]["converged"]:
-        return Check(None, None, False, "the learning-curve fit did not converge", "no fit")
+        return Check(None, None, "the learning-curve fit did not converge", "no fit")
     if measured is None:
         reason = "no full-data Fashion-MNIST measurement to check the extrapolation against"
-        return Check(None, None, False, reason, "no reference")
+        return Check(None, None, reason, "no reference")
     low, high = digits["interval"][i]
     if math.isnan(low):
-        return Check(None, None, False, "the bootstrap fits did not converge", "no bootstrap")
+        return Check(None, None, "the bootstrap fits did not converge", "no bootstrap")
     miss = abs(fashion["predicted"][i] - measured)
     value = digits["predicted"][i]
     misfit = misfits(entry)
     if misfit:
         reason = f"the fitted curve does not describe its own runs: {misfit}, where the rule allows {MAX_CHI2_DOF:g}"
-        return Check(Estimate(value, low, high), miss, False, reason, "misfit")
+        return Check(Estimate(value, low, high), miss, reason, "misfit")
     if miss > MAX_MISS:
         reason = (
             f"the same fit on Fashion-MNIST predicts {fashion['predicted'][i]:.2%} where {measured:.2%} was "
             f"measured, a miss of {100 * miss:.2f} pp where the rule allows 1"
         )
-        return Check(Estimate(value, low, high), miss, False, reason, "miss")
-    return Check(Estimate(value, max(low - miss, 0.0), min(high + miss, 1.0)), miss, True, "")
+        return Check(Estimate(value, low, high), miss, reason, "miss")
+    return Check(Estimate(value, max(low - miss, 0.0), min(high + miss, 1.0)), miss)
 
 
 def misfits(entry: dict) -> str:

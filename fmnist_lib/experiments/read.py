@@ -47,6 +47,14 @@ class Found:
     records: list[Record]
     missing: list[Job]
 
+    def makes_them(self, cfg: dict) -> str:
+        """'`python -m fmnist_lib.compute --profile full --kind X` makes them (...).': the command for the missing."""
+        kinds = " ".join(f"--kind {kind}" for kind in dict.fromkeys(job.kind for job in self.missing))
+        gpu = any(job.experiment.accelerated for job in self.missing)
+        return f"`python -m fmnist_lib.compute --profile {cfg['profile']} {kinds}` makes them" + (
+            " (they train networks: best on a GPU, see gpu/README.md)." if gpu else "."
+        )
+
     def missing_text(self, cfg: dict, listed: bool = True) -> str:
         """One sentence a chapter can show: what is not recorded yet and the command that makes it.
 
@@ -55,11 +63,7 @@ class Found:
         """
         if not self.missing:
             return ""
-        kinds = " ".join(f"--kind {kind}" for kind in dict.fromkeys(job.kind for job in self.missing))
-        gpu = any(job.experiment.accelerated for job in self.missing)
-        makes = f"`python -m fmnist_lib.compute --profile {cfg['profile']} {kinds}` makes them" + (
-            " (they train networks: best on a GPU, see gpu/README.md)." if gpu else "."
-        )
+        makes = self.makes_them(cfg)
         if listed:
             return f"Not recorded yet ({len(self.missing)}): {', '.join(job.label for job in self.missing)}. {makes}"
         are = "is" if len(self.missing) == 1 else "are"

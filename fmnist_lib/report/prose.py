@@ -465,8 +465,7 @@ def digits_cv_missing(found, cfg: dict) -> str:
         return ""
     groups = Counter((job.arg[1], job.seed) for job in found.missing)
     parts = [f"{counted(n, 'run')} of {_the(net)} at seed {seed}" for (net, seed), n in groups.items()]
-    text = f"Not recorded yet: {listed(parts)}; `python -m fmnist_lib.compute --profile {cfg['profile']} "
-    text += "--kind digits_cv` makes them (they train networks: best on a GPU, see gpu/README.md)."
+    text = f"Not recorded yet: {listed(parts)}; {found.makes_them(cfg)}"
     for net in dict.fromkeys(net for net, _ in groups):
         done = [r for r in found.records if r.config["model"] == net]
         if done:

@@ -57,7 +57,6 @@ def reference_point(cnn_records: list[Record], macs: int) -> dict[str, float] | 
 
 def judge_variants(records: list[Record], reference: float | None) -> list[VariantResult]:
     """Per variant (in the order first met), its seeds' final accuracies decided against ``reference``."""
-    from fmnist_lib.models.budget import LITERAL
 
     by_variant: dict[str, list[Record]] = {}
     for record in records:
@@ -68,8 +67,7 @@ def judge_variants(records: list[Record], reference: float | None) -> list[Varia
         verdict = decide(estimates, reference if reference is not None else 0.0, seeds=[r.config["seed"] for r in runs])
         if reference is None:
             verdict = dataclasses.replace(verdict, outcome=Outcome.NOT_TESTED, note="CNN-3-128 is not recorded")
-        factors = runs[0].config["factors"]
-        changed = {k: v for k, v in factors.items() if LITERAL.get(k) != v}
+        changed = _changed(runs[0].config["factors"])
         seconds = float(np.mean([r.final.cumulative_train_seconds for r in runs]))
         results.append(
             VariantResult(variant, changed, runs[0].config["parameters"], runs[0].final.epochs, verdict, seconds)
@@ -85,6 +83,13 @@ COMBINATION_RULE = (
 )
 
 
+def _changed(factors: dict[str, Any]) -> dict[str, Any]:
+    """The factors a variant sets differently from the seed's design."""
+    from fmnist_lib.models.budget import LITERAL
+
+    return {k: v for k, v in factors.items() if LITERAL.get(k) != v}
+
+
 def best_combination(records: list[Record]) -> tuple[dict[str, Any], list[str]]:
     """The factors of the best combination (changed from the literal design) and the variants they come from.
 
@@ -93,28 +98,16 @@ def best_combination(records: list[Record]) -> tuple[dict[str, Any], list[str]]:
     """
     from fmnist_lib.models import budget
 
-    by_variant: dict[str, list[Record]] = {}
-    for record in records:
-        by_variant.setdefault(record.config["variant"], []).append(record)
-    changed = {
-        v: {k: x for k, x in runs[0].config["factors"].items() if budget.LITERAL[k] != x}
-        for v, runs in by_variant.items()
-    }
-    literal = [r for v, runs in by_variant.items() if not changed[v] for r in runs]
+    literal = [r for r in records if not _changed(r.config["factors"])]
     if not literal:
         return {}, []
-    reference = float(np.mean([r.final.test_accuracy for r in literal]))
-    helping = []
-    for variant, runs in by_variant.items():
-        estimates = [Estimate.accuracy(r.final.test_accuracy, r.n_test) for r in runs]
-        verdict = decide(estimates, reference, seeds=[r.config["seed"] for r in runs])
-        if changed[variant] and verdict.outcome is Outcome.ABOVE:
-            helping.append((verdict.value, variant))
+    results = judge_variants(records, reference_accuracy(literal))
+    helping = [r for r in results if r.changed and r.verdict.outcome is Outcome.ABOVE]
     combined: dict[str, Any] = {}
     used = []
-    for _, variant in sorted(helping, reverse=True):
-        if set(changed[variant]) & set(combined) or budget.over_budget({**combined, **changed[variant]}):
+    for r in sorted(helping, key=lambda r: (r.verdict.value, r.variant), reverse=True):
+        if set(r.changed) & set(combined) or budget.over_budget({**combined, **r.changed}):
             continue
-        combined.update(changed[variant])
-        used.append(variant)
+        combined.update(r.changed)
+        used.append(r.variant)
     return combined, used

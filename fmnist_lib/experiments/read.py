@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fmnist_lib.experiments.kinds.network import NETWORKS
-from fmnist_lib.experiments.registry import REGISTRY, Job, plan, stored_record
+from fmnist_lib.experiments.registry import REGISTRY, Job, plan, seeded, stored_record
 from fmnist_lib.experiments.splits import test_labels
 from fmnist_lib.store.records import Record
 from fmnist_lib.text import counted
@@ -84,7 +84,7 @@ def budget_variants(cfg: dict) -> dict[str, dict | None]:
     variants it is chosen from are recorded)."""
     from fmnist_lib.experiments.kinds import light_budget
 
-    return light_budget.variants({**cfg, "profile_seed": cfg.get("profile_seed", cfg["seed"])})
+    return light_budget.variants(seeded(cfg, cfg["seed"]))
 
 
 def budget_combination(cfg: dict) -> tuple[dict, list[str]] | None:
@@ -94,7 +94,7 @@ def budget_combination(cfg: dict) -> tuple[dict, list[str]] | None:
 
     if not cfg["studies"]["light_budget"]["combine"]:
         return None
-    return light_budget.combination({**cfg, "profile_seed": cfg.get("profile_seed", cfg["seed"])})
+    return light_budget.combination(seeded(cfg, cfg["seed"]))
 
 
 def seed_study(cfg: dict) -> dict:

@@ -47,37 +47,48 @@ def _runs(cfg: dict) -> list[tuple[int, str]]:
     """(seed, variant) of every run: all variants at the first seed before any at the next, then the best
     combination at every seed, unless the recorded variants show that nothing helps."""
     runs = _single_factor_runs(cfg)
-    if cfg["studies"]["light_budget"].get("combine"):
-        found = combination(cfg)
-        if found is None or found[0]:
-            runs += [(seed, COMBINED) for seed in cfg["studies"]["light_budget"]["seeds"]]
+    if _planned_combination(cfg)[0]:
+        runs += [(seed, COMBINED) for seed in cfg["studies"]["light_budget"]["seeds"]]
     return runs
 
 
-def combination(cfg: dict) -> tuple[dict, list[str]] | None:
+def _planned_combination(cfg: dict) -> tuple[bool, tuple[dict, list[str]] | None]:
+    """Whether the study trains a combination (asked for, and not shown by the records to have nothing to combine),
+    and what the records chose so far (None until they are all recorded); reads the store only when asked for."""
+    if not cfg["studies"]["light_budget"]["combine"]:
+        return False, None
+    found = combination(cfg)
+    return found is None or bool(found[0]), found
+
+
+def _chosen_from(cfg: dict) -> list | None:
+    """Every one-factor variant's record, the combination's inputs, or None while one is missing."""
+    records = [stored_record(cfg, Job("light_budget", seed, name)) for seed, name in _single_factor_runs(cfg)]
+    return None if any(r is None for r in records) else records
+
+
+def combination(cfg: dict, records: list | None = None) -> tuple[dict, list[str]] | None:
     """The best combination's changed factors and the variants it combines, or None until all are recorded."""
     from fmnist_lib.audit import budget_study
 
-    records = [stored_record(cfg, Job("light_budget", seed, name)) for seed, name in _single_factor_runs(cfg)]
-    if any(r is None for r in records):
-        return None
-    return budget_study.best_combination(records)
+    records = records if records is not None else _chosen_from(cfg)
+    return None if records is None else budget_study.best_combination(records)
 
 
 def variants(cfg: dict) -> dict[str, dict | None]:
     """Every variant the study plans, by name, with its changed factors (the combination's: None until known)."""
     planned: dict[str, dict | None] = dict(cfg["studies"]["light_budget"]["variants"])
-    if any(arg == COMBINED for _, arg in _runs(cfg)):
-        found = combination(cfg)
+    combines, found = _planned_combination(cfg)
+    if combines:
         planned[COMBINED] = None if found is None else found[0]
     return planned
 
 
-def _factors(cfg: dict, variant: str) -> dict:
+def _factors(cfg: dict, variant: str, records: list | None = None) -> dict:
     from fmnist_lib.models import budget
 
     if variant == COMBINED:
-        return {**budget.LITERAL, **combination(cfg)[0]}
+        return {**budget.LITERAL, **combination(cfg, records)[0]}
     return {**budget.LITERAL, **cfg["studies"]["light_budget"]["variants"][variant]}
 
 
@@ -97,7 +108,8 @@ def config(cfg: dict, variant: str) -> dict:
     teacher's own config where the variant is distilled (a retrained teacher makes a new student record)."""
     from fmnist_lib.models import budget
 
-    factors = _factors(cfg, variant)
+    chosen_from = _chosen_from(cfg) if variant == COMBINED else None  # read once for the factors and the names
+    factors = _factors(cfg, variant, chosen_from)
     spec = {
         **network_config(cfg, "dsc_gap"),
         "experiment": "light_budget",
@@ -106,9 +118,8 @@ def config(cfg: dict, variant: str) -> dict:
         "factors": factors,
         "parameters": budget.parameters(factors),
     }
-    if variant == COMBINED:  # chosen from these records: a new or retrained variant makes a new combination
-        spec["chosen_from"] = sorted(stored_record(cfg, Job("light_budget", s, v)).file_stem for s, v in
-                                     _single_factor_runs(cfg))  # fmt: skip
+    if chosen_from is not None:  # chosen from these records: a new or retrained variant makes a new combination
+        spec["chosen_from"] = sorted(r.file_stem for r in chosen_from)
     if factors["distillation"]:
         spec["teacher"] = {**network_config(seeded(cfg, cfg["profile_seed"]), TEACHER), "temperature": TEMPERATURE}
     return spec

@@ -533,9 +533,10 @@ def light_budget_table(
 
 def _variant_words(name: str, changed: dict | None) -> str:
     """A budget variant in words; the best combination says it is one, and says so before it is chosen."""
+    from fmnist_lib.experiments.kinds.light_budget import COMBINED
     from fmnist_lib.models import budget
 
-    if name != "combined":
+    if name != COMBINED:
         return budget.describe(changed)
     if changed is None:
         return "best combination of the variants that help (chosen once they are recorded)"

@@ -75,6 +75,7 @@ def judge_variants(records: list[Record], reference: float | None) -> list[Varia
     return results
 
 
+COMBINED = "combined"  # the variant name of the best combination, in the plan, the records and the tables
 COMBINATION_RULE = (
     "The best combination is chosen by a rule fixed before any variant was recorded: a variant helps when the "
     "interval of its seeds lies above the seed's design's mean over the same seeds; the helping variants' factors "

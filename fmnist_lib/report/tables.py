@@ -533,7 +533,7 @@ def light_budget_table(
 
 def _variant_words(name: str, changed: dict | None) -> str:
     """A budget variant in words; the best combination says it is one, and says so before it is chosen."""
-    from fmnist_lib.experiments.kinds.light_budget import COMBINED
+    from fmnist_lib.audit.budget_study import COMBINED
     from fmnist_lib.models import budget
 
     if name != COMBINED:

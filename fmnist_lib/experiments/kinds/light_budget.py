@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fmnist_lib.audit.budget_study import COMBINED  # the best combination of the variants that help
 from fmnist_lib.experiments.kinds.network import network_config
 from fmnist_lib.experiments.registry import Experiment, Job, Role, seeded, stored_record
 from fmnist_lib.experiments.splits import network_inputs, test_labels
@@ -33,9 +34,6 @@ TEMPERATURE = 4.0  # the teacher's and the student's outputs are softened at T =
 
 class TeacherUnusable(LookupError):
     """The distillation teacher is not recorded, is stale, or its model is not in this store; the message says why."""
-
-
-COMBINED = "combined"  # the best combination of the variants that help (audit.budget_study.COMBINATION_RULE)
 
 
 def _single_factor_runs(cfg: dict) -> list[tuple[int, str]]:

@@ -166,7 +166,8 @@ glue("fig_light_curves", plots.training_curves(record), display=False)
 # would be tuning the protocol.
 
 # %%
-light_seeds = experiments.seed_study(config)["dsc_gap"]
+seed_study = experiments.seed_study(config)  # both networks at the audit's seeds, read once for the chapter
+light_seeds = seed_study["dsc_gap"]
 tables.show(
     tables.batchnorm_lag(light_seeds),
     "The BatchNorm lag per seed: training accuracy as fit reports it, the same images in inference mode, and the test set (%).",
@@ -225,7 +226,7 @@ if no_bn.records:
 
 # %%
 budget_runs = experiments.load_all(config, "light_budget")
-reference = budget_study.reference_accuracy(experiments.seed_study(config)["cnn_3_128"])
+reference = budget_study.reference_accuracy(seed_study["cnn_3_128"])
 budget_results = budget_study.judge_variants(budget_runs.records, reference)
 glue("budget_limit", budget.PARAMETER_BUDGET, display=False)
 glue("budget_epochs", counted(config["studies"]["light_budget"]["schedule"][-1], "epoch"), display=False)
@@ -249,9 +250,7 @@ tables.show(
 )
 
 # %%
-cnn_point = budget_study.reference_point(
-    experiments.seed_study(config)["cnn_3_128"], cost.model_macs(models.cnn_3_128())
-)
+cnn_point = budget_study.reference_point(seed_study["cnn_3_128"], cost.model_macs(models.cnn_3_128()))
 glue(
     "fig_light_budget",
     plots.budget_against(budget_results, budget_macs, cnn_point, claims.LIGHT_ACCURACY),

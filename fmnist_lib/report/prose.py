@@ -109,7 +109,7 @@ def _claim_clause(a) -> str:
     if a.finding is Finding.REPRODUCED:
         return f"our honest runs reproduce {phrase}"
     if a.finding is Finding.CONSISTENT_WITH:
-        names = ", ".join(_with_caveats(c, v) for c, v in a.explaining)
+        names = listed([_with_caveats(c, v) for c, v in a.explaining])
         return f"{phrase} is consistent with {names}"
     if a.finding is Finding.INCONCLUSIVE:
         names = ", ".join(_with_reason(c, v) for c, v in a.inconclusive)
@@ -225,9 +225,9 @@ def findings_list(answer: Answer) -> str:
 
 
 def finding_words(a) -> str:
-    """A headline claim's finding in a few words: 'consistent with (a), (f)', 'inconclusive', ..."""
+    """A headline claim's finding in a few words: 'consistent with (a) and (f)', 'inconclusive', ..."""
     if a.finding is Finding.CONSISTENT_WITH:
-        return "consistent with " + ", ".join("+".join(f"({m.letter})" for m in c.mechanisms) for c, _ in a.explaining)
+        return "consistent with " + listed([c.letters for c, _ in a.explaining])
     return a.finding.value
 
 

@@ -446,6 +446,23 @@ def test_a_record_made_from_a_record_whose_code_changed_says_so(results_dir, mon
     assert status.changed and "made from baseline" in status.text
 
 
+def test_a_record_made_from_a_record_that_was_replaced_since_says_so(results_dir):
+    """A record keeps the digest of each record it was made from, so replacing one of those (a rerun on another
+    machine, a --force) marks it, until it is made again from the new one."""
+    cfg = profiles.load_profile("smoke", {"baselines.models": ["GaussianNB", "KNN"]})
+    for job in registry.plan(cfg, ["baseline", "seed_classical"]):
+        registry.execute(cfg, job)
+    derived = registry.Job("seed_classical", 1)
+    kept = registry.stored_record(cfg, derived).provenance["inputs"]
+    assert sorted(kept) == ["baseline GaussianNB", "baseline KNN"]
+    assert not registry.stored_record(cfg, derived).code_status.changed
+    registry.execute(cfg, registry.Job("baseline", 0, "KNN"), force=True)  # replaced: its timings differ at least
+    status = registry.stored_record(cfg, derived).code_status
+    assert status.changed and status.text == "CHANGED: made from an earlier record of baseline KNN"
+    registry.execute(cfg, derived, force=True)
+    assert not registry.stored_record(cfg, derived).code_status.changed
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

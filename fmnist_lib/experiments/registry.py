@@ -18,7 +18,9 @@ reaches (``store.fingerprint``).
 from __future__ import annotations
 
 import copy
+import hashlib
 import importlib
+import json
 import pkgutil
 import shutil
 import time
@@ -213,20 +215,48 @@ def code_of(cfg: dict, job: Job) -> dict[str, str]:
     return fingerprint.scope(job.experiment.fingerprint_roots(seeded(cfg, job.seed), job.arg))
 
 
+def digest(record: Record) -> str:
+    """What a record holds (its config's key and its result, timings included), in 12 hex digits.
+
+    A record made from this one keeps the digest (``inputs`` in its provenance), so replacing this one (a rerun,
+    ``--force``) shows in the other; re-stamping its code or provenance does not.
+    """
+    held = json.dumps({"key": record.key, "result": record.result}, sort_keys=True, default=str)
+    return hashlib.sha256(held.encode()).hexdigest()[:12]
+
+
+def inputs_of(cfg: dict, job: Job) -> dict[str, str]:
+    """The stored records ``job`` is made from, by label, with the digest of what each holds."""
+    return {source: digest(made_from) for source, made_from in _sources(cfg, job).items()}
+
+
+def _sources(cfg: dict, job: Job) -> dict[str, Record]:
+    """The stored records of ``job``'s dependencies, by label (one not recorded yet is not among them)."""
+    return {s.label: r for s in dependencies(cfg, job) if (r := stored_record(cfg, s)) is not None}
+
+
 def code_status(cfg: dict, record: Record, job: Job) -> equivalence.CodeStatus:
     """Whether the code that made ``record`` is the code that would make it now (``equivalence`` says how).
 
     A record made from other records is as stale as they are: if the code of one
-    it was made from has changed, it says so, and from which.
+    it was made from has changed, it says so, and from which. It keeps the digest
+    of each (``inputs_of``), so if one has been replaced since (a rerun on another
+    machine, a ``--force``), it says that too. (A record made from however many
+    runs are recorded, such as the cross-validation fit, names them in its config
+    instead: a run that lands later asks for a new record.)
     """
     own = equivalence.status(job.kind, record.code, code_of(cfg, job))
     if own.changed:
         return own
-    for source in dependencies(cfg, job):
-        made_from = stored_record(cfg, source)
-        if made_from is not None and made_from.code_status.changed:
+    kept = record.provenance.get("inputs", {})
+    for source, made_from in _sources(cfg, job).items():
+        if made_from.code_status.changed:
             return equivalence.CodeStatus(
-                equivalence.CodeState.CHANGED, f"CHANGED: made from {source.label}, whose code has changed"
+                equivalence.CodeState.CHANGED, f"CHANGED: made from {source}, whose code has changed"
+            )
+        if source in kept and kept[source] != digest(made_from):
+            return equivalence.CodeStatus(
+                equivalence.CodeState.CHANGED, f"CHANGED: made from an earlier record of {source}"
             )
     return own
 
@@ -284,6 +314,7 @@ def execute(cfg: dict, job: Job, force: bool = False, made_since: float | None =
         force=force,
         made_since=made_since,
         code=code_of(cfg, job),
+        inputs=inputs_of(cfg, job),
     )
     return replace(record, code_status=code_status(cfg, record, job))
 
@@ -356,6 +387,7 @@ def execute_group(cfg: dict, jobs: tuple[Job, ...], force: bool = False, made_si
             force=force,
             made_since=made_since,
             code=code_of(cfg, job),
+            inputs=inputs_of(cfg, job),
             wall_seconds=wall,
             provenance_extra=extra,
         )

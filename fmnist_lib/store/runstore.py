@@ -157,6 +157,7 @@ def cached_run(
     force: bool = False,
     made_since: float | None = None,
     code: dict | None = None,
+    inputs: dict | None = None,
     wall_seconds: float | None = None,
     provenance_extra: dict | None = None,
 ) -> Record:
@@ -170,7 +171,8 @@ def cached_run(
     forced run discards checkpoints of earlier runs but not its own, so
     rerunning an interrupted ``--force`` command continues where it stopped.
     Two runs computing the same record take turns (a file lock per record).
-    ``code`` (digests of the computing modules) is stored with the record.
+    ``code`` (digests of the computing modules) is stored with the record, and
+    ``inputs`` (the digests of the records it was made from, by label) in its provenance when it has any.
     A record computed together with others (a group of models trained in one
     program) passes its group's ``wall_seconds`` and says so in ``provenance_extra``.
     """
@@ -196,7 +198,11 @@ def cached_run(
             "config": config,
             "result": result,
             "wall_seconds": time.perf_counter() - started if wall_seconds is None else wall_seconds,
-            "provenance": {**provenance.collect(), **(provenance_extra or {})},
+            "provenance": {
+                **provenance.collect(),
+                **(provenance_extra or {}),
+                **({"inputs": inputs} if inputs else {}),
+            },
             "code": code,
         }
         write_json_atomic(path, record)

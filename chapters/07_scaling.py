@@ -220,20 +220,25 @@ tables.show(
 # masks fixed in between. Here each network of chapters 3 and 4 is fine-tuned for
 # {glue:text}`finetune_epochs` on its training images at a tenth of its
 # learning rate, the sparsity reaching its target after three quarters of the steps, then
-# converted to int8 as above ({numref}`tbl-pruning`, {numref}`fig-pruning`).
+# converted to int8 as above ({numref}`tbl-pruning`, {numref}`fig-pruning`). The fine-tuning
+# trains a network and runs where the GPU is; the conversion needs TensorFlow's converter and
+# is a record of its own, made from the kept pruned model on a machine that has it.
 
 # %% tags=["hide-output"]
 pruned = experiments.load_all(config, "pruning")
+pruned_int8 = experiments.load_all(config, "pruned_int8")  # the int8 conversions, made where TensorFlow is
 stored = experiments.replication_records(config)
 dense = {name: stored[name].final.test_accuracy for name in labels if stored[name]}
 glue("finetune_epochs", counted(spec["finetune_epochs"], "epoch"), display=False)
 summary = prose.pruning_summary(pruned.records, dense, labels) or pruned.missing_text(config)
+if pruned.records and pruned_int8.missing:  # fine-tuned here or on a GPU, not converted yet
+    summary += " Of the int8 conversions, " + pruned_int8.missing_text(config, listed=False)
 glue("pruning_summary", Markdown(summary), display=False)
 glue("fig_pruning", plots.pruning_curves(found.records, pruned.records, dense, labels), display=False)
 
 # %%
 tables.show(
-    tables.pruning_table(pruned.records, dense, labels, pruned.missing),
+    tables.pruning_table(pruned.records, pruned_int8.records, dense, labels, pruned.missing),
     "Gradual pruning with fine-tuning: the dense network's test accuracy, the pruned one's as Keras and as int8 "
     "TFLite (%), both files' sizes after zlib (KiB) and the int8 latency for one image (ms).",
     "tbl-pruning",
@@ -267,7 +272,7 @@ tables.show(
 
 # %%
 tables.show(
-    tables.provenance_table([*records, *compressed.values(), *pruned.records]),
+    tables.provenance_table([*records, *compressed.values(), *pruned.records, *pruned_int8.records]),
     "Provenance of the family, compression and pruning records.",
     "tbl-scaling-provenance",
     folded=True,

@@ -14,7 +14,9 @@
 # (python -m fmnist_lib.compute --profile full --accelerated --plan lists them). Settings (environment):
 # KINDS (limit to these job kinds; default: every accelerated kind), WORKERS (jobs side by side, 4),
 # START_LIMIT (seconds after which no job starts, 430), HARD_LIMIT (seconds after which jobs in
-# flight are stopped, 560). See gpu/README.md.
+# flight are stopped, 560), RETRAIN (jobs trained again first, alone, because jobs of this run read
+# their kept models and records travel without them: "cnn_3_128 dsc_gap" for the distilled budget
+# variants and the pruning; default none). See gpu/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -55,6 +57,10 @@ run() {
     nvidia-smi -L || true
     $PY -c "import jax, keras; print('jax', jax.__version__, jax.devices(), 'keras', keras.__version__)"
     set +e
+    if [ -n "${RETRAIN:-}" ]; then  # alone, before the jobs that read their models; replaces their records
+        $PY -m fmnist_lib.compute --profile "$PROFILE" --force $(for j in $RETRAIN; do echo --only "$j"; done) \
+            2>&1 | tee "$out/retrain.log"
+    fi
     timeout -s INT -k 10 "${HARD_LIMIT:-560}" $PY -m fmnist_lib.compute --profile "$PROFILE" \
         --accelerated $(for k in ${KINDS:-}; do echo --kind "$k"; done) \
         --workers "${WORKERS:-4}" --stop-starting-after "${START_LIMIT:-430}" 2>&1 | tee "$out/compute.log"
@@ -62,17 +68,21 @@ run() {
     set -e
     pkill -f distributed 2>/dev/null || true  # Dask workers of a run stopped at HARD_LIMIT
     tar czf "$out/records.tgz" -C "$RESULTS" --exclude "$PROFILE/checkpoints" --exclude "$PROFILE/models" "$PROFILE"
-    # the replication models, without optimizer state, for the quantisation chapter (TensorFlow, here)
+    # the models the CPU jobs here read (the replication networks for compression, the pruned ones for int8),
+    # without optimizer state: every kept model of a job that a job without a GPU depends on
     $PY - "$out" "$PROFILE" <<'PYEOF'
 import shutil, sys
 from fmnist_lib import profiles
-from fmnist_lib.experiments.kinds.network import NETWORKS, network_config
+from fmnist_lib.experiments import registry
 from fmnist_lib.store import runstore
 cfg = profiles.load_profile(sys.argv[2])
-for name in NETWORKS:
-    path = runstore.model_path(sys.argv[2], name, network_config(cfg, name))
-    if path.exists():
-        shutil.copy(path, sys.argv[1])
+for job in registry.plan(cfg):
+    if not job.experiment.accelerated:
+        for source in registry.dependencies(cfg, job):
+            found = registry.record_of(cfg, source)
+            path = runstore.model_path(sys.argv[2], *found) if found else None
+            if path is not None and path.exists():
+                shutil.copy(path, sys.argv[1])
 PYEOF
     ls -la "$out"
     echo "compute exit status $status"

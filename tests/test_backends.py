@@ -140,3 +140,43 @@ def test_start_up_chatter_stays_out_of_the_terminal_and_errors_do_not():
     plan = subprocess.run([sys.executable, "-m", "fmnist_lib.compute", "--profile", "smoke", "--plan"],
                           cwd=REPO, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert plan.returncode == 0 and "oneDNN" not in plan.stderr and "jobs have a record" in plan.stdout
+
+
+WITHOUT_TENSORFLOW = textwrap.dedent(
+    """
+    import importlib.abc, runpy, sys
+
+    class NoTensorFlow(importlib.abc.MetaPathFinder):  # the GPU machine: JAX, and no TensorFlow to import
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] == "tensorflow":
+                raise ModuleNotFoundError(f"No module named {name!r}")
+
+    sys.meta_path.insert(0, NoTensorFlow())
+    sys.argv = ["fmnist_lib.compute", *sys.argv[1:]]
+    runpy.run_module("fmnist_lib.compute", run_name="__main__")
+    """
+)
+
+
+def test_the_pruning_fine_tunes_where_there_is_no_tensorflow_and_converts_to_int8_where_there_is(tmp_path):
+    """The GPU machine has JAX and no TensorFlow: the pruning job fine-tunes there and keeps its model; the int8
+    conversion, which needs TensorFlow's converter, is a job of its own that reads that model on this machine."""
+    pruned = "pruned cnn_3_128 to 90% while fine-tuned"
+    gpu_like = subprocess.run(
+        [sys.executable, "-c", WITHOUT_TENSORFLOW, "--profile", "smoke", "--results-dir", str(tmp_path),
+         "--set", "cnn_3_128.schedule=[1]", "--only", "cnn_3_128", "--only", pruned],
+        cwd=REPO, env={**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}, capture_output=True, text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert gpu_like.returncode == 0, gpu_like.stderr[-3000:]
+    assert f"done    {pruned}" in gpu_like.stdout + gpu_like.stderr, gpu_like.stdout[-3000:]
+    assert len(list((tmp_path / "smoke" / "models").glob("pruned-cnn_3_128-90-*.keras"))) == 1
+    here = subprocess.run(
+        [sys.executable, "-m", "fmnist_lib.compute", "--profile", "smoke", "--results-dir", str(tmp_path),
+         "--set", "cnn_3_128.schedule=[1]", "--only", f"int8 of {pruned}"],
+        cwd=REPO, env={**os.environ, "KERAS_BACKEND": "tensorflow"}, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert here.returncode == 0, here.stderr[-3000:]
+    (record,) = [json.loads(p.read_text()) for p in (tmp_path / "smoke").glob("pruned-int8-cnn_3_128-90-*.json")]
+    assert record["result"]["sparsity"] >= 0.89 and record["result"]["int8"]["zlib_bytes"] > 0
+    assert list(record["provenance"]["inputs"]) == [pruned]  # made from that pruning record, whose digest it keeps

@@ -324,14 +324,22 @@ def test_a_chapter_asking_for_a_missing_record_gets_the_command_that_makes_it(re
     assert not list(results_dir.glob("**/*.json"))  # reading never writes
 
 
-@pytest.mark.parametrize("kind, arg", [("compression", "cnn_3_128"), ("pruning", ("cnn_3_128", 0.9))])
-def test_compression_reports_a_missing_model_and_never_retrains_it(kind, arg, results_dir):
-    """One-shot and gradual pruning both start from the network's kept model; without it they say how to make it."""
+@pytest.mark.parametrize(
+    "kind, arg, makes_it",
+    [
+        ("compression", "cnn_3_128", "--only cnn_3_128 --force"),
+        ("pruning", ("cnn_3_128", 0.9), "--only cnn_3_128 --force"),
+        ("pruned_int8", ("cnn_3_128", 0.9), "--only 'pruned cnn_3_128 to 90% while fine-tuned'"),
+    ],
+)
+def test_compression_reports_a_missing_model_and_never_retrains_it(kind, arg, makes_it, results_dir):
+    """One-shot and gradual pruning start from the network's kept model, the int8 conversion from the pruned one;
+    without it each says how to make it."""
     cfg = profiles.load_profile("smoke")
     job = registry.Job(kind, 0, arg)
     name, config = registry.record_of(cfg, job)
     where = target.Target("smoke", name, config, results_dir / "scratch")
-    with pytest.raises(target.MissingModel, match="--only cnn_3_128 --force"):
+    with pytest.raises(target.MissingModel, match=re.escape(makes_it)):
         job.experiment.compute(registry.seeded(cfg, 0), arg, where)
     assert not list(results_dir.glob("**/*"))
 

@@ -453,13 +453,20 @@ def subfamily_fit_table(fits: list[dict]) -> pd.DataFrame:
 
 
 def pruning_table(
-    pruned: list[Record], dense: dict[str, float], labels: dict[str, str], missing: list | None = None
+    pruned: list[Record],
+    int8: list[Record],
+    dense: dict[str, float],
+    labels: dict[str, str],
+    missing: list | None = None,
 ) -> pd.DataFrame:
     """Per pruned network: its sparsity, dense and pruned accuracy, and the int8 model's accuracy, sizes and latency.
 
-    Sizes are the TFLite files as stored and after zlib: zeros save bytes only once compressed. ``missing``
-    (the jobs not recorded yet) get a row each, so a reader sees what the table will hold.
+    Sizes are the TFLite files as stored and after zlib: zeros save bytes only once compressed. The int8 columns
+    come from each pruned network's own conversion record (``int8``, made where TensorFlow is); a pruned network
+    without one says so. ``missing`` (the pruning jobs not recorded yet) get a row each, so a reader sees what the
+    table will hold.
     """
+    converted = {(r.config["pruned"]["network"]["model"], r.config["pruned"]["sparsity"]): r.result for r in int8}
     rows = []
     for job in missing or []:
         model, sparsity = job.arg
@@ -467,18 +474,24 @@ def pruning_table(
                      "pruned, fine-tuned": "not recorded yet"})  # fmt: skip
     for rec in sorted(pruned, key=lambda r: (r.config["network"]["model"], r.config["sparsity"])):
         r, model = rec.result, rec.config["network"]["model"]
-        rows.append(
-            {
-                "model": labels[model],
-                "weights pruned": f"{r['sparsity_reached']:.0%}",
-                "dense": pct(dense.get(model)),
-                "pruned, fine-tuned": pct(rec.final.test_accuracy),
-                "pruned, int8": pct(r["int8"]["test_accuracy"]),
-                "float32 (KiB, zlib)": f"{r['float32']['zlib_bytes'] / 1024:,.0f}",
-                "int8 (KiB, zlib)": f"{r['int8']['zlib_bytes'] / 1024:,.0f}",
-                "int8 b=1 (ms)": round(1e3 * r["int8"]["latency_s"], 3),
-            }
-        )
+        row = {
+            "model": labels[model],
+            "weights pruned": f"{r['sparsity_reached']:.0%}",
+            "dense": pct(dense.get(model)),
+            "pruned, fine-tuned": pct(rec.final.test_accuracy),
+            "pruned, int8": "not converted yet",
+        }
+        lite = converted.get((model, rec.config["sparsity"]))
+        if lite is not None:
+            row.update(
+                {
+                    "pruned, int8": pct(lite["int8"]["test_accuracy"]),
+                    "float32 (KiB, zlib)": f"{lite['float32']['zlib_bytes'] / 1024:,.0f}",
+                    "int8 (KiB, zlib)": f"{lite['int8']['zlib_bytes'] / 1024:,.0f}",
+                    "int8 b=1 (ms)": round(1e3 * lite["int8"]["latency_s"], 3),
+                }
+            )
+        rows.append(row)
     frame = pd.DataFrame(rows).fillna("–")
     return frame.sort_values(["model", "weights pruned"], kind="stable").reset_index(drop=True) if rows else frame
 

@@ -1,23 +1,21 @@
-"""Compression as practised: each replication network pruned gradually while it is fine-tuned, then int8.
+"""Compression as practised: each replication network pruned gradually while it is fine-tuned.
 
 One-shot magnitude pruning without fine-tuning (``kinds.compression``) is the
 first thing the seed's future work would try and the last thing anyone ships.
 Here the recorded network is fine-tuned on its training images while its
 sparsity rises along the polynomial schedule of Zhu and Gupta (2017)
-(``models.pruning``), then scored on the test set as a Keras model and as an
-int8 TFLite model, with its stored size before and after zlib (sparsity saves
-bytes only once the zeros are compressed) and its latency per image on this CPU.
-Like ``compression``, it never retrains the network it starts from.
+(``models.pruning``), scored on the test set, and the pruned model is kept
+beside the record. Like ``compression``, it never retrains the network it
+starts from.
+
+Fine-tuning trains a network, so it is a GPU job on any Keras backend; the int8
+conversion needs TensorFlow's converter, which the JAX-only GPU machine lacks, so
+it is a kind of its own (``kinds.pruned_int8``) that reads the kept pruned model
+on a machine with TensorFlow.
 """
 
 from __future__ import annotations
 
-import zlib
-
-import numpy as np
-
-from fmnist_lib import data
-from fmnist_lib.experiments.kinds.compression import LATENCY_IMAGES
 from fmnist_lib.experiments.kinds.network import NETWORKS, network_config
 from fmnist_lib.experiments.registry import Experiment, Job, Role
 from fmnist_lib.experiments.splits import network_inputs, test_labels
@@ -28,7 +26,8 @@ PRUNING_ENDS = 0.75  # the sparsity reaches its target after three quarters of t
 MASK_UPDATES = 20  # masks recomputed 20 times on the way, fixed in between
 
 
-def _runs(cfg: dict) -> list[tuple[int, tuple[str, float]]]:
+def runs(cfg: dict) -> list[tuple[int, tuple[str, float]]]:
+    """(seed, (network, sparsity)) of every pruning run: both replication networks at each fine-tuning sparsity."""
     return [(cfg["seed"], (net, s)) for net in NETWORKS for s in cfg["scaling"]["finetune_sparsities"]]
 
 
@@ -44,16 +43,20 @@ def config(cfg: dict, arg: tuple[str, float]) -> dict:
         "seed": cfg["seed"],
         "pruning_ends": PRUNING_ENDS,
         "mask_updates": MASK_UPDATES,
-        "latency_images": LATENCY_IMAGES,
     }
 
 
-def _sizes(flatbuffer: bytes) -> dict:
-    return {"bytes": len(flatbuffer), "zlib_bytes": len(zlib.compress(flatbuffer, 9))}
+def name(cfg: dict, arg: tuple[str, float]) -> str:
+    """``pruned-cnn_3_128-90``: the network and the sparsity in percent."""
+    return f"pruned-{arg[0]}-{round(100 * arg[1])}"
+
+
+def label(seed: int, arg: tuple[str, float]) -> str:
+    return f"pruned {arg[0]} to {arg[1]:.0%} while fine-tuned"
 
 
 def compute_pruning(cfg: dict, arg: tuple[str, float], target: Target) -> dict:
-    """Fine-tune the kept network while pruning it to the target sparsity; score it as Keras and as int8 TFLite."""
+    """Fine-tune the kept network while pruning it to the target sparsity, score it, and keep the pruned model."""
     from fmnist_lib import training
     from fmnist_lib.models import compression, pruning
 
@@ -84,31 +87,23 @@ def compute_pruning(cfg: dict, arg: tuple[str, float], target: Target) -> dict:
     import keras
 
     model = keras.models.load_model(training.final_model_file(target.scratch))
-    reference = x_train[data.stratified_subsample(y_train, 200, spec["seed"])]
-    float_lite = compression.to_tflite(model)
-    int8_lite = compression.to_tflite(model, reference)
-    int8_pred, int8_latency = compression.tflite_predict(int8_lite, x_test, spec["latency_images"])
-    result.update(
-        sparsity_reached=compression.sparsity_of(model),
-        mask_schedule=pruner.history,
-        float32=_sizes(float_lite),
-        int8={**_sizes(int8_lite), "test_accuracy": float(np.mean(int8_pred == y_test)), "latency_s": int8_latency},
-    )
+    training.save_for_inference(model, target.model_path)  # for the int8 conversion (kinds.pruned_int8)
+    result.update(sparsity_reached=compression.sparsity_of(model), mask_schedule=pruner.history)
     return result
 
 
 KINDS = (
     Experiment(
         "pruning",
-        "gradual magnitude pruning with fine-tuning of the replication networks, then int8",
+        "gradual magnitude pruning with fine-tuning of the replication networks",
         Role.STUDY,
-        args=_runs,
-        name=lambda cfg, arg: f"pruned-{arg[0]}-{round(100 * arg[1])}",
+        args=runs,
+        name=name,
         config=config,
         compute=compute_pruning,
         chapters=("07",),
         depends_on=lambda cfg, arg: [Job("network", cfg["profile_seed"], arg[0])],
-        label=lambda seed, arg: f"pruned {arg[0]} to {arg[1]:.0%} while fine-tuned",
+        label=label,
         test_labels=lambda cfg, arg: test_labels(cfg),
         accelerated=True,
     ),

@@ -84,9 +84,15 @@ def test_the_bottom_line_says_what_a_mechanism_explains_with_its_caveats():
     assert "as the paper describes" not in text  # the protocol is our reconstruction
     assert (
         "1 of the 7 ways of inflating accuracy that the audit defines was measured at the length of at least one "
-        "headline claim: (a)." in text
+        "headline claim: (a). Claim by claim:" in text
     )
-    assert "CNN-3-128's 99.67% at 62 epochs is consistent with (a) scored on the training images (one seed)" in text
+    # one item per headline claim; a mechanism that explains a claim by its letters, with its value there
+    items = text.split("\n\n")[1].splitlines()
+    assert len(items) == 5 and all(item.startswith("- ") and item.endswith(".") for item in items)
+    assert "- CNN-3-128's 99.67% at 62 epochs is consistent with (a) at 99.68% [" in text
+    assert "] (one run; one seed)." in items[1] or "] (one seed)." in items[1], items[1]
+    assert items[4].startswith("- The light model's drop of 0.69 pp from CNN-3-128: our runs measure ")
+    assert "and find it not reproduced" in items[4]
     at62 = answer.headline[1]
     assert at62.finding is bottom_line.Finding.CONSISTENT_WITH
     table = audit_tables.headline_table(answer).set_index("claim")
@@ -98,9 +104,9 @@ def test_the_bottom_line_says_when_nothing_tested_explains_a_claim():
     short = _curve("cnn_3_128", [(2, [0.95], 60_000), (62, [0.9931, 0.9935], 60_000)])
     answer = _answer([short])
     text = prose.answer_sentences(answer)
-    assert "none of the 1 measurement of 1 mechanism tested accounts for CNN-3-128's 99.67% at 62 epochs" in text
-    assert "None of the 1 measurement of 1 mechanism tested accounts for CNN-3-128's 99.06% at 2 epochs" in text
-    assert "no mechanism was tested at the length of the light model's 98.98% at 32 epochs" in text
+    assert "- None of the 1 measurement of 1 mechanism tested accounts for CNN-3-128's 99.67% at 62 epochs." in text
+    assert "- None of the 1 measurement of 1 mechanism tested accounts for CNN-3-128's 99.06% at 2 epochs." in text
+    assert "- No mechanism was tested at the length of the light model's 98.98% at 32 epochs." in text
     row = audit_tables.headline_table(answer).set_index("claim").loc["CNN-3-128: 99.67% at 62 epochs"]
     assert row["finding"] == "excluded by what we measured"
     assert "closest: (a) scored on the training images, 99.33% [" in row["evidence"]

@@ -160,12 +160,23 @@ def _print_plan(cfg: dict, todo: list, profile: str) -> int:
     except (runstore.RecordError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    lacking = registry.models_missing(cfg, todo)
     for job, done in zip(todo, stored):
         alone = "  (alone)" if job.exclusive else ""
         status = registry.stored_record(cfg, job).code_status if done else None
         changed = f"  [computing code {status.text}]" if status is not None and status.changed else ""
-        print(f"{'stored' if done else 'to run':7} {job.kind:16} {job.label}{alone}{changed}")
+        needs = f"  [reads the model of {', '.join(s.label for s in lacking[job])}: not here]" if job in lacking else ""
+        print(f"{'stored' if done else 'to run':7} {job.kind:16} {job.label}{alone}{changed}{needs}")
     print(f"{sum(stored)} of {len(todo)} jobs have a record in {runstore.profile_dir(profile)}")
+    if lacking:
+        models = list(dict.fromkeys(s for sources in lacking.values() for s in sources))
+        only = " ".join(f"--only {s.label}" for s in models)
+        print(
+            f"{counted(len(lacking), 'job')} read the kept models of {', '.join(s.label for s in models)}, which "
+            f"this store lacks (records travel without them) and would stop at once; train them here first, "
+            f"which replaces their records: python -m fmnist_lib.compute --profile {profile} {only} --force "
+            f"(on the GPU machine: RETRAIN, gpu/README.md)"
+        )
     return 0
 
 

@@ -60,6 +60,9 @@ run() {
     if [ -n "${RETRAIN:-}" ]; then  # alone, before the jobs that read their models; replaces their records
         $PY -m fmnist_lib.compute --profile "$PROFILE" --force $(for j in $RETRAIN; do echo --only "$j"; done) \
             2>&1 | tee "$out/retrain.log"
+    else  # jobs that read a kept model this machine lacks stop at once: say which, before the lease runs on
+        $PY -m fmnist_lib.compute --profile "$PROFILE" --accelerated $(for k in ${KINDS:-}; do echo --kind "$k"; done) \
+            --plan | grep "read the kept models" || true
     fi
     timeout -s INT -k 10 "${HARD_LIMIT:-560}" $PY -m fmnist_lib.compute --profile "$PROFILE" \
         --accelerated $(for k in ${KINDS:-}; do echo --kind "$k"; done) \

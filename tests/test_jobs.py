@@ -437,6 +437,28 @@ def test_compute_refuses_an_edited_record_instead_of_reporting_it_done(results_d
     assert f"FAILED {job.label}: RecordError: {path} is refused" in err and "0.9912" in path.read_text()
 
 
+def test_the_plan_names_the_jobs_that_read_a_kept_model_this_store_lacks_and_how_to_make_it(results_dir, capsys):
+    """A record made elsewhere travels without its model: the pruning and the distilled variants would stop at once,
+    so the plan says so before a GPU lease is spent on them, with the command that trains the model here."""
+    cfg = profiles.load_profile("smoke")
+    network = registry.Job("network", 0, "cnn_3_128")
+    registry.execute(cfg, network)
+    args = ["--profile", "smoke", "--kind", "pruning", "--kind", "light_budget", "--plan"]
+    assert compute.main(args) == 0
+    assert "read the kept models" not in capsys.readouterr().out  # the model is here
+    runstore.model_path("smoke", *registry.record_of(cfg, network)).unlink()  # as after a GPU run's records unpack
+    assert compute.main(args) == 0
+    out = capsys.readouterr().out
+    assert "pruned cnn_3_128 to 90% while fine-tuned  [reads the model of cnn_3_128: not here]" in out
+    assert "light model budget study: recipe, seed 0  [reads the model of cnn_3_128: not here]" in out
+    assert "budget study: literal, seed 0\n" in out  # reads no model
+    assert (
+        "2 jobs read the kept models of cnn_3_128, which this store lacks (records travel without them) and would "
+        "stop at once; train them here first, which replaces their records: python -m fmnist_lib.compute --profile "
+        "smoke --only cnn_3_128 --force" in out
+    )
+
+
 def test_a_record_made_from_a_record_whose_code_changed_says_so(results_dir, monkeypatch):
     cfg = profiles.load_profile("smoke", {"baselines.models": ["GaussianNB", "KNN"]})
     for job in registry.plan(cfg, ["baseline", "seed_classical"]):

@@ -102,6 +102,8 @@ class Experiment:
     preflight: Callable[[], Any] | None = None
     # how its stored records become the audit's mechanism curves: ``curves(cfg, reader)`` (experiments.read)
     curves: Callable[[dict, Any], list] | None = None
+    # the jobs whose kept models its computation reads (records travel without them; ``models_missing``)
+    models_read: Callable[[dict, Any], list[Job]] = _no_dependencies
 
     def fingerprint_roots(self, cfg: dict, arg: Any) -> tuple[str, ...]:
         """Where its fingerprint starts: its compute function and the code its argument names."""
@@ -280,6 +282,23 @@ def stored_record(cfg: dict, job: Job) -> Record | None:
         except runstore.RecordError as exc:  # a record it was made from is refused: so is this one
             raise runstore.RecordError(f"{path} is refused: it was made from a refused record ({exc})") from None
     return record
+
+
+def models_missing(cfg: dict, jobs: list[Job]) -> dict[Job, list[Job]]:
+    """For each job not stored yet, the recorded jobs whose kept models it reads and this store lacks.
+
+    A record made on another machine travels without its model, so such a job would stop at once; ``--plan``
+    says so before a GPU lease is spent on it, with the command that trains those models here.
+    """
+    lacking: dict[Job, list[Job]] = {}
+    for job in jobs:
+        if is_stored(cfg, job):
+            continue
+        for source in job.experiment.models_read(seeded(cfg, job.seed), job.arg):
+            found = record_of(cfg, source)
+            if found and stored_record(cfg, source) and not runstore.model_path(cfg["profile"], *found).exists():
+                lacking.setdefault(job, []).append(source)
+    return lacking
 
 
 def is_stored(cfg: dict, job: Job) -> bool:

@@ -79,6 +79,7 @@ KINDS = (
         compute=compute_compression,
         chapters=("07",),
         depends_on=lambda cfg, network: [Job("network", cfg["profile_seed"], network)],
+        models_read=lambda cfg, network: [Job("network", cfg["profile_seed"], network)],
         label=lambda seed, network: f"compression {network}",
     ),
 )

@@ -187,8 +187,15 @@ def _with_teacher(train, teacher):
 def _depends_on(cfg: dict, variant: str) -> list[Job]:
     if variant == COMBINED:
         chosen_from = [Job("light_budget", seed, name) for seed, name in _single_factor_runs(cfg)]
+        return chosen_from + _teacher_read(cfg, variant)
+    return _teacher_read(cfg, variant)
+
+
+def _teacher_read(cfg: dict, variant: str) -> list[Job]:
+    """The teacher, whose kept model a distilled variant reads (the combination: once it is chosen, if distilled)."""
+    if variant == COMBINED:
         found = combination(cfg)
-        return chosen_from + ([_teacher_job(cfg)] if found is not None and found[0].get("distillation") else [])
+        return [_teacher_job(cfg)] if found is not None and found[0].get("distillation") else []
     return [_teacher_job(cfg)] if _factors(cfg, variant)["distillation"] else []
 
 
@@ -204,6 +211,7 @@ KINDS = (
         chapters=("04",),
         accelerated=True,
         depends_on=_depends_on,
+        models_read=_teacher_read,
         label=lambda seed, variant: f"light model budget study: {variant}, seed {seed}",
         test_labels=test_labels,
     ),

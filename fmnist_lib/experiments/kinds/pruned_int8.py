@@ -74,6 +74,7 @@ KINDS = (
         compute=compute_pruned_int8,
         chapters=("07",),
         depends_on=lambda cfg, arg: [Job("pruning", cfg["profile_seed"], arg)],
+        models_read=lambda cfg, arg: [Job("pruning", cfg["profile_seed"], arg)],
         label=lambda seed, arg: f"int8 of {pruning.label(seed, arg)}",
     ),
 )

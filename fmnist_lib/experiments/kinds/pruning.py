@@ -103,6 +103,7 @@ KINDS = (
         compute=compute_pruning,
         chapters=("07",),
         depends_on=lambda cfg, arg: [Job("network", cfg["profile_seed"], arg[0])],
+        models_read=lambda cfg, arg: [Job("network", cfg["profile_seed"], arg[0])],
         label=label,
         test_labels=lambda cfg, arg: test_labels(cfg),
         accelerated=True,

@@ -35,7 +35,9 @@ glue("claim_62", claims.CNN_ACCURACY_BY_EPOCH[62], display=False)
 # %% [markdown]
 # ## The bottom line
 #
-# {glue:md}`bottom_line`
+# ```{glue:md} bottom_line
+# :format: myst
+# ```
 #
 # {numref}`tbl-headline` gives each headline claim, our value (the seeds' mean with its
 # interval, where there are several seeds), the finding and the evidence in one line. The

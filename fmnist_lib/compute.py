@@ -154,13 +154,14 @@ def _parser(kinds: tuple[str, ...]) -> argparse.ArgumentParser:
 def _print_plan(cfg: dict, todo: list, profile: str) -> int:
     """``--plan``: every selected job in order, stored or to run, and whose computing code changed since."""
     from fmnist_lib.experiments import registry
+    from fmnist_lib.experiments.read import compute_command
 
     try:
         stored = [registry.is_stored(cfg, job) for job in todo]
     except (runstore.RecordError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    lacking = registry.models_missing(cfg, todo)
+    lacking = registry.models_missing(cfg, [job for job, done in zip(todo, stored) if not done])
     for job, done in zip(todo, stored):
         alone = "  (alone)" if job.exclusive else ""
         status = registry.stored_record(cfg, job).code_status if done else None
@@ -170,11 +171,10 @@ def _print_plan(cfg: dict, todo: list, profile: str) -> int:
     print(f"{sum(stored)} of {len(todo)} jobs have a record in {runstore.profile_dir(profile)}")
     if lacking:
         models = list(dict.fromkeys(s for sources in lacking.values() for s in sources))
-        only = " ".join(f"--only {s.label}" for s in models)
         print(
             f"{counted(len(lacking), 'job')} read the kept models of {', '.join(s.label for s in models)}, which "
             f"this store lacks (records travel without them) and would stop at once; train them here first, "
-            f"which replaces their records: python -m fmnist_lib.compute --profile {profile} {only} --force "
+            f"which replaces their records: {compute_command(cfg, models)} --force "
             f"(on the GPU machine: RETRAIN, gpu/README.md)"
         )
     return 0

@@ -455,7 +455,7 @@ def test_the_plan_names_the_jobs_that_read_a_kept_model_this_store_lacks_and_how
     assert (
         "2 jobs read the kept models of cnn_3_128, which this store lacks (records travel without them) and would "
         "stop at once; train them here first, which replaces their records: python -m fmnist_lib.compute --profile "
-        "smoke --only cnn_3_128 --force" in out
+        "smoke --only 'cnn_3_128' --force" in out
     )
 
 

@@ -285,18 +285,17 @@ def stored_record(cfg: dict, job: Job) -> Record | None:
 
 
 def models_missing(cfg: dict, jobs: list[Job]) -> dict[Job, list[Job]]:
-    """For each job not stored yet, the recorded jobs whose kept models it reads and this store lacks.
+    """For each of ``jobs`` (the ones still to run), the recorded jobs whose kept models it reads and this store
+    lacks.
 
     A record made on another machine travels without its model, so such a job would stop at once; ``--plan``
     says so before a GPU lease is spent on it, with the command that trains those models here.
     """
     lacking: dict[Job, list[Job]] = {}
     for job in jobs:
-        if is_stored(cfg, job):
-            continue
         for source in job.experiment.models_read(seeded(cfg, job.seed), job.arg):
-            found = record_of(cfg, source)
-            if found and stored_record(cfg, source) and not runstore.model_path(cfg["profile"], *found).exists():
+            made = stored_record(cfg, source)
+            if made is not None and not runstore.model_path(cfg["profile"], made.name, made.config).exists():
                 lacking.setdefault(job, []).append(source)
     return lacking
 

@@ -17,6 +17,11 @@ from fmnist_lib.experiments.target import Target, kept_model
 LATENCY_IMAGES = 500  # single-image TFLite calls timed per model; accuracy uses every test image
 
 
+def _network(cfg: dict, name: str) -> list[Job]:
+    """The replication network whose record and kept model are quantised and pruned."""
+    return [Job("network", cfg["profile_seed"], name)]
+
+
 def config(cfg: dict, name: str) -> dict:
     return {
         "experiment": "compression",
@@ -78,8 +83,8 @@ KINDS = (
         config=config,
         compute=compute_compression,
         chapters=("07",),
-        depends_on=lambda cfg, network: [Job("network", cfg["profile_seed"], network)],
-        models_read=lambda cfg, network: [Job("network", cfg["profile_seed"], network)],
+        depends_on=_network,
+        models_read=_network,
         label=lambda seed, network: f"compression {network}",
     ),
 )

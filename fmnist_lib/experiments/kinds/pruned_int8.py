@@ -19,6 +19,7 @@ import numpy as np
 from fmnist_lib import data
 from fmnist_lib.experiments.kinds import pruning
 from fmnist_lib.experiments.kinds.compression import LATENCY_IMAGES
+from fmnist_lib.experiments.read import compute_command
 from fmnist_lib.experiments.registry import Experiment, Job, Role
 from fmnist_lib.experiments.splits import network_inputs
 from fmnist_lib.experiments.target import Target, kept_model
@@ -35,6 +36,11 @@ def config(cfg: dict, arg: tuple[str, float]) -> dict:
     }
 
 
+def _source(cfg: dict, arg: tuple[str, float]) -> list[Job]:
+    """The pruning run whose record and kept model the conversion reads."""
+    return [Job("pruning", cfg["profile_seed"], arg)]
+
+
 def _sizes(flatbuffer: bytes) -> dict:
     return {"bytes": len(flatbuffer), "zlib_bytes": len(zlib.compress(flatbuffer, 9))}
 
@@ -45,7 +51,7 @@ def compute_pruned_int8(cfg: dict, arg: tuple[str, float], target: Target) -> di
     from fmnist_lib.models import compression
 
     spec = target.config
-    make_it = f"python -m fmnist_lib.compute --profile {cfg['profile']} --only '{pruning.label(cfg['seed'], arg)}'"
+    make_it = compute_command(cfg, _source(cfg, arg))
     model = kept_model(cfg["profile"], pruning.name(cfg, arg), spec["pruned"], make_it)
     train, test = network_inputs(cfg["data"]["train_size"], cfg["data"]["test_size"], cfg["seed"])
     x_train, y_train = train()
@@ -73,8 +79,8 @@ KINDS = (
         config=config,
         compute=compute_pruned_int8,
         chapters=("07",),
-        depends_on=lambda cfg, arg: [Job("pruning", cfg["profile_seed"], arg)],
-        models_read=lambda cfg, arg: [Job("pruning", cfg["profile_seed"], arg)],
+        depends_on=_source,
+        models_read=_source,
         label=lambda seed, arg: f"int8 of {pruning.label(seed, arg)}",
     ),
 )

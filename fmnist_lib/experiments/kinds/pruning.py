@@ -46,6 +46,11 @@ def config(cfg: dict, arg: tuple[str, float]) -> dict:
     }
 
 
+def _start(cfg: dict, arg: tuple[str, float]) -> list[Job]:
+    """The replication network whose record and kept model the fine-tuning starts from."""
+    return [Job("network", cfg["profile_seed"], arg[0])]
+
+
 def name(cfg: dict, arg: tuple[str, float]) -> str:
     """``pruned-cnn_3_128-90``: the network and the sparsity in percent."""
     return f"pruned-{arg[0]}-{round(100 * arg[1])}"
@@ -102,8 +107,8 @@ KINDS = (
         config=config,
         compute=compute_pruning,
         chapters=("07",),
-        depends_on=lambda cfg, arg: [Job("network", cfg["profile_seed"], arg[0])],
-        models_read=lambda cfg, arg: [Job("network", cfg["profile_seed"], arg[0])],
+        depends_on=_start,
+        models_read=_start,
         label=label,
         test_labels=lambda cfg, arg: test_labels(cfg),
         accelerated=True,

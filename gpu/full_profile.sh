@@ -72,7 +72,8 @@ run() {
     pkill -f distributed 2>/dev/null || true  # Dask workers of a run stopped at HARD_LIMIT
     tar czf "$out/records.tgz" -C "$RESULTS" --exclude "$PROFILE/checkpoints" --exclude "$PROFILE/models" "$PROFILE"
     # the models the CPU jobs here read (the replication networks for compression, the pruned ones for int8),
-    # without optimizer state: every kept model of a job that a job without a GPU depends on
+    # without optimizer state: each kept model that a job without a GPU declares it reads (models_read), and no
+    # other (the cross-validation runs keep theirs too, and the fit here reads only their records)
     $PY - "$out" "$PROFILE" <<'PYEOF'
 import shutil, sys
 from fmnist_lib import profiles
@@ -81,7 +82,7 @@ from fmnist_lib.store import runstore
 cfg = profiles.load_profile(sys.argv[2])
 for job in registry.plan(cfg):
     if not job.experiment.accelerated:
-        for source in registry.dependencies(cfg, job):
+        for source in job.experiment.models_read(registry.seeded(cfg, job.seed), job.arg):
             found = registry.record_of(cfg, source)
             path = runstore.model_path(sys.argv[2], *found) if found else None
             if path is not None and path.exists():

@@ -483,6 +483,8 @@ def _check_model_kwargs(network: str, kwargs: Any) -> None:
 
     if not isinstance(kwargs, dict):
         raise ProfileError(f"{network}.model_kwargs must be a dict of the model's keywords, got {kwargs!r}")
+    if not kwargs:
+        return  # nothing to check, and no reason to import Keras for the builder's signature (a chapter only reads)
     defaults = {p.name: p.default for p in inspect.signature(models.conv_net).parameters.values()}
     defaults["dropout"] = defaults["conv_dropout"]  # the light model's name for it
     for name, value in kwargs.items():

@@ -129,8 +129,9 @@ GROUPED_COMPUTE = textwrap.dedent(
     small = dataclasses.replace(real, x_train=real.x_train[tr], y_train=real.y_train[tr], x_test=real.x_test[te],
                           y_test=real.y_test[te])
     data.load_fashion_mnist = lambda *a, **k: small  # "all the data" is 300 images here: a group may form
-    # the full profile (all the data, which is small here) with one-epoch schedules and three seeds
-    code = compute.main(["--profile", "full", "--kind", "seed_network", "--set", "cnn_3_128.schedule=[1]",
+    # the full profile (all the data, which is small here) with a one-epoch schedule and three seeds; the light
+    # model only (its BatchNorm statistics are per member: the harder case), as CNN-3-128 takes the same path
+    code = compute.main(["--profile", "full", "--only", "seed 1 dsc_gap", "--only", "seed 2 dsc_gap",
                          "--set", "dsc_gap.schedule=[1]", "--set", "audit.seeds=[0, 1, 2]"])
     print("EXIT", code)
     """
@@ -157,10 +158,10 @@ def test_the_runner_groups_the_seeds_of_one_network_and_writes_ordinary_records(
     grouped_run, lone_run = _grouped_compute(tmp_path / "grouped", "1"), _grouped_compute(tmp_path / "lone", "0")
     out = _finished(grouped_run)
     _finished(lone_run)
-    assert out.count("trained as a group of 2") == 4, out[-2000:]  # seeds 1 and 2 of each network
+    assert out.count("trained as a group of 2") == 2, out[-2000:]  # seeds 1 and 2
     grouped = {p.name: json.loads(p.read_text()) for p in (tmp_path / "grouped" / "full").glob("*.json")}
     lone = {p.name: json.loads(p.read_text()) for p in (tmp_path / "lone" / "full").glob("*.json")}
-    assert sorted(grouped) == sorted(lone) and len(grouped) == 4  # the same records, by name and config
+    assert sorted(grouped) == sorted(lone) and len(grouped) == 2  # the same records, by name and config
     for name, record in grouped.items():
         other = lone[name]
         assert record["provenance"]["trained_in_group"] == 2 and record["provenance"]["group_seeds"] == [1, 2]
@@ -171,4 +172,4 @@ def test_the_runner_groups_the_seeds_of_one_network_and_writes_ordinary_records(
         assert record["code"] == other["code"]
         Record.from_dict(record).check(None)  # its accuracies follow from its own predictions
     models = sorted(p.name for p in (tmp_path / "grouped" / "full").rglob("*.keras"))
-    assert len(models) == 4  # each member's model is kept beside its record, as a lone run's is
+    assert len(models) == 2  # each member's model is kept beside its record, as a lone run's is

@@ -154,6 +154,34 @@ def test_a_chapter_only_reads(chapter):
         assert not COMPUTING & set(reached), f"{chapter} calls {call}, which reaches {COMPUTING & set(reached)}"
 
 
+READING_WITHOUT_KERAS = """
+import sys
+from fmnist_lib import experiments, profiles
+from fmnist_lib.audit import bottom_line, claim_rules
+from fmnist_lib.experiments import registry
+from fmnist_lib.report import audit_tables, plots, prose, runcard, tables, verdict_text
+
+config = profiles.load_profile("full")
+found = [registry.stored_record(config, job) for job in registry.plan(config)]
+judged = claim_rules.judge_claims(experiments.replication_records(config))
+curves, _ = experiments.mechanism_curves(config)
+bottom_line.answer(judged, curves)
+print(sum(r is not None for r in found), sorted({"keras", "tensorflow", "jax", "sklearn"} & set(sys.modules)))
+"""
+
+
+@pytest.mark.slow  # one subprocess that reads every committed record (about 10 s here)
+def test_reading_the_records_and_judging_the_claims_imports_no_keras():
+    """8 of the 12 pages only read records and judge claims: importing Keras for that cost each 5-7 s here."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", READING_WITHOUT_KERAS], capture_output=True, text=True, cwd=LIB.parent, check=True
+    ).stdout.split()
+    assert int(out[0]) > 50 and out[1:] == ["[]"], out
+
+
 def test_the_guard_catches_a_chapter_that_computes(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from fmnist_lib.models import classical\nclassical.fit_and_score('KNN', None, None, 0)\n")

@@ -21,11 +21,12 @@ import keras
 import numpy as np
 from keras import ops
 
-PAPER_ROTATION_DEGREES = 7.5
-PAPER_SHIFT = 0.075
-PAPER_ZOOM = 0.085
-# part of the leakage and augmentation records' config: another implementation draws other images
-AUGMENTER_VERSION = "affine-gather-1"
+from fmnist_lib.data.paper_augmentation import (  # noqa: F401 (AUGMENTER_VERSION: the augmenter's name, read here too)
+    AUGMENTER_VERSION,
+    PAPER_ROTATION_DEGREES,
+    PAPER_SHIFT,
+    PAPER_ZOOM,
+)
 
 
 def affine_sample(images, transforms):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fmnist_lib.data.augment import augment_images
+from fmnist_lib.data import augment
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def pooled_augmented_split(
     pool_x = np.concatenate([x_train, x_test])
     pool_y = np.concatenate([y_train, y_test])
     pool_is_test = np.concatenate([np.zeros(len(x_train), bool), np.ones(len(x_test), bool)])
-    images = [pool_x] + [augment_images(pool_x, rotation_degrees, seed=seed + 10 * k) for k in range(copies)]
+    images = [pool_x] + [augment.augment_images(pool_x, rotation_degrees, seed=seed + 10 * k) for k in range(copies)]
     all_x = np.concatenate(images)
     origin = np.tile(np.arange(len(pool_x)), copies + 1)
     order = np.random.default_rng(seed).permutation(len(all_x))

@@ -9,10 +9,13 @@ chapter's family on the axes a practitioner compares.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-import keras
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # the functions that take a model import Keras; the audit's parameter arithmetic needs none
+    import keras
 
 
 def conv2d(kernel: int, c_in: int, c_out: int, bias: bool = True) -> int:
@@ -47,6 +50,8 @@ def batchnorm(channels: int) -> tuple[int, int]:
 
 def analytic_count(layer: keras.layers.Layer) -> tuple[int, int]:
     """(trainable, non-trainable) parameters of a built layer, from its config alone."""
+    import keras
+
     counted = (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.Dense, keras.layers.BatchNormalization)
     if not isinstance(layer, counted):
         return 0, 0
@@ -65,6 +70,8 @@ def analytic_count(layer: keras.layers.Layer) -> tuple[int, int]:
 
 def layer_table(model: keras.Model) -> pd.DataFrame:
     """Every layer with its output shape, the analytic count and Keras' count."""
+    import keras
+
     rows = []
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
@@ -109,6 +116,8 @@ def layer_macs(layer: keras.layers.Layer) -> int:
     Pooling, normalisation and activations are left out: they are a rounding
     error next to the convolutions and the usual MAC counts leave them out too.
     """
+    import keras
+
     if not isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.Dense)):
         return 0
     cfg = layer.get_config()
@@ -154,6 +163,8 @@ def spatial_filters(model: keras.Model) -> pd.DataFrame:
     whose response the 1x1 convolution copies 128 ways, BatchNorm shifts and
     ReLU thresholds.
     """
+    import keras
+
     rows = []
     for layer in model.layers:
         if not isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D)) or layer.kernel_size == (1, 1):

@@ -14,7 +14,7 @@ import numpy as np
 
 from fmnist_lib.audit.mechanisms import Curve, Mechanism, Point
 from fmnist_lib.audit.verdicts import Caveat, Estimate
-from fmnist_lib.data import augment
+from fmnist_lib.data import augment, paper_augmentation
 from fmnist_lib.data.digits import PAPER_STEPS_PER_EPOCH
 from fmnist_lib.experiments.kinds.leakage import audit_protocol
 from fmnist_lib.experiments.registry import Experiment, Role
@@ -30,8 +30,8 @@ def honest_config(cfg: dict, _arg: Any = None) -> dict:
         "seed": cfg["seed"],
         "train_size": cfg["audit"]["augment_train_size"],
         "test_size": cfg["data"]["test_size"],
-        "rotation_degrees": augment.PAPER_ROTATION_DEGREES,
-        "augmenter": augment.AUGMENTER_VERSION,
+        "rotation_degrees": paper_augmentation.PAPER_ROTATION_DEGREES,
+        "augmenter": paper_augmentation.AUGMENTER_VERSION,
         **audit_protocol(cfg),
     }
 
@@ -45,8 +45,8 @@ def copies_config(cfg: dict, copies: int) -> dict:
         "train_size": cfg["audit"]["augment_train_size"],
         "test_size": cfg["data"]["test_size"],
         "copies": copies,
-        "rotation_degrees": augment.PAPER_ROTATION_DEGREES,
-        "augmenter": augment.AUGMENTER_VERSION,
+        "rotation_degrees": paper_augmentation.PAPER_ROTATION_DEGREES,
+        "augmenter": paper_augmentation.AUGMENTER_VERSION,
         **audit_protocol(cfg),
         "schedule": cfg["audit"]["long_schedule"],
     }

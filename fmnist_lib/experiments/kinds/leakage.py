@@ -15,7 +15,7 @@ from typing import Any
 
 from fmnist_lib.audit.mechanisms import Curve, Mechanism, Point
 from fmnist_lib.audit.verdicts import Caveat, Estimate
-from fmnist_lib.data import augment, leakage
+from fmnist_lib.data import leakage, paper_augmentation
 from fmnist_lib.data.digits import PAPER_STEPS_PER_EPOCH
 from fmnist_lib.experiments.registry import Experiment, Job, Role
 from fmnist_lib.experiments.splits import pooled_sources
@@ -45,7 +45,7 @@ def leak_config(cfg: dict, rotation: float) -> dict:
         "pool_test_size": audit["pool_test_size"],
         "copies": audit["copies"],
         "rotation_degrees": rotation,
-        "augmenter": augment.AUGMENTER_VERSION,
+        "augmenter": paper_augmentation.AUGMENTER_VERSION,
         **audit_protocol(cfg),
     }
 
@@ -60,8 +60,8 @@ def copies_config(cfg: dict, copies: int) -> dict:
         "pool_train_size": audit["pool_train_size"],
         "pool_test_size": audit["pool_test_size"],
         "copies": copies,
-        "rotation_degrees": augment.PAPER_ROTATION_DEGREES,
-        "augmenter": augment.AUGMENTER_VERSION,
+        "rotation_degrees": paper_augmentation.PAPER_ROTATION_DEGREES,
+        "augmenter": paper_augmentation.AUGMENTER_VERSION,
         **audit_protocol(cfg),
         "schedule": audit["long_schedule"],
     }
@@ -115,7 +115,7 @@ def compute_copies_leak(cfg: dict, copies: int, target: Target) -> dict:
     """(b) on the long schedule: the leaky split's subgroups scored after every epoch."""
     import numpy as np
 
-    split = leaky_split(cfg, copies, augment.PAPER_ROTATION_DEGREES)
+    split = leaky_split(cfg, copies, paper_augmentation.PAPER_ROTATION_DEGREES)
     masks = leakage.group_masks(split, copies, cfg["seed"])
     steps_per_epoch = -(-len(split.y_train) // target.config["batch_size"])
 

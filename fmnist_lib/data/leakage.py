@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fmnist_lib.data import augment
-
 
 @dataclass(frozen=True)
 class LeakySplit:
@@ -40,6 +38,8 @@ def pooled_augmented_split(
     eval_fraction: float = 1 / 7,
 ) -> LeakySplit:
     """Pool train and test, keep the originals plus ``copies`` augmented copies each, shuffle, split 6:1."""
+    from fmnist_lib.data import augment  # a Keras layer: imported when a split is made, not with GROUPS
+
     if copies < 0:
         raise ValueError("copies must be 0 or more")
     pool_x = np.concatenate([x_train, x_test])

@@ -14,7 +14,7 @@ import numpy as np
 
 from fmnist_lib.audit.mechanisms import Curve, Mechanism, Point
 from fmnist_lib.audit.verdicts import Caveat, Estimate
-from fmnist_lib.data import augment, paper_augmentation
+from fmnist_lib.data import paper_augmentation
 from fmnist_lib.data.digits import PAPER_STEPS_PER_EPOCH
 from fmnist_lib.experiments.kinds.leakage import audit_protocol
 from fmnist_lib.experiments.registry import Experiment, Role
@@ -54,6 +54,7 @@ def copies_config(cfg: dict, copies: int) -> dict:
 
 def compute_honest(cfg: dict, _arg: Any, target: Target) -> dict:
     """The paper's augmenter on training batches only; the official test set untouched."""
+    from fmnist_lib.data import augment  # a Keras layer: imported where a run uses it, not when the registry reads this
     from fmnist_lib.models import build_model
 
     spec = target.config
@@ -70,6 +71,7 @@ def compute_honest(cfg: dict, _arg: Any, target: Target) -> dict:
 
 def compute_copies_honest(cfg: dict, copies: int, target: Target) -> dict:
     """Originals plus augmented copies, made once; the official test set untouched."""
+    from fmnist_lib.data import augment  # a Keras layer: imported where a run uses it, not when the registry reads this
     from fmnist_lib.models import build_model
 
     spec = target.config

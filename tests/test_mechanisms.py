@@ -151,6 +151,15 @@ def test_a_mechanism_is_judged_over_every_seed_it_has():
     assert mechanisms.judge(_curve([(62, [0.9931], 60_000)]), at62).outcome is Outcome.BELOW  # seed 0 alone
 
 
+def test_a_fit_over_many_runs_is_not_called_one_seed():
+    """The cross-validation's fit gives one estimate per epoch, bootstrapped over all its runs (folds and seeds)."""
+    at62 = HEADLINE[1]
+    one_run = mechanisms.judge(_curve([(62, [0.9962], 10_000)]), at62)
+    fitted = mechanisms.judge(_curve([(62, [0.9962], 10_000)], caveats=[Caveat.EXTRAPOLATED]), at62)
+    assert Caveat.ONE_SEED in one_run.caveats
+    assert fitted.caveats == {Caveat.EXTRAPOLATED} and fitted.outcome is one_run.outcome
+
+
 def test_the_epoch_claim_needs_every_seed_to_reach_the_level_in_time():
     by7 = HEADLINE[3]  # 98.5 % by about epoch 7
     early = _curve([(e, [min(0.97 + 0.003 * e, 0.999)], 1000) for e in range(1, 12)], per_epoch=True)

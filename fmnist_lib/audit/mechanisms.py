@@ -237,7 +237,9 @@ def judge(curve: Curve, claim: claims.HeadlineClaim) -> Verdict:
             )
         verdict = decide(point.estimates, claim.value, point.seeds)
     verdict = with_caveats(verdict, *curve.caveats, not_tested=not curve.comparable)
-    if Caveat.BEST_OF_SEEDS in curve.caveats:  # one value per point, but chosen among the seeds: not one seed
+    # one value per point, but not one seed's: chosen among the seeds, or a fit whose interval is a bootstrap
+    # over all its runs (the cross-validation's folds and seeds); its own caveat says what it is
+    if {Caveat.BEST_OF_SEEDS, Caveat.EXTRAPOLATED} & curve.caveats:
         verdict = replace(verdict, caveats=verdict.caveats - {Caveat.ONE_SEED})
     undecidable = "; ".join(x for x in (curve.undecidable, point.undecidable if point else "") if x)
     if undecidable and verdict.outcome is not Outcome.NOT_TESTED:

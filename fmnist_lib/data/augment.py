@@ -21,12 +21,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from fmnist_lib.data.paper_augmentation import (  # noqa: F401 (AUGMENTER_VERSION: the augmenter's name, read here too)
-    AUGMENTER_VERSION,
-    PAPER_ROTATION_DEGREES,
-    PAPER_SHIFT,
-    PAPER_ZOOM,
-)
+from fmnist_lib.data.paper_augmentation import PAPER_ROTATION_DEGREES, PAPER_SHIFT, PAPER_ZOOM
 
 
 def affine_sample(images, transforms):

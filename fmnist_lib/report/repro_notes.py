@@ -14,7 +14,7 @@ import keras
 import pandas as pd
 
 from fmnist_lib.audit import claims
-from fmnist_lib.data import augment
+from fmnist_lib.data import paper_augmentation
 from fmnist_lib.models import networks
 from fmnist_lib.store import provenance
 from fmnist_lib.store.records import Record
@@ -64,8 +64,8 @@ def unstated_table(record: Record, config: dict) -> pd.DataFrame:
         ("epoch schedule", ", ".join(map(str, cfg["schedule"])), "cumulative: one run, scored after each stage"),
         (
             "augmentation (Mukhamediev's Appendix A)",
-            f"rotation {augment.PAPER_ROTATION_DEGREES:g} degrees, shift {augment.PAPER_SHIFT:g}, "
-            f"zoom {augment.PAPER_ZOOM:g}",
+            f"rotation {paper_augmentation.PAPER_ROTATION_DEGREES:g} degrees, "
+            f"shift {paper_augmentation.PAPER_SHIFT:g}, zoom {paper_augmentation.PAPER_ZOOM:g}",
             f"rotation printed as 0.75; the audit runs {rotations} degrees",
         ),
         (

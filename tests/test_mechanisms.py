@@ -158,6 +158,7 @@ def test_a_fit_over_many_runs_is_not_called_one_seed():
     fitted = mechanisms.judge(_curve([(62, [0.9962], 10_000)], caveats=[Caveat.EXTRAPOLATED]), at62)
     assert Caveat.ONE_SEED in one_run.caveats
     assert fitted.caveats == {Caveat.EXTRAPOLATED} and fitted.outcome is one_run.outcome
+    assert vt.seeds_text(one_run) == "one run" and vt.seeds_text(fitted) == "one fit over its runs"
 
 
 def test_the_epoch_claim_needs_every_seed_to_reach_the_level_in_time():

@@ -60,13 +60,14 @@ def interval_text(verdict: Verdict) -> str:
 
 
 def seeds_text(verdict: Verdict) -> str:
-    """'mean of 4 seeds', 'one run' or '' (no seeds behind it)."""
+    """'mean of 4 seeds', 'one run', 'one fit over its runs' or '' (no seeds behind it)."""
     if Caveat.DETERMINISTIC in verdict.caveats:
         return f"{verdict.n_seeds} seeds, all equal"
     if len(verdict.per_seed) > 1 and verdict.unit in ("accuracy", "pp"):
         return f"mean of {len(verdict.per_seed)} seeds"
     if len(verdict.per_seed) == 1 and verdict.unit in ("accuracy", "pp"):
-        return "one run"
+        # the cross-validation's fit gives one value, bootstrapped over all its runs (folds and seeds)
+        return "one fit over its runs" if Caveat.EXTRAPOLATED in verdict.caveats else "one run"
     return ""
 
 

@@ -71,7 +71,7 @@ tables.show(
 
 # %% tags=["remove-input"]
 tables.show(
-    audit_tables.digits_fit_table(experiments.load_all(config, "digits_fit").records),
+    audit_tables.digits_fit_table(experiments.load_all(config, "digits_fit").records, experiments.digits_training_sizes(config)),
     "Mechanism (e) extrapolated to 60,000 images at the paper's epochs: MNIST with its bootstrap interval, the same "
     "fit on Fashion-MNIST against the full-data measurement and their miss, each fit's chi-square per degree of "
     "freedom, and whether the rule lets the digits count, or which check stops them (%).",

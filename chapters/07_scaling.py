@@ -217,7 +217,7 @@ tables.show(
 # Nobody ships a network pruned in one shot without further training. The usual recipe
 # {cite}`zhu2017prune` fine-tunes the trained network while its sparsity rises along a
 # cubic schedule, masking each layer's smallest weights at regular steps and keeping the
-# masks fixed in between. Here each network of chapters 3 and 4 is fine-tuned for
+# masks fixed in between. Here {glue:text}`finetuned_networks` fine-tuned for
 # {glue:text}`finetune_epochs` on its training images at a tenth of its
 # learning rate, the sparsity reaching its target after three quarters of the steps, then
 # converted to int8 as above ({numref}`tbl-pruning`, {numref}`fig-pruning`). The fine-tuning
@@ -230,6 +230,7 @@ pruned_int8 = experiments.load_all(config, "pruned_int8")  # the int8 conversion
 stored = experiments.replication_records(config)
 dense = {name: stored[name].final.test_accuracy for name in labels if stored[name]}
 glue("finetune_epochs", counted(spec["finetune_epochs"], "epoch"), display=False)
+glue("finetuned_networks", prose.finetuned_networks(spec.get("finetune_networks", list(labels)), labels), display=False)
 summary = prose.pruning_summary(pruned.records, dense, labels) or pruned.missing_text(config)
 if pruned.records and pruned_int8.missing:  # fine-tuned here or on a GPU, not converted yet
     summary += " Of the int8 conversions, " + pruned_int8.missing_text(config, listed=False)

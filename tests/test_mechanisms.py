@@ -364,3 +364,19 @@ def test_one_split_of_the_digits_never_decides_and_gives_way_to_the_cross_valida
     }
     assert not mechanisms.judged(curves, at2)
     assert next(c for c in curves if c.network == "cnn_3_128").undecidable.endswith("fit decides (e) instead")
+
+
+def test_one_training_size_plans_no_fit_and_the_table_says_why():
+    """A curve fitted to one training size extrapolates to a point ('97.21 % [97.21 %, 97.21 %]' in the quick
+    report before): no fit is planned from one size, and the table's one row says so."""
+    from fmnist_lib import profiles
+    from fmnist_lib.experiments import registry
+    from fmnist_lib.experiments.kinds import digits_cv
+    from fmnist_lib.report import audit_tables
+
+    planned = {name: [job.kind for job in registry.plan(profiles.load_profile(name))] for name in ("quick", "smoke")}
+    assert digits_cv.training_sizes(profiles.load_profile("quick")) == 1 and "digits_fit" not in planned["quick"]
+    assert planned["smoke"].count("digits_fit") == 2  # two sizes: a fit per network
+    row = audit_tables.digits_fit_table([], training_sizes=1).iloc[0]
+    assert row["counts"].startswith("no fit: the runs have 1 training size, a curve needs at least 2")
+    assert audit_tables.digits_fit_table([], training_sizes=4).iloc[0]["counts"] == "not recorded yet"

@@ -76,6 +76,7 @@ def test_command_line_assignments_parse():
         ("cnn_3_128.model_kwargs.foo", 1, r"unknown keyword\(s\) \['foo'\]; the model takes: activation"),
         ("dsc_gap.model_kwargs.conv_dropout", 0.1, r"dsc_gap.model_kwargs has unknown keyword\(s\) \['conv_dropout'\]"),
         ("audit.seeds", [0, -2], "audit.seeds must be a non-empty list of whole numbers"),
+        ("scaling.finetune_networks", ["resnet"], "scaling.finetune_networks must list cnn_3_128, dsc_gap or both"),
     ],
 )
 def test_bad_values_fail_before_anything_runs(key, value, message):

@@ -53,3 +53,12 @@ def test_fine_tuning_ends_at_the_target_sparsity_per_layer_and_never_revives_a_p
         assert (values == 0).mean() == pytest.approx(0.75, abs=1 / values.size)
     for before, after in zip(seen, seen[1:]):  # zeros only grow: a pruned weight stays pruned
         assert all((a | ~b).all() for b, a in zip(before, after))
+
+
+def test_the_quick_profile_prunes_while_fine_tuning_only_the_network_one_epoch_brings_back():
+    """One quick epoch of fine-tuning left the pruned light model at chance: the quick profile does not show that."""
+    from fmnist_lib import profiles
+    from fmnist_lib.experiments.kinds import pruning as pruning_kind
+
+    assert {net for _, (net, _) in pruning_kind.runs(profiles.load_profile("quick"))} == {"cnn_3_128"}
+    assert {net for _, (net, _) in pruning_kind.runs(profiles.load_profile("full"))} == {"cnn_3_128", "dsc_gap"}

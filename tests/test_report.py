@@ -216,3 +216,13 @@ def test_the_cross_validations_missing_runs_are_counted_by_network_and_seed_with
     assert "`python -m fmnist_lib.compute --profile full --kind digits_cv` makes them" in text
     assert "median" not in text  # no recorded run, no cost to quote
     assert prose.digits_cv_missing(Found([], []), {"profile": "full"}) == ""
+
+
+def test_the_pruning_paragraph_names_the_networks_the_profile_fine_tunes():
+    from fmnist_lib.report import prose
+
+    labels = {"cnn_3_128": "CNN-3-128", "dsc_gap": "light model"}
+    assert prose.finetuned_networks(["cnn_3_128", "dsc_gap"], labels) == "each network of chapters 3 and 4 is"
+    assert prose.finetuned_networks(["cnn_3_128"], labels).startswith(
+        "CNN-3-128 is (this profile leaves the light model to the full profile"
+    )

@@ -79,6 +79,13 @@ def load_all(cfg: dict, kind: str) -> Found:
     return Found(records, missing)
 
 
+def digits_training_sizes(cfg: dict) -> int:
+    """How many training sizes (e)'s cross-validation runs: a fit needs two or more."""
+    from fmnist_lib.experiments.kinds import digits_cv
+
+    return digits_cv.training_sizes(cfg)
+
+
 def budget_variants(cfg: dict) -> dict[str, dict | None]:
     """The budget study's variants by name, with the factors each changes (the best combination's: None until the
     variants it is chosen from are recorded)."""

@@ -289,10 +289,20 @@ def with_interval(accuracy: float, n: int) -> str:
     return f"{vt.percent(accuracy)} [{vt.percent(low)}, {vt.percent(high)}]"
 
 
-def digits_fit_table(fit_records: list) -> pd.DataFrame:
-    """(e) decided: per network, variant and claimed epoch, the digits' extrapolation and the Fashion-MNIST check."""
+def digits_fit_table(fit_records: list, training_sizes: int) -> pd.DataFrame:
+    """(e) decided: per network, variant and claimed epoch, the digits' extrapolation and the Fashion-MNIST check.
+
+    Without a fit, one row says why: a design of one training size has no curve to fit, else none is recorded yet.
+    """
     from fmnist_lib.audit import learning_curve
 
+    if not fit_records:
+        why = (
+            f"no fit: the runs have {training_sizes} training size, a curve needs at least 2, as the full profile runs"
+            if training_sizes < 2
+            else "not recorded yet"
+        )
+        return pd.DataFrame([{"network": "–", "MNIST, extrapolated": "–", "counts": why}])
     rows = []
     for record in fit_records:
         result = record.result

@@ -407,6 +407,19 @@ def lowest_seed_text(records: list) -> str:
     return text + " This one run is what makes the light model's seed interval wide."
 
 
+def finetuned_networks(networks: list[str], labels: dict[str, str]) -> str:
+    """Which networks the profile prunes while fine-tuning, as the sentence's subject ("each network ... is")."""
+    if set(networks) >= set(labels):
+        return "each network of chapters 3 and 4 is"
+
+    def the(label: str) -> str:  # "CNN-3-128", "the light model"
+        return label if label[0].isupper() else f"the {label}"
+
+    named = " and ".join(the(labels[n]) for n in labels if n in networks)
+    left = " and ".join(the(labels[n]) for n in labels if n not in networks)
+    return f"{named} is (this profile leaves {left} to the full profile; the front page says why)"
+
+
 def pruning_summary(
     pruned: list[Record],
     dense: dict[str, float],

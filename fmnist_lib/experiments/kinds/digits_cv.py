@@ -143,6 +143,19 @@ def _reference_jobs(cfg: dict, network: str) -> list[Job]:
     return [Job("network" if s == profile_seed else "seed_network", s, network) for s in cfg["audit"]["seeds"]]
 
 
+def training_sizes(cfg: dict) -> int:
+    """How many training sizes the design runs: a learning curve can be fitted to two or more, not to one."""
+    return len({share for share, _, _ in cfg["audit"]["digits_cv"]["runs"]})
+
+
+def _fitted_networks(cfg: dict) -> list[tuple[int, str]]:
+    """One fit per network, where the design runs several training sizes (one size gives no curve to extrapolate:
+    its interval would be a point and mean nothing)."""
+    if training_sizes(cfg) < 2:
+        return []
+    return [(cfg["seed"], network) for network in cfg["audit"]["digits_cv"]["networks"]]
+
+
 def _stored(cfg: dict, jobs: list[Job]) -> list[Record]:
     return [r for job in jobs if (r := stored_record(cfg, job)) is not None]
 
@@ -203,7 +216,7 @@ KINDS = (
         "digits_fit",
         "hypothesis (e): the learning curves fitted and extrapolated to 60,000 images, checked on Fashion-MNIST",
         Role.MECHANISM,
-        args=lambda cfg: [(cfg["seed"], network) for network in cfg["audit"]["digits_cv"]["networks"]],
+        args=_fitted_networks,
         name=_fit_name,
         config=fit_config,
         compute=compute_fit,

@@ -27,8 +27,12 @@ MASK_UPDATES = 20  # masks recomputed 20 times on the way, fixed in between
 
 
 def runs(cfg: dict) -> list[tuple[int, tuple[str, float]]]:
-    """(seed, (network, sparsity)) of every pruning run: both replication networks at each fine-tuning sparsity."""
-    return [(cfg["seed"], (net, s)) for net in NETWORKS for s in cfg["scaling"]["finetune_sparsities"]]
+    """(seed, (network, sparsity)) of every pruning run: the profile's replication networks (both unless it names
+    fewer) at each fine-tuning sparsity."""
+    networks = cfg["scaling"].get("finetune_networks", NETWORKS)
+    return [
+        (cfg["seed"], (net, s)) for net in NETWORKS if net in networks for s in cfg["scaling"]["finetune_sparsities"]
+    ]
 
 
 def config(cfg: dict, arg: tuple[str, float]) -> dict:

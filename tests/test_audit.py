@@ -333,3 +333,19 @@ def test_the_recheck_rules_agree_and_disagree_where_they_should():
     assert not outside.agrees and outside.note.startswith("outside the interval")
     one = agreement.within_seeds("light", [0.88], 0.88)  # one seed has no spread: the rule cannot decide
     assert one.agrees is None and one.note.startswith("cannot judge")
+
+
+def test_the_mean_of_the_last_epochs_is_shown_only_for_runs_that_reach_the_claimed_epoch():
+    """The quick report's light model stops at 7 epochs, three of them at chance (the BatchNorm lag): it showed
+    'mean of each seed's last 5 epochs 39.72%' beside a claim at 32 epochs, a number that means nothing there."""
+    from factories import run, stored
+
+    def history(epochs, accuracy):
+        return [{"epoch": e, "val_accuracy": accuracy(e)} for e in range(1, epochs + 1)]
+
+    short = [run("dsc_gap", 0, [0.1, 0.76], [3, 7], history=history(7, lambda e: 0.1 if e <= 5 else 0.7))]
+    judged = _claims(stored(light_runs=short))["light model accuracy"]
+    assert judged.note == "the run stops at 7 epochs"
+    full = [run("dsc_gap", s, [0.85, 0.86], [16, 32], history=history(32, lambda e: 0.86)) for s in range(2)]
+    judged = _claims(stored(light_runs=full))["light model accuracy"]
+    assert "mean of each seed's last 5 epochs 86.00%" in judged.note

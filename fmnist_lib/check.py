@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             caveats = vt.caveats_text(verdict)
             why = verdict.note if verdict.outcome is Outcome.INCONCLUSIVE and verdict.note else ""
             print(
-                f"  {vt.AS_MECHANISM[verdict.outcome]:16} {vt.ours(verdict):36} {curve.label}"
+                f"  {vt.AS_MECHANISM[verdict.outcome]:16} {vt.ours(verdict, against=claim.value):36} {curve.label}"
                 + (f" [{caveats}]" if caveats else "")
                 + (f"\n  {'':16} why: {why}" if why else "")
             )

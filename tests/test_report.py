@@ -226,3 +226,16 @@ def test_the_pruning_paragraph_names_the_networks_the_profile_fine_tunes():
     assert prose.finetuned_networks(["cnn_3_128"], labels).startswith(
         "CNN-3-128 is (this profile leaves the light model to the full profile"
     )
+
+
+def test_an_interval_end_that_misses_the_claim_never_prints_as_the_claim():
+    """Table 27 showed (e)+(f) 'falls short: 98.74% [97.81%, 99.67%]' against a claimed 99.67 %: the end was
+    99.668 %, rounded. Read against the claim, it gets the digits that show the miss; other ends keep two."""
+    from fmnist_lib.audit.verdicts import Outcome, Rule, Verdict
+    from fmnist_lib.report import verdict_text as vt
+
+    short = Verdict(Outcome.BELOW, Rule.ACCURACY, value=0.9874, interval=(0.9781, 0.99668), per_seed=(0.9874,))
+    assert vt.ours(short, against=0.9967) == "98.74% [97.81%, 99.668%]"
+    assert vt.ours(short) == "98.74% [97.81%, 99.67%]"  # read against nothing: the report's two digits
+    holds = Verdict(Outcome.CONSISTENT, Rule.ACCURACY, value=0.9863, interval=(0.9741, 0.9990), per_seed=(0.9863,))
+    assert vt.ours(holds, against=0.9967) == "98.63% [97.41%, 99.90%]"

@@ -116,7 +116,7 @@ def mechanism_matrix(curves: list[Curve], network: str) -> pd.DataFrame:
                 continue
             v = mechanisms.judge(curve, claim)
             word = SHOWN_ROLES.get(curve.role) or vt.AS_MECHANISM[v.outcome]
-            value = vt.ours(v)
+            value = vt.ours(v, against=claim.value if v.unit == "accuracy" else None)
             seeds = vt.seeds_text(v)
             row[claim.short] = f"{word}: {value}" + (f" ({seeds})" if seeds else "")
         rows.append(row)

@@ -47,15 +47,26 @@ def _number(value: float, unit: str) -> str:
     return f"{value:g}"
 
 
-def interval_text(verdict: Verdict) -> str:
-    """'[92.20%, 92.61%]' in the verdict's unit; '' without an interval."""
+def _bound(value: float, against: float | None) -> str:
+    """An interval's end as a percent, with more digits where two would print it as the claim it misses:
+    '99.669%', not '99.67%', for an end 0.001 pp short of a claimed 99.67 %."""
+    digits = 2
+    while (
+        against is not None and value != against and digits < 5 and percent(value, digits) == percent(against, digits)
+    ):
+        digits += 1
+    return percent(value, digits)
+
+
+def interval_text(verdict: Verdict, against: float | None = None) -> str:
+    """'[92.20%, 92.61%]' in the verdict's unit; '' without an interval. ``against``: the claim it is read against."""
     if verdict.interval is None:
         return ""
     low, high = verdict.interval
     if verdict.unit == "pp":
         return f"[{100 * low:.2f}, {100 * high:.2f}] pp"
     if verdict.unit == "accuracy":
-        return f"[{percent(max(low, 0.0))}, {percent(min(high, 1.0))}]"
+        return f"[{_bound(max(low, 0.0), against)}, {_bound(min(high, 1.0), against)}]"
     return f"[{_number(low, verdict.unit)}, {_number(high, verdict.unit)}]"
 
 
@@ -71,13 +82,16 @@ def seeds_text(verdict: Verdict) -> str:
     return ""
 
 
-def ours(verdict: Verdict) -> str:
-    """Our value with its interval in one cell: '92.41% [92.20%, 92.61%]', or what the verdict shows instead."""
+def ours(verdict: Verdict, against: float | None = None) -> str:
+    """Our value with its interval in one cell: '92.41% [92.20%, 92.61%]', or what the verdict shows instead.
+
+    ``against``, the claimed value, keeps an interval's end that misses the claim from printing as the claim.
+    """
     if verdict.shown:
         return verdict.shown
     if verdict.value is None:
         return verdict.note or "–"
-    return " ".join(x for x in (_number(verdict.value, verdict.unit), interval_text(verdict)) if x)
+    return " ".join(x for x in (_number(verdict.value, verdict.unit), interval_text(verdict, against)) if x)
 
 
 def ours_with_seeds(verdict: Verdict) -> str:

@@ -237,5 +237,6 @@ def test_an_interval_end_that_misses_the_claim_never_prints_as_the_claim():
     short = Verdict(Outcome.BELOW, Rule.ACCURACY, value=0.9874, interval=(0.9781, 0.99668), per_seed=(0.9874,))
     assert vt.ours(short, against=0.9967) == "98.74% [97.81%, 99.668%]"
     assert vt.ours(short) == "98.74% [97.81%, 99.67%]"  # read against nothing: the report's two digits
+    assert vt.ours_with_seeds(short, against=0.9967) == "98.74% [97.81%, 99.668%], one run"  # the front page's form
     holds = Verdict(Outcome.CONSISTENT, Rule.ACCURACY, value=0.9863, interval=(0.9741, 0.9990), per_seed=(0.9863,))
     assert vt.ours(holds, against=0.9967) == "98.63% [97.41%, 99.90%]"

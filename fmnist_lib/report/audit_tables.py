@@ -36,7 +36,7 @@ def claims_table(judged: list[ClaimVerdict]) -> pd.DataFrame:
             {
                 "claim": f"{cv.claim.name}: {vt.claimed_text(cv.claim)} ({cv.claim.section})",
                 "group": cv.claim.group,
-                "ours": vt.ours(cv.verdict),
+                "ours": vt.ours(cv.verdict, against=cv.claim.value),
                 "seeds": vt.seeds_text(cv.verdict),
                 "verdict": vt.AS_CLAIM[cv.verdict.outcome],
                 "note": vt.note_text(cv.verdict),
@@ -84,7 +84,7 @@ def headline_table(answer: Answer) -> pd.DataFrame:
         rows.append(
             {
                 "claim": a.claim.label,
-                "ours": vt.ours_with_seeds(a.honest),
+                "ours": vt.ours_with_seeds(a.honest, against=a.claim.value),
                 "finding": prose.finding_words(a),
                 "evidence": prose.evidence(a),
             }
@@ -116,7 +116,7 @@ def mechanism_matrix(curves: list[Curve], network: str) -> pd.DataFrame:
                 continue
             v = mechanisms.judge(curve, claim)
             word = SHOWN_ROLES.get(curve.role) or vt.AS_MECHANISM[v.outcome]
-            value = vt.ours(v, against=claim.value if v.unit == "accuracy" else None)
+            value = vt.ours(v, against=claim.value)
             seeds = vt.seeds_text(v)
             row[claim.short] = f"{word}: {value}" + (f" ({seeds})" if seeds else "")
         rows.append(row)

@@ -88,9 +88,9 @@ def _protocol_sentence(answer: Answer) -> str:
     cnn = by_claim["CNN-3-128 accuracy after 62 epochs"]
     light = by_claim["light model accuracy"]
     return (
-        f"Trained as we reconstruct the paper's protocol, CNN-3-128 reaches {_in_sentence(cnn.honest)} "
+        f"Trained as we reconstruct the paper's protocol, CNN-3-128 reaches {_in_sentence(cnn)} "
         f"after 62 epochs where the paper claims {vt.percent(cnn.claim.value)}, and the light model "
-        f"{_in_sentence(light.honest)} after 32 epochs where it claims {vt.percent(light.claim.value)}."
+        f"{_in_sentence(light)} after 32 epochs where it claims {vt.percent(light.claim.value)}."
     )
 
 
@@ -110,10 +110,10 @@ def _mechanisms_sentence(answer: Answer) -> str:
     return f"{measured} at the length of at least one headline claim: {listed(letters)}. Claim by claim:"
 
 
-def _in_sentence(verdict) -> str:
-    """'92.44% [92.16%, 92.71%] (mean of 4 seeds)': our value with what it is over, inside a sentence."""
-    seeds = vt.seeds_text(verdict)
-    return vt.ours(verdict) + (f" ({seeds})" if seeds else "")
+def _in_sentence(a) -> str:
+    """'92.44% [92.16%, 92.71%] (mean of 4 seeds)': a claim's honest value with what it is over, inside a sentence."""
+    seeds = vt.seeds_text(a.honest)
+    return vt.ours(a.honest, a.claim.value) + (f" ({seeds})" if seeds else "")
 
 
 def _claim_clause(a) -> str:
@@ -122,7 +122,7 @@ def _claim_clause(a) -> str:
     if a.finding is Finding.REPRODUCED:
         return f"our honest runs reproduce {phrase}"
     if a.finding is Finding.CONSISTENT_WITH:
-        names = listed([_with_value(c, v) for c, v in a.explaining])
+        names = listed([_with_value(c, v, a.claim.value) for c, v in a.explaining])
         return f"{phrase} is consistent with {names}"
     if a.finding is Finding.INCONCLUSIVE:
         names = "; ".join(_with_reason(c, v) for c, v in a.inconclusive)
@@ -157,11 +157,11 @@ def _with_reason(curve, verdict) -> str:
     return f"{curve.letters} ({reason})" if reason else curve.letters
 
 
-def _with_value(curve, verdict) -> str:
+def _with_value(curve, verdict, against: float) -> str:
     """A mechanism that explains a claim, by its letters, with its value there and its caveats: '(e) at 98.26%
     [97.24%, 99.39%] (one seed)'. The table below names it in full."""
     caveats = vt.caveats_text(verdict)
-    return f"{curve.letters} at {vt.ours(verdict)}" + (f" ({caveats})" if caveats else "")
+    return f"{curve.letters} at {vt.ours(verdict, against)}" + (f" ({caveats})" if caveats else "")
 
 
 def _with_caveats(curve, verdict) -> str:
@@ -255,17 +255,17 @@ def evidence(a) -> str:
     """A headline claim's evidence in one line: what explains it, what cannot decide, or the closest tested."""
     honest = f"our runs: {vt.AS_CLAIM[a.honest.outcome]}"
     if a.finding is Finding.CONSISTENT_WITH:
-        parts = [f"{_with_caveats(c, v)}: {vt.ours(v)}" for c, v in a.explaining]
+        parts = [f"{_with_caveats(c, v)}: {vt.ours(v, a.claim.value)}" for c, v in a.explaining]
         return "; ".join([honest, *parts])
     if a.finding is Finding.INCONCLUSIVE:
-        parts = [f"{c.label}: {vt.ours(v)} ({v.note or vt.caveats_text(v)})" for c, v in a.inconclusive]
+        parts = [f"{c.label}: {vt.ours(v, a.claim.value)} ({v.note or vt.caveats_text(v)})" for c, v in a.inconclusive]
         return "; ".join([honest, *parts])
     if not a.tested:
         return f"{honest}; no mechanism measured at this length on the paper's data"
     text = f"{honest}; none of the {_tested_words(a)} explains it"
     nearest = a.closest
     if nearest is not None:
-        text += f"; closest: {nearest[0].label}, {vt.ours(nearest[1])}"
+        text += f"; closest: {nearest[0].label}, {vt.ours(nearest[1], a.claim.value)}"
     return text
 
 

@@ -94,10 +94,10 @@ def ours(verdict: Verdict, against: float | None = None) -> str:
     return " ".join(x for x in (_number(verdict.value, verdict.unit), interval_text(verdict, against)) if x)
 
 
-def ours_with_seeds(verdict: Verdict) -> str:
+def ours_with_seeds(verdict: Verdict, against: float | None = None) -> str:
     """``ours`` followed by what it is over: '92.41% [92.20%, 92.61%], mean of 4 seeds'."""
     seeds = seeds_text(verdict)
-    return ours(verdict) + (f", {seeds}" if seeds and not verdict.shown else "")
+    return ours(verdict, against) + (f", {seeds}" if seeds and not verdict.shown else "")
 
 
 def caveats_text(verdict: Verdict, leave_out: frozenset[Caveat] = frozenset({Caveat.DETERMINISTIC})) -> str:

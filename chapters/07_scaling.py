@@ -230,7 +230,7 @@ pruned_int8 = experiments.load_all(config, "pruned_int8")  # the int8 conversion
 stored = experiments.replication_records(config)
 dense = {name: stored[name].final.test_accuracy for name in labels if stored[name]}
 glue("finetune_epochs", counted(spec["finetune_epochs"], "epoch"), display=False)
-glue("finetuned_networks", prose.finetuned_networks(spec.get("finetune_networks", list(labels)), labels), display=False)
+glue("finetuned_networks", prose.finetuned_networks(spec["finetune_networks"], labels), display=False)
 summary = prose.pruning_summary(pruned.records, dense, labels) or pruned.missing_text(config)
 if pruned.records and pruned_int8.missing:  # fine-tuned here or on a GPU, not converted yet
     summary += " Of the int8 conversions, " + pruned_int8.missing_text(config, listed=False)

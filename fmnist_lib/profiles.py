@@ -47,6 +47,8 @@ def _network(schedule: list[int], validate_every_epoch: bool) -> dict:
     }
 
 
+NETWORKS = ("cnn_3_128", "dsc_gap")  # the replication networks, as every profile names them
+
 PROFILES: dict[str, dict[str, Any]] = {
     # The paper's protocol: all data, cumulative 2/6/14/30/62 epochs; the light
     # model 32 epochs (with its 16-epoch time recorded on the way). For a GPU.
@@ -130,6 +132,7 @@ PROFILES: dict[str, dict[str, Any]] = {
             # gradual pruning while fine-tuning (experiments/kinds/pruning.py), at the one-shot sweep's sparsities
             "finetune_sparsities": [0.5, 0.7, 0.8, 0.9, 0.95],
             "finetune_epochs": 4,
+            "finetune_networks": list(NETWORKS),
         },
     },
     # A laptop-sized run of the same code, aimed at 10 minutes on two cores (measured in benchmarks/README.md): a
@@ -258,6 +261,7 @@ PROFILES: dict[str, dict[str, Any]] = {
             "sparsities": [0.5, 0.9],
             "finetune_sparsities": [0.9],
             "finetune_epochs": 1,
+            "finetune_networks": list(NETWORKS),
         },
     },
 }
@@ -393,7 +397,7 @@ def _validate_digits(section: Any) -> None:
             f"(the digits shipped), got {size!r}"
         )
     runs = section.get("runs")
-    if not isinstance(runs, dict) or set(runs) - {"cnn_3_128", "dsc_gap"}:
+    if not isinstance(runs, dict) or set(runs) - set(NETWORKS):
         raise ProfileError("audit.digits.runs must map cnn_3_128 and/or dsc_gap to lists of schedules")
     for net, schedules in runs.items():
         for schedule in schedules if isinstance(schedules, list) else [schedules]:
@@ -418,7 +422,7 @@ def _validate_digits_cv(section: Any) -> None:
     if not _whole(folds) or not 2 <= folds <= 10:
         raise ProfileError(f"{where}.folds must be a whole number from 2 to 10, got {folds!r}")
     networks = section.get("networks")
-    if not isinstance(networks, list) or set(networks) - {"cnn_3_128", "dsc_gap"}:
+    if not isinstance(networks, list) or set(networks) - set(NETWORKS):
         raise ProfileError(f"{where}.networks must list cnn_3_128 and/or dsc_gap, got {networks!r}")
     steps = section.get("steps")
     if not isinstance(steps, dict) or any(not _whole(steps.get(n)) or steps[n] < 1 for n in networks):
@@ -512,7 +516,7 @@ def validate(config: dict) -> None:
     if not _whole(config.get("seed")) or config["seed"] < 0:
         raise ProfileError(f"seed must be a whole number from 0 up, got {config.get('seed')!r}")
     _validate_baselines(config)
-    for net in ("cnn_3_128", "dsc_gap"):
+    for net in NETWORKS:
         _validate_network(net, config[net])
     if not isinstance(config["studies"].get("light_no_batchnorm"), bool):
         raise ProfileError("studies.light_no_batchnorm must be True or False (train the light model without BatchNorm)")
@@ -633,8 +637,8 @@ def _validate_scaling(scaling: dict) -> None:
             raise ProfileError(f"scaling.{key} must be a list of fractions strictly between 0 and 1, e.g. [0.5, 0.9]")
     if not isinstance(scaling["finetune_epochs"], int) or scaling["finetune_epochs"] < 1:
         raise ProfileError("scaling.finetune_epochs must be a positive whole number of fine-tuning epochs")
-    networks = scaling.get("finetune_networks", ["cnn_3_128", "dsc_gap"])
-    if not isinstance(networks, list) or not networks or any(n not in ("cnn_3_128", "dsc_gap") for n in networks):
+    networks = scaling.get("finetune_networks")
+    if not isinstance(networks, list) or not networks or set(networks) - set(NETWORKS):
         raise ProfileError(
             f"scaling.finetune_networks must list cnn_3_128, dsc_gap or both (the networks pruned while "
             f"fine-tuned), got {networks!r}"

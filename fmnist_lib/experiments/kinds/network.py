@@ -19,9 +19,9 @@ from fmnist_lib.audit.verdicts import Caveat, Estimate
 from fmnist_lib.experiments.registry import Experiment, Role
 from fmnist_lib.experiments.splits import network_inputs, test_labels
 from fmnist_lib.experiments.target import Target, train_into
+from fmnist_lib.profiles import NETWORKS
 from fmnist_lib.store.records import Record
 
-NETWORKS = ("cnn_3_128", "dsc_gap")
 TRAIN_IMAGES = 60_000
 
 

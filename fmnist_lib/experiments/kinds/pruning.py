@@ -27,9 +27,9 @@ MASK_UPDATES = 20  # masks recomputed 20 times on the way, fixed in between
 
 
 def runs(cfg: dict) -> list[tuple[int, tuple[str, float]]]:
-    """(seed, (network, sparsity)) of every pruning run: the profile's replication networks (both unless it names
-    fewer) at each fine-tuning sparsity."""
-    networks = cfg["scaling"].get("finetune_networks", NETWORKS)
+    """(seed, (network, sparsity)) of every pruning run: the replication networks the profile names, each at every
+    fine-tuning sparsity."""
+    networks = cfg["scaling"]["finetune_networks"]
     return [
         (cfg["seed"], (net, s)) for net in NETWORKS if net in networks for s in cfg["scaling"]["finetune_sparsities"]
     ]
